@@ -1,0 +1,42 @@
+# Every dependency is a Debian 12 package installed by scripts/install-deps.sh; nothing is downloaded here.
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(HDF5 REQUIRED COMPONENTS C CXX)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
+pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)
+
+# Debian's xgboost-config.cmake references /usr/bin/xgboost (only in the `xgboost` package): find by hand.
+find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h)
+find_library(XGBOOST_LIBRARY NAMES xgboost)
+if(XGBOOST_INCLUDE_DIR AND XGBOOST_LIBRARY)
+  add_library(physec_xgboost INTERFACE)
+  target_include_directories(physec_xgboost SYSTEM INTERFACE ${XGBOOST_INCLUDE_DIR})
+  target_link_libraries(physec_xgboost INTERFACE ${XGBOOST_LIBRARY})
+endif()
+
+# HDF5 as one imported target (the FindHDF5 variables differ between CMake versions).
+add_library(physec_hdf5 INTERFACE)
+target_include_directories(physec_hdf5 SYSTEM INTERFACE ${HDF5_INCLUDE_DIRS})
+target_link_libraries(physec_hdf5 INTERFACE ${HDF5_CXX_LIBRARIES} ${HDF5_LIBRARIES})
+
+if(PHYSEC_WITH_TORCH)
+  find_package(Torch REQUIRED)
+  # Torch's exported flags carry -D_GLIBCXX_USE_CXX11_ABI; keep them on its own targets only.
+  add_library(physec_torch INTERFACE)
+  target_link_libraries(physec_torch INTERFACE ${TORCH_LIBRARIES})
+  target_include_directories(physec_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+endif()
+
+if(PHYSEC_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()
+if(PHYSEC_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,499 @@
+#include "physec/core/hdf5.hpp"
+
+#include <H5Cpp.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "physec/core/atomic_file.hpp"
+#include "physec/core/error.hpp"
+#include "physec/core/strings.hpp"
+
+namespace physec::h5 {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t k_compress_above_bytes = std::size_t{1} << 20;
+
+std::size_t element_size(dtype t) {
+  switch (t) {
+    case dtype::float32: case dtype::int32: return 4;
+    case dtype::float64: case dtype::int64: case dtype::uint64: case dtype::complex64: return 8;
+    case dtype::uint8: return 1;
+    case dtype::complex128: return 16;
+  }
+  return 0;
+}
+
+/// The in-memory (and on-file) HDF5 type of a dtype.
+H5::DataType make_type(dtype t) {
+  switch (t) {
+    case dtype::float32: return H5::PredType::NATIVE_FLOAT;
+    case dtype::float64: return H5::PredType::NATIVE_DOUBLE;
+    case dtype::int32: return H5::PredType::NATIVE_INT32;
+    case dtype::int64: return H5::PredType::NATIVE_INT64;
+    case dtype::uint8: return H5::PredType::NATIVE_UINT8;
+    case dtype::uint64: return H5::PredType::NATIVE_UINT64;
+    case dtype::complex64: {
+      H5::CompType c(std::size_t{8});
+      c.insertMember("r", 0, H5::PredType::NATIVE_FLOAT);
+      c.insertMember("i", 4, H5::PredType::NATIVE_FLOAT);
+      return c;
+    }
+    case dtype::complex128: {
+      H5::CompType c(std::size_t{16});
+      c.insertMember("r", 0, H5::PredType::NATIVE_DOUBLE);
+      c.insertMember("i", 8, H5::PredType::NATIVE_DOUBLE);
+      return c;
+    }
+  }
+  throw error("unknown dtype");
+}
+
+/// Classifies a file's datatype as one of ours, or describes what it is.
+std::optional<dtype> classify(const H5::DataType& t, std::string& description) {
+  const H5T_class_t cls = t.getClass();
+  const std::size_t size = t.getSize();
+  if (cls == H5T_FLOAT) {
+    description = "float" + std::to_string(size * 8);
+    if (size == 4) return dtype::float32;
+    if (size == 8) return dtype::float64;
+    return std::nullopt;
+  }
+  if (cls == H5T_INTEGER) {
+    const H5::IntType it(t.getId());
+    const bool is_signed = it.getSign() != H5T_SGN_NONE;
+    description = std::string(is_signed ? "int" : "uint") + std::to_string(size * 8);
+    if (is_signed && size == 4) return dtype::int32;
+    if (is_signed && size == 8) return dtype::int64;
+    if (!is_signed && size == 1) return dtype::uint8;
+    if (!is_signed && size == 8) return dtype::uint64;
+    return std::nullopt;
+  }
+  if (cls == H5T_COMPOUND) {
+    const H5::CompType ct(t.getId());
+    std::vector<std::string> names;
+    for (int i = 0; i < ct.getNmembers(); ++i) names.push_back(ct.getMemberName(static_cast<unsigned>(i)));
+    description = "compound {" + join(names, ",") + "}";
+    if (ct.getNmembers() == 2 && names[0] == "r" && names[1] == "i" && ct.getMemberClass(0) == H5T_FLOAT &&
+        ct.getMemberClass(1) == H5T_FLOAT) {
+      const std::size_t s0 = ct.getMemberFloatType(0).getSize();
+      const std::size_t s1 = ct.getMemberFloatType(1).getSize();
+      if (s0 == 4 && s1 == 4) {
+        description = "complex64 {r,i}";
+        return dtype::complex64;
+      }
+      if (s0 == 8 && s1 == 8) {
+        description = "complex128 {r,i}";
+        return dtype::complex128;
+      }
+    }
+    return std::nullopt;
+  }
+  if (cls == H5T_STRING) description = "string";
+  else description = "HDF5 type class " + std::to_string(static_cast<int>(cls));
+  return std::nullopt;
+}
+
+void disable_times(hid_t plist) { H5Pset_obj_track_times(plist, 0); }
+
+std::string parent_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+/// Silences HDF5's own error printing once per process: we report errors ourselves, in one line.
+struct quiet_hdf5 {
+  quiet_hdf5() { H5::Exception::dontPrint(); }
+};
+void silence() { static quiet_hdf5 q; }
+
+}  // namespace
+
+std::string dtype_name(dtype t) {
+  switch (t) {
+    case dtype::float32: return "float32";
+    case dtype::float64: return "float64";
+    case dtype::int32: return "int32";
+    case dtype::int64: return "int64";
+    case dtype::uint8: return "uint8";
+    case dtype::uint64: return "uint64";
+    case dtype::complex64: return "complex64 {r,i}";
+    case dtype::complex128: return "complex128 {r,i}";
+  }
+  return "?";
+}
+
+std::string expected_shape_string(const std::vector<std::optional<std::size_t>>& expected) {
+  std::vector<std::string> parts;
+  for (const auto& e : expected) parts.push_back(e ? std::to_string(*e) : "?");
+  return "[" + join(parts, ", ") + "]";
+}
+
+// ------------------------------------------------------------------------------------------------ writer
+
+struct writer::impl {
+  atomic_file out;
+  H5::H5File file;
+  bool closed = false;
+  explicit impl(const fs::path& p) : out(p) {
+    silence();
+    H5::FileCreatPropList fcpl;
+    file = H5::H5File(out.temp_path().string(), H5F_ACC_TRUNC, fcpl);
+  }
+  error fail(const std::string& object, const std::string& what, const H5::Exception& e) const {
+    return error(what + ": " + e.getDetailMsg(), {out.final_path().string(), object, {}});
+  }
+  void ensure_group(const std::string& path) {
+    if (path == "/" || path.empty()) return;
+    ensure_group(parent_of(path));
+    if (H5Lexists(file.getId(), path.c_str(), H5P_DEFAULT) > 0) return;
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);  // mirror of the dataset setting: no timestamps
+    disable_times(gcpl);
+    hid_t g = H5Gcreate2(file.getId(), path.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    H5Pclose(gcpl);
+    if (g < 0) throw error("cannot create group", {out.final_path().string(), path, {}});
+    H5Gclose(g);
+  }
+  void put_attribute(const std::string& object, const std::string& name, const H5::DataType& type,
+                     const H5::DataSpace& space, const void* data) {
+    if (object != "/" && H5Lexists(file.getId(), object.c_str(), H5P_DEFAULT) <= 0) ensure_group(object);
+    hid_t obj = H5Oopen(file.getId(), object.c_str(), H5P_DEFAULT);
+    if (obj < 0) throw error("cannot open object for attribute", {out.final_path().string(), object, {}});
+    if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
+    hid_t a = H5Acreate2(obj, name.c_str(), type.getId(), space.getId(), H5P_DEFAULT, H5P_DEFAULT);
+    herr_t st = a < 0 ? -1 : H5Awrite(a, type.getId(), data);
+    if (a >= 0) H5Aclose(a);
+    H5Oclose(obj);
+    if (st < 0) throw error("cannot write attribute `" + name + "`", {out.final_path().string(), object, {}});
+  }
+};
+
+writer::writer(const fs::path& path) {
+  try {
+    p_ = std::make_unique<impl>(path);
+  } catch (const H5::Exception& e) {
+    throw error("cannot create HDF5 file: " + e.getDetailMsg(), {path.string(), "", {}});
+  }
+}
+
+writer::~writer() {
+  if (p_ && !p_->closed) {
+    try {
+      p_->file.close();
+    } catch (...) {
+    }
+  }
+}
+
+const fs::path& writer::path() const { return p_->out.final_path(); }
+
+void writer::group(const std::string& path) {
+  try {
+    p_->ensure_group(path);
+  } catch (const H5::Exception& e) {
+    throw p_->fail(path, "cannot create group", e);
+  }
+}
+
+void writer::write_raw(const std::string& dataset, dtype t, const shape_t& shape, const void* data) {
+  if (dataset.empty() || dataset[0] != '/')
+    throw error("dataset path must be absolute", {p_->out.final_path().string(), dataset, {}}, "/name", dataset);
+  try {
+    p_->ensure_group(parent_of(dataset));
+    std::vector<hsize_t> dims(shape.begin(), shape.end());
+    H5::DataSpace space = shape.empty() ? H5::DataSpace(H5S_SCALAR)
+                                        : H5::DataSpace(static_cast<int>(dims.size()), dims.data());
+    H5::DSetCreatPropList dcpl;
+    disable_times(dcpl.getId());
+    const std::size_t bytes = shape_size(shape) * element_size(t);
+    if (!shape.empty() && bytes > k_compress_above_bytes && shape_size(shape) > 0) {
+      // Chunk along the first axis, ~256 KiB a chunk: cheap partial reads of sample ranges.
+      std::vector<hsize_t> chunk = dims;
+      const std::size_t row_bytes = std::max<std::size_t>(1, bytes / std::max<hsize_t>(1, dims[0]));
+      chunk[0] = std::clamp<hsize_t>((256 * 1024) / row_bytes, 1, dims[0]);
+      for (std::size_t k = 1; k < chunk.size(); ++k) chunk[k] = std::max<hsize_t>(1, chunk[k]);
+      dcpl.setChunk(static_cast<int>(chunk.size()), chunk.data());
+      dcpl.setDeflate(4);
+    }
+    const H5::DataType type = make_type(t);
+    H5::DataSet ds = p_->file.createDataSet(dataset, type, space, dcpl);
+    if (shape_size(shape) > 0) ds.write(data, type);
+  } catch (const H5::Exception& e) {
+    throw p_->fail(dataset, "cannot write dataset", e);
+  }
+}
+
+void writer::write_strings(const std::string& dataset, const std::vector<std::string>& values) {
+  try {
+    p_->ensure_group(parent_of(dataset));
+    H5::StrType st(H5::PredType::C_S1, H5T_VARIABLE);
+    st.setCset(H5T_CSET_UTF8);
+    hsize_t n = values.size();
+    H5::DataSpace space(1, &n);
+    H5::DSetCreatPropList dcpl;
+    disable_times(dcpl.getId());
+    H5::DataSet ds = p_->file.createDataSet(dataset, st, space, dcpl);
+    std::vector<const char*> ptrs;
+    for (const auto& v : values) ptrs.push_back(v.c_str());
+    if (n > 0) ds.write(ptrs.data(), st);
+  } catch (const H5::Exception& e) {
+    throw p_->fail(dataset, "cannot write strings", e);
+  }
+}
+
+void writer::attribute(const std::string& object, const std::string& name, const std::string& value) {
+  try {
+    H5::StrType st(H5::PredType::C_S1, H5T_VARIABLE);
+    st.setCset(H5T_CSET_UTF8);
+    const char* ptr = value.c_str();
+    p_->put_attribute(object, name, st, H5::DataSpace(H5S_SCALAR), &ptr);
+  } catch (const H5::Exception& e) {
+    throw p_->fail(object, "cannot write attribute `" + name + "`", e);
+  }
+}
+
+void writer::attribute(const std::string& object, const std::string& name, double value) {
+  p_->put_attribute(object, name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(H5S_SCALAR), &value);
+}
+
+void writer::attribute(const std::string& object, const std::string& name, std::int64_t value) {
+  p_->put_attribute(object, name, H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR), &value);
+}
+
+void writer::attribute(const std::string& object, const std::string& name, const std::vector<double>& value) {
+  hsize_t n = value.size();
+  p_->put_attribute(object, name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, &n), value.data());
+}
+
+void writer::commit() {
+  if (p_->closed) return;
+  try {
+    p_->file.flush(H5F_SCOPE_GLOBAL);
+    p_->file.close();
+  } catch (const H5::Exception& e) {
+    throw p_->fail("", "cannot close HDF5 file", e);
+  }
+  p_->closed = true;
+  p_->out.commit();
+}
+
+// ------------------------------------------------------------------------------------------------ reader
+
+struct reader::impl {
+  fs::path path;
+  H5::H5File file;
+  error fail(const std::string& object, const std::string& what, const std::string& expected = {},
+             const std::string& found = {}) const {
+    return error(what, {path.string(), object, {}}, expected, found);
+  }
+  H5::DataSet open(const std::string& dataset) const {
+    if (H5Lexists(file.getId(), dataset.c_str(), H5P_DEFAULT) <= 0 ||
+        H5Oexists_by_name(file.getId(), dataset.c_str(), H5P_DEFAULT) <= 0)
+      throw fail(dataset, "missing dataset", "a dataset at this path", "nothing");
+    H5O_info_t info;
+#if H5_VERSION_GE(1, 12, 0)
+    H5Oget_info_by_name3(file.getId(), dataset.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT);
+#else
+    H5Oget_info_by_name2(file.getId(), dataset.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT);
+#endif
+    if (info.type != H5O_TYPE_DATASET) throw fail(dataset, "not a dataset", "a dataset", "a group");
+    return file.openDataSet(dataset);
+  }
+};
+
+reader::reader(const fs::path& path) : p_(std::make_unique<impl>()) {
+  silence();
+  p_->path = path;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw error("file not found", {path.string(), "", {}}, "an HDF5 file", "no such file");
+  try {
+    if (!H5::H5File::isHdf5(path.string()))
+      throw error("not an HDF5 file", {path.string(), "", {}}, "an HDF5 (or MATLAB v7.3) file", "other content");
+    p_->file = H5::H5File(path.string(), H5F_ACC_RDONLY);
+  } catch (const H5::Exception& e) {
+    throw error("cannot open HDF5 file: " + e.getDetailMsg(), {path.string(), "", {}});
+  }
+}
+
+reader::~reader() = default;
+
+const fs::path& reader::path() const { return p_->path; }
+
+bool reader::has(const std::string& object) const {
+  if (object == "/") return true;
+  // Check each prefix: H5Lexists fails on a path whose parent is missing.
+  std::string sofar;
+  for (const auto& part : split(object, '/')) {
+    if (part.empty()) continue;
+    sofar += "/" + part;
+    if (H5Lexists(p_->file.getId(), sofar.c_str(), H5P_DEFAULT) <= 0) return false;
+  }
+  return true;
+}
+
+shape_t reader::shape(const std::string& dataset) const {
+  if (!has(dataset)) throw p_->fail(dataset, "missing dataset", "a dataset at this path", "nothing");
+  try {
+    H5::DataSpace sp = p_->open(dataset).getSpace();
+    std::vector<hsize_t> dims(static_cast<std::size_t>(sp.getSimpleExtentNdims()));
+    if (!dims.empty()) sp.getSimpleExtentDims(dims.data());
+    return shape_t(dims.begin(), dims.end());
+  } catch (const H5::Exception& e) {
+    throw p_->fail(dataset, "cannot read shape: " + e.getDetailMsg());
+  }
+}
+
+dtype reader::type(const std::string& dataset) const {
+  if (!has(dataset)) throw p_->fail(dataset, "missing dataset", "a dataset at this path", "nothing");
+  std::string desc;
+  auto t = classify(p_->open(dataset).getDataType(), desc);
+  if (!t) throw p_->fail(dataset, "unsupported dtype", "a real, integer or {r,i} complex type", desc);
+  return *t;
+}
+
+std::vector<std::string> reader::list(const std::string& group) const {
+  if (!has(group)) throw p_->fail(group, "missing group", "a group at this path", "nothing");
+  std::vector<std::string> names;
+  try {
+    H5::Group g = p_->file.openGroup(group);
+    for (hsize_t i = 0; i < g.getNumObjs(); ++i) names.push_back(g.getObjnameByIdx(i));
+  } catch (const H5::Exception& e) {
+    throw p_->fail(group, "cannot list group: " + e.getDetailMsg());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+shape_t reader::read_shape_checked(const std::string& dataset, dtype t,
+                                   const std::vector<std::optional<std::size_t>>& expected) const {
+  const shape_t s = shape(dataset);
+  std::string desc;
+  const auto found = classify(p_->open(dataset).getDataType(), desc);
+  if (!found || *found != t) throw p_->fail(dataset, "wrong dtype", dtype_name(t), desc);
+  if (!expected.empty()) {
+    bool ok = expected.size() == s.size();
+    for (std::size_t k = 0; ok && k < s.size(); ++k)
+      if (expected[k] && *expected[k] != s[k]) ok = false;
+    if (!ok) {
+      const std::string what = expected.size() != s.size() ? "wrong rank" : "wrong shape";
+      throw p_->fail(dataset, what, expected_shape_string(expected), shape_string(s));
+    }
+  }
+  return s;
+}
+
+void reader::read_raw(const std::string& dataset, dtype t, void* out) const {
+  try {
+    H5::DataSet ds = p_->open(dataset);
+    if (ds.getSpace().getSimpleExtentNpoints() > 0) ds.read(out, make_type(t));
+  } catch (const H5::Exception& e) {
+    throw p_->fail(dataset, "cannot read dataset: " + e.getDetailMsg());
+  }
+}
+
+std::vector<std::string> reader::read_strings(const std::string& dataset) const {
+  if (!has(dataset)) throw p_->fail(dataset, "missing dataset", "a dataset at this path", "nothing");
+  try {
+    H5::DataSet ds = p_->open(dataset);
+    if (ds.getTypeClass() != H5T_STRING) {
+      std::string desc;
+      classify(ds.getDataType(), desc);
+      throw p_->fail(dataset, "wrong dtype", "strings", desc);
+    }
+    const hssize_t n = ds.getSpace().getSimpleExtentNpoints();
+    std::vector<std::string> out;
+    H5::StrType ft = ds.getStrType();
+    if (ft.isVariableStr()) {
+      H5::StrType st(H5::PredType::C_S1, H5T_VARIABLE);
+      std::vector<char*> ptrs(static_cast<std::size_t>(n));
+      if (n > 0) ds.read(ptrs.data(), st);
+      for (char* p : ptrs) out.emplace_back(p ? p : "");
+      if (n > 0) H5Dvlen_reclaim(st.getId(), ds.getSpace().getId(), H5P_DEFAULT, ptrs.data());
+    } else {
+      const std::size_t w = ft.getSize();
+      std::vector<char> buf(static_cast<std::size_t>(n) * w);
+      if (n > 0) ds.read(buf.data(), ft);
+      for (hssize_t i = 0; i < n; ++i) {
+        const char* b = buf.data() + static_cast<std::size_t>(i) * w;
+        out.emplace_back(b, ::strnlen(b, w));
+      }
+    }
+    return out;
+  } catch (const H5::Exception& e) {
+    throw p_->fail(dataset, "cannot read strings: " + e.getDetailMsg());
+  }
+}
+
+bool reader::has_attribute(const std::string& object, const std::string& name) const {
+  if (!has(object)) return false;
+  return H5Aexists_by_name(p_->file.getId(), object.c_str(), name.c_str(), H5P_DEFAULT) > 0;
+}
+
+attribute_value reader::attribute(const std::string& object, const std::string& name) const {
+  if (!has_attribute(object, name))
+    throw p_->fail(object, "missing attribute `" + name + "`", "an attribute of this name", "none");
+  attribute_value v;
+  hid_t a = H5Aopen_by_name(p_->file.getId(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+  hid_t t = H5Aget_type(a);
+  hid_t sp = H5Aget_space(a);
+  const hssize_t n = H5Sget_simple_extent_npoints(sp);
+  const H5T_class_t cls = H5Tget_class(t);
+  herr_t st = 0;
+  if (cls == H5T_STRING) {
+    v.k = attribute_value::kind::text;
+    if (H5Tis_variable_str(t) > 0) {
+      hid_t mt = H5Tcopy(H5T_C_S1);
+      H5Tset_size(mt, H5T_VARIABLE);
+      char* p = nullptr;
+      st = H5Aread(a, mt, &p);
+      if (st >= 0 && p) v.text = p;
+      if (p) H5free_memory(p);
+      H5Tclose(mt);
+    } else {
+      const std::size_t w = H5Tget_size(t);
+      std::vector<char> buf(w + 1, '\0');
+      st = H5Aread(a, t, buf.data());
+      v.text.assign(buf.data(), ::strnlen(buf.data(), w));
+    }
+  } else if (cls == H5T_INTEGER && n == 1) {
+    v.k = attribute_value::kind::integer;
+    st = H5Aread(a, H5T_NATIVE_INT64, &v.integer);
+    v.real = static_cast<double>(v.integer);
+  } else if ((cls == H5T_FLOAT || cls == H5T_INTEGER) && n >= 0) {
+    v.reals.resize(static_cast<std::size_t>(n));
+    if (n > 0) st = H5Aread(a, H5T_NATIVE_DOUBLE, v.reals.data());
+    if (n == 1 && H5Sget_simple_extent_ndims(sp) == 0) {
+      v.k = attribute_value::kind::real;
+      v.real = v.reals[0];
+    } else {
+      v.k = attribute_value::kind::real_list;
+    }
+  } else {
+    st = -1;
+  }
+  H5Sclose(sp);
+  H5Tclose(t);
+  H5Aclose(a);
+  if (st < 0) throw p_->fail(object, "cannot read attribute `" + name + "`", "text or numbers", "another type");
+  return v;
+}
+
+std::string reader::string_attribute(const std::string& object, const std::string& name) const {
+  auto v = attribute(object, name);
+  if (v.k != attribute_value::kind::text)
+    throw p_->fail(object, "attribute `" + name + "` is not text", "text", "a number");
+  return v.text;
+}
+
+double reader::number_attribute(const std::string& object, const std::string& name) const {
+  auto v = attribute(object, name);
+  if (v.k == attribute_value::kind::text || v.k == attribute_value::kind::real_list)
+    throw p_->fail(object, "attribute `" + name + "` is not a single number", "a number",
+                   v.k == attribute_value::kind::text ? "text" : "a list");
+  return v.real;
+}
+
+}  // namespace physec::h5
