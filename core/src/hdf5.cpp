@@ -408,6 +408,7 @@ std::vector<std::string> reader::read_strings(const std::string& dataset) const 
     H5::StrType ft = ds.getStrType();
     if (ft.isVariableStr()) {
       H5::StrType st(H5::PredType::C_S1, H5T_VARIABLE);
+      st.setCset(ft.getCset());  // HDF5 converts no character sets: read as stored
       std::vector<char*> ptrs(static_cast<std::size_t>(n));
       if (n > 0) ds.read(ptrs.data(), st);
       for (char* p : ptrs) out.emplace_back(p ? p : "");

@@ -21,7 +21,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string nearest_name(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;
-  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+  // A typo, or a unit suffix left out (`snr` for `snr_dB`): up to max(3, |word|/3) edits.
+  std::size_t best_d = std::max<std::size_t>(3, word.size() / 3) + 1;
   for (const auto& c : candidates) {
     const std::size_t d = edit_distance(word, c);
     if (d < best_d) {

@@ -11,7 +11,7 @@ namespace physec {
 /// Levenshtein edit distance between two strings (insert, delete, substitute cost 1).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
-/// The candidate nearest to `word` by edit distance, or "" when none is within max(2, |word|/3) edits.
+/// The candidate nearest to `word` by edit distance, or "" when none is within max(3, |word|/3) edits.
 std::string nearest_name(std::string_view word, const std::vector<std::string>& candidates);
 
 /// Splits on a single character; keeps empty fields.
