@@ -178,9 +178,9 @@ std::string to_toml(const schema& s, std::string_view title) {
       if (f.section != sec) continue;
       std::string note;
       if (f.lo && f.hi)
-        note += fmt::format("; range [{}, {}]", format_real(*f.lo), format_real(*f.hi));
+        note += fmt::format("; range [{}, {}]", detail::format_bound(*f.lo, f), detail::format_bound(*f.hi, f));
       else if (f.lo)
-        note += fmt::format("; at least {}", format_real(*f.lo));
+        note += fmt::format("; at least {}", detail::format_bound(*f.lo, f));
       if (!f.choices.empty()) note += "; one of: " + join(f.choices, ", ");
       if (!f.source.empty()) note += "; default: " + f.source;
       out += "\n# " + f.doc + note + "\n";
@@ -221,18 +221,23 @@ void type_error(const error_location& where, const std::string& expected, const 
   throw error("wrong type", where, expected, describe_value(got));
 }
 
+std::string format_bound(double x, const field& f) {
+  if (f.integral && std::isfinite(x) && std::abs(x) < 9.3e18) return fmt::format("{}", static_cast<long long>(x));
+  return format_real(x);
+}
+
 void check_number(double x, const field& f, const std::string& file, std::optional<std::size_t> index) {
   const bool below = f.lo && !(x >= *f.lo);
   const bool above = f.hi && !(x <= *f.hi);
   if (!below && !above && !std::isnan(x)) return;
   std::string expected;
   if (f.lo && f.hi)
-    expected = fmt::format("a value in [{}, {}]", format_real(*f.lo), format_real(*f.hi));
+    expected = fmt::format("a value in [{}, {}]", format_bound(*f.lo, f), format_bound(*f.hi, f));
   else if (f.lo)
-    expected = fmt::format("a value >= {}", format_real(*f.lo));
+    expected = fmt::format("a value >= {}", format_bound(*f.lo, f));
   else
-    expected = fmt::format("a value <= {}", format_real(*f.hi));
-  throw error("out of range", {file, f.key(), index}, expected, format_real(x));
+    expected = fmt::format("a value <= {}", format_bound(*f.hi, f));
+  throw error("out of range", {file, f.key(), index}, expected, format_bound(x, f));
 }
 
 void check_choice(const std::string& x, const field& f, const std::string& file, std::optional<std::size_t> index) {

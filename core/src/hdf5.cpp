@@ -216,7 +216,8 @@ void writer::write_raw(const std::string& dataset, dtype t, const shape_t& shape
       chunk[0] = std::clamp<hsize_t>((256 * 1024) / row_bytes, 1, dims[0]);
       for (std::size_t k = 1; k < chunk.size(); ++k) chunk[k] = std::max<hsize_t>(1, chunk[k]);
       dcpl.setChunk(static_cast<int>(chunk.size()), chunk.data());
-      dcpl.setDeflate(4);
+      dcpl.setShuffle();  // byte shuffle first: floats compress far better, and level 1 is ~5x faster than 4
+      dcpl.setDeflate(1);
     }
     const H5::DataType type = make_type(t);
     H5::DataSet ds = p_->file.createDataSet(dataset, type, space, dcpl);

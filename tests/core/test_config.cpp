@@ -136,7 +136,7 @@ TEST(config, validation_messages) {
   c = sample_cfg{};
   c.sizes = {1, 200};
   EXPECT_EQ(message_of([&] { physec::config::validate(c, "cfg.toml"); }),
-            "cfg.toml: sizes[1]: out of range (expected a value in [1.0, 100.0], got 200.0)");
+            "cfg.toml: sizes[1]: out of range (expected a value in [1, 100], got 200)");
   c = sample_cfg{};
   c.link.gaps_s = {};
   EXPECT_EQ(message_of([&] { physec::config::validate(c, "cfg.toml"); }),

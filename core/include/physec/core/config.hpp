@@ -39,6 +39,12 @@ struct value {
 template <class T, class = void>
 struct value_traits;
 
+/// Integer fields and lists of integers (their ranges print as integers).
+template <class T>
+struct is_integral_field : std::bool_constant<std::is_integral_v<T> && !std::is_same_v<T, bool>> {};
+template <class T>
+struct is_integral_field<std::vector<T>> : is_integral_field<T> {};
+
 /// One described field of a config struct.
 struct field {
   std::string section;  ///< dotted table path, "" for the root
@@ -47,6 +53,7 @@ struct field {
   std::string source;   ///< where the default comes from: a paper table, a spec table, or "ours"
   std::optional<double> lo, hi;          ///< inclusive range for numbers (each element for lists)
   std::vector<std::string> choices;      ///< allowed values for strings (each element for lists)
+  bool integral = false;                 ///< integer-valued (ranges print as integers)
   std::size_t min_size = 0;              ///< for lists
   std::size_t max_size = std::numeric_limits<std::size_t>::max();
   std::function<void(const value&, const error_location&)> read;  ///< parse + type check + store
@@ -98,6 +105,7 @@ class schema {
     f.section = prefix_;
     f.name = std::move(name);
     f.doc = std::move(doc);
+    f.integral = is_integral_field<T>::value;
     T* p = &ref;
     f.read = [p](const value& v, const error_location& where) { *p = value_traits<T>::from(v, where); };
     f.print = [p] { return value_traits<T>::print(*p); };
@@ -205,6 +213,8 @@ void apply_file(C& cfg, const std::filesystem::path& path) {
 namespace detail {
 [[noreturn]] void type_error(const error_location& where, const std::string& expected, const value& got);
 std::string describe_value(const value& v);
+/// A range bound as text: an integer for integer fields, else the shortest float form.
+std::string format_bound(double x, const field& f);
 void check_number(double x, const field& f, const std::string& file, std::optional<std::size_t> index);
 void check_choice(const std::string& x, const field& f, const std::string& file, std::optional<std::size_t> index);
 void check_size(std::size_t n, const field& f, const std::string& file);

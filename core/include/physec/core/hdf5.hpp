@@ -5,7 +5,7 @@
 /// - complex numbers are a compound `{r, i}` of float32 or float64 — what h5py maps to complex64/complex128;
 /// - strings are variable-length UTF-8 (h5py gives `str`);
 /// - object timestamps are not stored, so the same content gives byte-identical files;
-/// - datasets above 1 MiB are chunked and deflate-compressed (level 4).
+/// - datasets above 1 MiB are chunked, byte-shuffled and deflate-compressed (level 1).
 /// Every file is written under a temporary name in the destination folder and renamed on `commit()`.
 
 #include <complex>

@@ -1,0 +1,96 @@
+#pragma once
+/// @file What every `physec` command shares: the common options, config loading (defaults <- -c file <- --set <-
+/// --seed/--device), the `[run]` config section, the registry behind `physec config show`, and the run context
+/// (output folder + report) that each command fills.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "physec/core/config.hpp"
+#include "physec/core/report.hpp"
+
+namespace physec::app {
+
+/// Exit codes of `physec` (also in --help and the README).
+enum exit_code : int { ok = 0, usage_error = 2, input_error = 3, internal_error = 4 };
+
+/// Options every config-driven command accepts.
+struct common_options {
+  std::string config_file;             ///< -c/--config
+  std::vector<std::string> overrides;  ///< --set key=value (repeatable)
+  std::optional<std::uint64_t> seed;   ///< --seed, overrides run.seed
+  std::string out_dir;                 ///< --out
+  bool quiet = false;                  ///< --quiet
+  std::string device;                  ///< --device, overrides run.device
+};
+
+/// Adds -c, --set, --seed, --out, --quiet, --device to a subcommand.
+void add_common_options(CLI::App& cmd, common_options& o, const std::string& default_out);
+
+/// How a command runs; the `[run]` table of every command's config.
+struct run_config {
+  std::uint64_t seed = 42;     ///< master seed of every random stream
+  std::string device = "cpu";  ///< torch device for neural stages
+  int threads = 0;             ///< torch intra-op threads, 0 = all cores
+  void describe(config::schema& s);
+};
+
+/// Builds a command's config: defaults, then the -c file, then --set, then --seed/--device; validated.
+template <class C>
+C load_config(const common_options& o) {
+  C cfg;
+  if (!o.config_file.empty()) config::apply_file(cfg, o.config_file);
+  config::apply_overrides(cfg, o.overrides);
+  if (o.seed) cfg.run.seed = *o.seed;
+  if (!o.device.empty()) cfg.run.device = o.device;
+  config::validate(cfg, o.config_file.empty() ? std::string("config") : o.config_file);
+  return cfg;
+}
+
+/// `physec config show <command>` looks commands up here.
+struct config_entry {
+  std::string title;
+  std::function<std::string(const common_options&)> show;
+};
+std::map<std::string, config_entry>& config_registry();
+
+template <class C>
+void register_config(const std::string& command, const std::string& title) {
+  config_registry()[command] = {title, [title](const common_options& o) {
+                                  C cfg = load_config<C>(o);
+                                  return config::show(cfg, title);
+                                }};
+}
+
+/// Output folder + report of one command run. `finish()` writes `<out>/report.json` and prints the summary.
+class run_context {
+ public:
+  run_context(const std::string& command, const common_options& o, std::uint64_t seed, const std::string& config_toml,
+              const std::string& device);
+  const std::filesystem::path& out_dir() const { return out_; }
+  run_report& report() { return report_; }
+  /// A path inside the output folder, recorded in the report's outputs.
+  std::filesystem::path output(const std::string& name);
+  void finish();
+
+ private:
+  std::filesystem::path out_;
+  run_report report_;
+};
+
+/// Registration functions, one per command file.
+void register_quickstart(CLI::App& app);
+void register_config_command(CLI::App& app);
+void register_version(CLI::App& app);
+
+/// Exit code of the command that ran (set by its callback).
+int& command_status();
+
+}  // namespace physec::app

@@ -1,0 +1,41 @@
+// physec — one CLI for physical-layer security: secret key generation and authentication from CSI.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "physec/core/error.hpp"
+#include "physec/core/version.hpp"
+#include "physec/nn/runtime.hpp"
+
+int main(int argc, char** argv) {
+  using namespace physec::app;
+  // Pin OpenBLAS to one thread before anything can call BLAS; commands then size torch's pool from their config.
+  physec::nn::configure_threads(0);
+  CLI::App app{
+      "physec — physical-layer security for 5G and IIoT: secret key generation from reciprocal TDD channels and\n"
+      "multiuser physical-layer authentication, from simulated (3GPP TR 38.901) or your own CSI.\n"
+      "Exit codes: 0 success, 2 usage error, 3 bad input or config, 4 internal error.",
+      "physec"};
+  app.set_version_flag("--version", fmt::format("physec {} ({})", physec::version(), physec::git_describe()));
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  register_quickstart(app);
+  register_version(app);
+  register_config_command(app);  // last: it lists the commands registered before it
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? exit_code::ok : exit_code::usage_error;
+  } catch (const physec::error& e) {
+    fmt::print(stderr, "physec: error: {}\n", e.what());
+    return exit_code::input_error;
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    what = what.substr(0, what.find('\n'));  // LibTorch messages carry a backtrace after the first line
+    fmt::print(stderr, "physec: internal error: {}\n", what);
+    return exit_code::internal_error;
+  }
+  return command_status();
+}

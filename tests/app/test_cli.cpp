@@ -1,0 +1,120 @@
+// The physec executable as a user meets it: help, versions, config show round trip, exit codes, one-line errors,
+// reproducible outputs.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+
+#include "physec/core/atomic_file.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct result {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+result run(const std::string& args) {
+  const std::string cmd = std::string(PHYSEC_EXE) + " " + args + " 2>&1";
+  result r{-1, {}};
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("physec_cli_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+// Small and fast quickstart settings for tests.
+const std::string k_small = "--set blas.matrix_size=32 --set blas.repeats=1 --set io.nof_samples=4 -q";
+
+TEST(cli, help_and_versions) {
+  auto r = run("--help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("quickstart"), std::string::npos);
+  EXPECT_NE(r.out.find("Exit codes"), std::string::npos);
+  EXPECT_EQ(run("quickstart --help").code, 0);
+  EXPECT_EQ(run("config show --help").code, 0);
+  r = run("--version");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out.rfind("physec ", 0), 0u);
+  r = run("version");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("LibTorch"), std::string::npos);
+  EXPECT_NE(r.out.find("CUDA"), std::string::npos);
+}
+
+TEST(cli, usage_errors_exit_2) {
+  EXPECT_EQ(run("").code, 2);
+  EXPECT_EQ(run("nosuchcommand").code, 2);
+  EXPECT_EQ(run("quickstart --bogus").code, 2);
+}
+
+TEST(cli, config_show_round_trips_through_c) {
+  const auto dir = temp_dir("show");
+  auto r = run("config show quickstart --set io.nof_rx=2 --seed 7 -o " + (dir / "a.toml").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = run("config show quickstart -c " + (dir / "a.toml").string() + " -o " + (dir / "b.toml").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string a = physec::read_file(dir / "a.toml");
+  EXPECT_EQ(a, physec::read_file(dir / "b.toml"));
+  EXPECT_NE(a.find("nof_rx = 2"), std::string::npos);
+  EXPECT_NE(a.find("seed = 7"), std::string::npos);
+}
+
+TEST(cli, bad_config_is_one_line_exit_3) {
+  const auto dir = temp_dir("bad");
+  physec::write_file_atomic(dir / "bad.toml", "[io]\nnof_sampels = 3\n");
+  auto r = run("quickstart -q -c " + (dir / "bad.toml").string() + " --out " + (dir / "out").string());
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.out, "physec: error: " + (dir / "bad.toml").string() +
+                       ": io.nof_sampels: unknown key (expected did you mean `io.nof_samples`?, got `io.nof_sampels`)\n");
+  EXPECT_FALSE(fs::exists(dir / "out")) << "a failed run must not leave outputs";
+
+  r = run("quickstart -q --set io.nof_rx=0");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.out, "physec: error: config: io.nof_rx: out of range (expected a value in [1, 64], got 0)\n");
+
+  r = run("quickstart -q -c /nonexistent.toml");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.out.find("/nonexistent.toml: config file not found"), std::string::npos);
+
+  r = run("quickstart -q --device tpu");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.out.find("run.device: not a device (expected cpu, cuda or cuda:N"), std::string::npos);
+
+  r = run("config show nosuch");
+  EXPECT_EQ(r.code, 3);
+}
+
+TEST(cli, quickstart_runs_and_same_seed_gives_same_bytes) {
+  const auto dir = temp_dir("qs");
+  for (const char* name : {"a", "b"}) {
+    auto r = run("quickstart " + k_small + " --seed 5 --out " + (dir / name).string());
+    ASSERT_EQ(r.code, 0) << r.out;
+  }
+  auto r = run("quickstart " + k_small + " --seed 6 --out " + (dir / "c").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(fs::exists(dir / "a" / "report.json"));
+  const std::string a = physec::read_file(dir / "a" / "io_check.h5");
+  EXPECT_EQ(a, physec::read_file(dir / "b" / "io_check.h5"));
+  EXPECT_NE(a, physec::read_file(dir / "c" / "io_check.h5"));
+  const std::string report = physec::read_file(dir / "a" / "report.json");
+  EXPECT_NE(report.find("\"seed\": 5"), std::string::npos);
+  EXPECT_NE(report.find("\"git_describe\""), std::string::npos);
+  EXPECT_NE(report.find("\"stages\""), std::string::npos);
+}
+
+}  // namespace
