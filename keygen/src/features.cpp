@@ -1,0 +1,134 @@
+#include "physec/keygen/features.hpp"
+
+#include <fftw3.h>
+
+#include <Eigen/Dense>
+#include <cmath>
+#include <mutex>
+
+#include "physec/core/error.hpp"
+
+namespace physec::keygen {
+
+namespace {
+std::mutex g_fftw_planner;  // FFTW's planner (plan creation and destruction) is not thread-safe
+}
+
+ndarray<double> csi_features(const ndarray<std::complex<float>>& csi, const std::string& mode) {
+  if (csi.rank() < 2) throw error("CSI must have a sample axis and at least one more", {"", "csi", {}}, "[n, ...]", shape_string(csi.shape));
+  const std::size_t n = csi.shape[0], per = csi.size() / std::max<std::size_t>(n, 1);
+  if (mode == "amplitude") {
+    ndarray<double> out({n, per});
+    for (std::size_t i = 0; i < csi.size(); ++i) out.data[i] = std::abs(std::complex<double>(csi.data[i]));
+    return out;
+  }
+  if (mode == "real_imag") {
+    ndarray<double> out({n, 2 * per});
+    for (std::size_t i = 0; i < csi.size(); ++i) {
+      out.data[2 * i] = csi.data[i].real();
+      out.data[2 * i + 1] = csi.data[i].imag();
+    }
+    return out;
+  }
+  throw error("unknown feature mode", {"", "features", {}}, "amplitude or real_imag", "\"" + mode + "\"");
+}
+
+void standardizer::fit(const ndarray<double>& x) {
+  const std::size_t n = x.shape[0], d = x.shape[1];
+  mean_.assign(d, 0.0);
+  inv_sd_.assign(d, 0.0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < d; ++j) mean_[j] += x(i, j);
+  for (auto& m : mean_) m /= static_cast<double>(n);
+  std::vector<double> var(d, 0.0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < d; ++j) var[j] += (x(i, j) - mean_[j]) * (x(i, j) - mean_[j]);
+  for (std::size_t j = 0; j < d; ++j) {
+    const double sd = std::sqrt(var[j] / static_cast<double>(std::max<std::size_t>(n - 1, 1)));
+    inv_sd_[j] = sd > 0 ? 1.0 / sd : 0.0;
+  }
+}
+
+ndarray<double> standardizer::transform(const ndarray<double>& x) const {
+  if (x.rank() != 2 || x.shape[1] != mean_.size())
+    throw error("feature count differs from the fitted data", {"", "standardizer", {}}, std::to_string(mean_.size()),
+                shape_string(x.shape));
+  ndarray<double> out(x.shape);
+  for (std::size_t i = 0; i < x.shape[0]; ++i)
+    for (std::size_t j = 0; j < x.shape[1]; ++j) out(i, j) = (x(i, j) - mean_[j]) * inv_sd_[j];
+  return out;
+}
+
+void pca::fit(const ndarray<double>& train, std::size_t nof_components) {
+  using matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  if (train.rank() != 2 || train.shape[0] < 2)
+    throw error("PCA needs a feature matrix of at least 2 samples", {"", "pca.fit", {}}, "[n >= 2, d]", shape_string(train.shape));
+  d_ = train.shape[1];
+  if (nof_components < 1 || nof_components > d_)
+    throw error("PCA components out of range", {"", "pca.nof_components", {}}, "1.." + std::to_string(d_),
+                std::to_string(nof_components));
+  k_ = nof_components;
+  Eigen::Map<const matrix> x(train.ptr(), static_cast<Eigen::Index>(train.shape[0]), static_cast<Eigen::Index>(d_));
+  const Eigen::RowVectorXd mean = x.colwise().mean();
+  const Eigen::MatrixXd centred = x.rowwise() - mean;
+  const Eigen::MatrixXd cov = centred.transpose() * centred / static_cast<double>(train.shape[0] - 1);
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);  // ascending eigenvalues
+  mean_.assign(mean.data(), mean.data() + d_);
+  components_.assign(k_ * d_, 0.0);
+  double kept = 0;
+  for (std::size_t c = 0; c < k_; ++c) {
+    const auto col = static_cast<Eigen::Index>(d_ - 1 - c);
+    Eigen::VectorXd v = eig.eigenvectors().col(col);
+    // Fix the sign (largest-magnitude entry positive) so that every party derives the same directions.
+    Eigen::Index imax;
+    v.cwiseAbs().maxCoeff(&imax);
+    if (v(imax) < 0) v = -v;
+    for (std::size_t j = 0; j < d_; ++j) components_[c * d_ + j] = v(static_cast<Eigen::Index>(j));
+    kept += eig.eigenvalues()(col);
+  }
+  const double total = eig.eigenvalues().sum();
+  explained_ = total > 0 ? kept / total : 0.0;
+}
+
+ndarray<double> pca::transform(const ndarray<double>& x) const {
+  if (x.rank() != 2 || x.shape[1] != d_)
+    throw error("feature count differs from the PCA fit", {"", "pca.transform", {}}, std::to_string(d_), shape_string(x.shape));
+  ndarray<double> out({x.shape[0], k_});
+  for (std::size_t i = 0; i < x.shape[0]; ++i)
+    for (std::size_t c = 0; c < k_; ++c) {
+      double s = 0;
+      for (std::size_t j = 0; j < d_; ++j) s += (x(i, j) - mean_[j]) * components_[c * d_ + j];
+      out(i, c) = s;
+    }
+  return out;
+}
+
+ndarray<double> dct_features(const ndarray<double>& x, std::size_t nof_coefficients) {
+  if (x.rank() != 2) throw error("DCT needs a feature matrix", {"", "dct", {}}, "[n, d]", shape_string(x.shape));
+  const std::size_t n = x.shape[0], d = x.shape[1];
+  if (nof_coefficients < 1 || nof_coefficients > d)
+    throw error("DCT coefficients out of range", {"", "dct.nof_coefficients", {}}, "1.." + std::to_string(d),
+                std::to_string(nof_coefficients));
+  ndarray<double> out({n, nof_coefficients});
+  std::vector<double> in(d), tmp(d);
+  fftw_plan plan;
+  {
+    std::lock_guard<std::mutex> lock(g_fftw_planner);
+    plan = fftw_plan_r2r_1d(static_cast<int>(d), in.data(), tmp.data(), FFTW_REDFT10, FFTW_ESTIMATE);
+  }
+  // FFTW's REDFT10 is the unnormalised DCT-II: Y_k = 2 Σ x_j cos(π k (2j+1) / 2d). Orthonormal scaling:
+  // X_0 = Y_0 / (2 sqrt(d)), X_k = Y_k / sqrt(2d).
+  const double s0 = 1.0 / (2.0 * std::sqrt(static_cast<double>(d))), sk = 1.0 / std::sqrt(2.0 * static_cast<double>(d));
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < d; ++j) in[j] = x(i, j);
+    fftw_execute(plan);
+    for (std::size_t k = 0; k < nof_coefficients; ++k) out(i, k) = tmp[k] * (k == 0 ? s0 : sk);
+  }
+  {
+    std::lock_guard<std::mutex> lock(g_fftw_planner);
+    fftw_destroy_plan(plan);
+  }
+  return out;
+}
+
+}  // namespace physec::keygen

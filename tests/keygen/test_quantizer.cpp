@@ -1,0 +1,147 @@
+// Quantizers and Gray coding: exact unit checks with values typed by hand.
+#include <gtest/gtest.h>
+
+#include <bitset>
+#include <cmath>
+
+#include "physec/core/error.hpp"
+#include "physec/core/rng.hpp"
+#include "physec/keygen/quantizer.hpp"
+
+namespace kg = physec::keygen;
+using physec::ndarray;
+
+namespace {
+
+ndarray<double> column(std::vector<double> v) {
+  const std::size_t n = v.size();
+  return ndarray<double>({n, 1}, std::move(v));
+}
+
+TEST(gray, first_codes_typed_by_hand) {
+  // Binary-reflected Gray code table: 000 001 011 010 110 111 101 100.
+  const std::uint32_t expected[] = {0, 1, 3, 2, 6, 7, 5, 4};
+  for (std::uint32_t k = 0; k < 8; ++k) EXPECT_EQ(kg::gray_encode(k), expected[k]);
+}
+
+TEST(gray, bijection_with_one_bit_neighbours) {
+  for (int m = 1; m <= 10; ++m) {
+    const std::uint32_t n = 1u << m;
+    std::vector<bool> seen(n, false);
+    for (std::uint32_t k = 0; k < n; ++k) {
+      const std::uint32_t g = kg::gray_encode(k);
+      ASSERT_LT(g, n);
+      EXPECT_FALSE(seen[g]);
+      seen[g] = true;
+      EXPECT_EQ(kg::gray_decode(g), k);
+      if (k + 1 < n) {
+        EXPECT_EQ(std::bitset<32>(g ^ kg::gray_encode(k + 1)).count(), 1u);
+      }
+    }
+  }
+}
+
+TEST(quantile, levels_exactly_equiprobable_on_fit_data) {
+  auto rng = physec::rng_stream(1).derive("q");
+  const std::size_t n = 1000, d = 3;
+  ndarray<double> x({n, d});
+  for (auto& v : x.data) v = rng.normal() * 3 + 1;  // continuous: no ties
+  for (int m : {1, 2, 3}) {
+    kg::quantile_quantizer q(m, true);
+    q.fit(x);
+    const auto lv = q.levels(x);
+    const int nof_levels = 1 << m;
+    for (std::size_t j = 0; j < d; ++j) {
+      std::vector<std::size_t> count(nof_levels, 0);
+      for (std::size_t i = 0; i < n; ++i) ++count[static_cast<std::size_t>(lv(i, j))];
+      for (int k = 0; k < nof_levels; ++k) EXPECT_EQ(count[k], n / nof_levels) << "m=" << m << " level " << k;
+    }
+  }
+}
+
+TEST(quantile, applies_fitted_thresholds_to_other_data) {
+  // Thresholds from {1..8} with m = 2: v[2] = 3, v[4] = 5, v[6] = 7.
+  kg::quantile_quantizer q(2, true);
+  q.fit(column({8, 1, 7, 2, 6, 3, 5, 4}));
+  EXPECT_EQ(q.thresholds()[0], (std::vector<double>{3, 5, 7}));
+  const auto lv = q.levels(column({-10, 2.9, 3, 4.99, 5, 6.5, 7, 100}));
+  EXPECT_EQ(lv.data, (std::vector<int>{0, 0, 1, 1, 2, 2, 3, 3}));
+  // Gray bits: levels 0..3 -> 00 01 11 10.
+  EXPECT_EQ(kg::to_bits(lv, 2, {}), (std::vector<std::uint8_t>{0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 0, 1, 0}));
+}
+
+TEST(quantile, errors_on_shape_and_values) {
+  kg::quantile_quantizer q(1, true);
+  EXPECT_THROW(q.levels(column({1, 2})), physec::error);  // not fitted
+  q.fit(ndarray<double>({4, 2}, {1, 2, 3, 4, 5, 6, 7, 8}));
+  try {
+    q.levels(column({1, 2}));
+    FAIL();
+  } catch (const physec::error& e) {
+    EXPECT_STREQ(e.what(), "quantile.levels: feature count differs from the data the quantizer was fitted on "
+                           "(expected 2 features, got 1)");
+  }
+  EXPECT_THROW(q.fit(column({1, NAN, 3})), physec::error);
+}
+
+TEST(mean, one_bit_above_own_mean) {
+  kg::quantizer_config c;
+  c.method = "mean";
+  auto q = kg::make_quantizer(c);
+  EXPECT_EQ(q->levels(column({1, 2, 3, 4})).data, (std::vector<int>{0, 0, 1, 1}));
+}
+
+TEST(guard, drops_exactly_the_values_inside_the_band) {
+  // {-2,-1,0,1,2}: mean 0, sample sd sqrt(10/4) = 1.5811; alpha = 0.5 -> band (-0.7906, 0.7906): drops 0 only.
+  kg::quantizer_config c;
+  c.method = "guard";
+  c.guard_alpha = 0.5;
+  auto q = kg::make_quantizer(c);
+  EXPECT_EQ(q->levels(column({-2, -1, 0, 1, 2})).data, (std::vector<int>{0, 0, kg::k_dropped, 1, 1}));
+  // alpha = 0.7 -> band half-width 1.1068: drops -1, 0, 1.
+  c.guard_alpha = 0.7;
+  EXPECT_EQ(kg::make_quantizer(c)->levels(column({-2, -1, 0, 1, 2})).data,
+            (std::vector<int>{0, kg::k_dropped, kg::k_dropped, kg::k_dropped, 1}));
+}
+
+TEST(common_mask, keeps_positions_no_party_dropped) {
+  const ndarray<int> a({4}, std::vector<int>{0, kg::k_dropped, 1, 1});
+  const ndarray<int> b({4}, std::vector<int>{1, 0, kg::k_dropped, 0});
+  const auto mask = kg::common_mask({&a, &b});
+  EXPECT_EQ(mask, (std::vector<std::uint8_t>{1, 0, 0, 1}));
+  EXPECT_EQ(kg::to_bits(a, 1, mask), (std::vector<std::uint8_t>{0, 1}));
+  EXPECT_EQ(kg::to_bits(b, 1, mask), (std::vector<std::uint8_t>{1, 0}));
+}
+
+TEST(multibit, equiprobable_intervals_with_guard_mass) {
+  // Values 0..999 (uniform ranks), m = 2, alpha = 0.2: each level keeps 80 % of its quarter; 20 % dropped overall,
+  // except at the outer edges (-inf, +inf), which drop only on their inner side: 1 - (4*0.25 - 6*0.025) = 15 %.
+  std::vector<double> v(1000);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>(i);
+  kg::quantizer_config c;
+  c.method = "multibit";
+  c.bits = 2;
+  c.guard_alpha = 0.2;
+  const auto lv = kg::make_quantizer(c)->levels(column(v));
+  std::vector<int> count(4, 0);
+  int dropped = 0;
+  for (int l : lv.data) (l == kg::k_dropped ? dropped : count[static_cast<std::size_t>(l)])++;
+  EXPECT_NEAR(dropped, 150, 3);
+  EXPECT_NEAR(count[0], 225, 2);
+  EXPECT_NEAR(count[1], 200, 2);
+  EXPECT_NEAR(count[3], 225, 2);
+}
+
+TEST(quantizer_config, validation_names_field) {
+  kg::quantizer_config c;
+  c.method = "quantil";
+  try {
+    kg::make_quantizer(c);
+    FAIL();
+  } catch (const physec::error& e) {
+    EXPECT_NE(std::string(e.what()).find("method: not an allowed value (did you mean \"quantile\"?)"), std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
