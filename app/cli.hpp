@@ -89,6 +89,7 @@ class run_context {
 void register_quickstart(CLI::App& app);
 void register_config_command(CLI::App& app);
 void register_version(CLI::App& app);
+void register_keygen(CLI::App& app);
 
 /// Exit code of the command that ran (set by its callback).
 int& command_status();

@@ -14,6 +14,7 @@ void register_config_command(CLI::App& app) {
   auto* show = cfg->add_subcommand(
       "show", "print the effective config of a command (defaults, then -c, then --set), as commented TOML");
   struct state {
+    std::vector<std::string> words;
     std::string command;
     std::string write_to;
     common_options opts;
@@ -21,10 +22,11 @@ void register_config_command(CLI::App& app) {
   auto st = std::make_shared<state>();
   std::vector<std::string> names;
   for (const auto& [name, entry] : config_registry()) names.push_back(name);
-  show->add_option("command", st->command, "one of: " + join(names, ", "))->required();
+  show->add_option("command", st->words, "one of: " + join(names, ", "))->required()->expected(1, 2);
   add_common_options(*show, st->opts, ".");
   show->add_option("-o,--output", st->write_to, "write to this file instead of stdout");
   show->callback([st] {
+    st->command = join(st->words, " ");
     auto& reg = config_registry();
     auto it = reg.find(st->command);
     if (it == reg.end()) {

@@ -449,6 +449,7 @@ attribute_value reader::attribute(const std::string& object, const std::string& 
     if (H5Tis_variable_str(t) > 0) {
       hid_t mt = H5Tcopy(H5T_C_S1);
       H5Tset_size(mt, H5T_VARIABLE);
+      H5Tset_cset(mt, H5Tget_cset(t));  // HDF5 converts no character sets: read as stored
       char* p = nullptr;
       st = H5Aread(a, mt, &p);
       if (st >= 0 && p) v.text = p;

@@ -81,6 +81,12 @@ double gaussian_mi_bits(const ndarray<double>& a, const ndarray<double>& b, doub
   return std::max(0.0, mi);
 }
 
+double gaussian_mi_bits_corrected(const ndarray<double>& a, const ndarray<double>& b, double ridge) {
+  const double n = static_cast<double>(a.shape[0]);
+  const double bias = static_cast<double>(a.shape[1] * b.shape[1]) / (2.0 * n * std::log(2.0));
+  return std::max(0.0, gaussian_mi_bits(a, b, ridge) - bias);
+}
+
 double gaussian_mi_from_correlation(double rho) { return -0.5 * std::log2(1.0 - rho * rho); }
 
 double secrecy_bound_bits(double i_ab, double i_ae, double i_be) { return std::max(0.0, i_ab - std::min(i_ae, i_be)); }

@@ -32,6 +32,10 @@ double symbol_entropy_bits(const ndarray<int>& levels, int nof_levels);
 /// diagonal to keep near-singular covariances finite. Needs n > d + d'.
 double gaussian_mi_bits(const ndarray<double>& a, const ndarray<double>& b, double ridge = 1e-9);
 
+/// The same estimate less its first-order small-sample bias: under independence 2·n·ln2·Î ~ χ²(d·d') (Bartlett's
+/// test), so Î is biased upwards by d·d'/(2·n·ln 2) bits; this returns max(0, Î − d·d'/(2·n·ln 2)).
+double gaussian_mi_bits_corrected(const ndarray<double>& a, const ndarray<double>& b, double ridge = 1e-9);
+
 /// −½·log2(1 − ρ²): mutual information of two jointly Gaussian scalars with correlation ρ [bits].
 double gaussian_mi_from_correlation(double rho);
 

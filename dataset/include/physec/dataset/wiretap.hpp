@@ -1,0 +1,68 @@
+#pragma once
+/// @file The PSKG wiretap dataset: what Alice, Bob and Eve measured, probe by probe, and its HDF5 schema.
+///
+/// HDF5 layout (docs/datasets.md); complex arrays are compound {r, i} float32 (h5py: complex64):
+///   /alice   [nof_probes, nof_ue_ant, nof_bs_ant, nof_subcarriers, nof_symbols]  Alice's downlink estimate H_ba
+///   /bob     same shape: Bob's uplink estimate H_ab, stored transposed (H_ab^T) so that perfect reciprocity
+///            means /alice == /bob element by element
+///   /eve     [nof_probes, nof_eve, nof_ue_ant, nof_bs_ant, nof_subcarriers, nof_symbols]: Eve's estimates, one per
+///            position (Eve near Bob hears Alice's uplink probe; the layout matches /alice)
+///   /clean   optional, same shape as /alice: the noiseless reciprocal channel at Alice's probe time
+///   /labels/snr_dB, /labels/delay_spread_s, /labels/speed_mps  float64 [nof_probes]
+///   /labels/profile  strings [nof_probes] ("CDL-C", "TDL-A", ...)
+///   /labels/split    uint8 [nof_probes]: 0 train, 1 validation, 2 test (no channel realisation crosses splits)
+///   /eve_distance_wavelengths  float64 [nof_eve]
+///   attributes on /: physec_version, seed, config (TOML), schema = "physec.wiretap/1"
+
+#include <complex>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "physec/core/ndarray.hpp"
+
+namespace physec::dataset {
+
+/// Split labels.
+enum split_label : std::uint8_t { train = 0, validation = 1, test = 2 };
+
+struct wiretap_data {
+  ndarray<std::complex<float>> alice;            ///< [n, ue, bs, sc, sym]
+  ndarray<std::complex<float>> bob;              ///< [n, ue, bs, sc, sym]
+  ndarray<std::complex<float>> eve;              ///< [n, nof_eve, ue, bs, sc, sym]
+  ndarray<std::complex<float>> clean;            ///< [n, ue, bs, sc, sym] or empty
+  std::vector<double> snr_dB;                    ///< [n]
+  std::vector<double> delay_spread_s;            ///< [n]
+  std::vector<double> speed_mps;                 ///< [n]
+  std::vector<std::string> profile;              ///< [n]
+  std::vector<std::uint8_t> split;               ///< [n]
+  std::vector<double> eve_distance_wavelengths;  ///< [nof_eve]
+  std::uint64_t seed = 0;
+  std::string config_toml;
+
+  std::size_t nof_probes() const { return alice.shape.empty() ? 0 : alice.shape[0]; }
+  std::size_t nof_eve() const { return eve_distance_wavelengths.size(); }
+};
+
+/// The schema name written into and checked on every file.
+constexpr const char* k_wiretap_schema = "physec.wiretap/1";
+
+/// Writes atomically. Throws physec::error if the parts are inconsistent (same checks as the reader).
+void write_wiretap(const std::filesystem::path& path, const wiretap_data& d);
+
+/// Reads and checks a wiretap file: every dataset present with the right dtype and rank, the same probe count in
+/// every party and label, Eve's positions matching /eve_distance_wavelengths, all values finite. Errors name the
+/// file, the dataset and what was expected versus found.
+wiretap_data read_wiretap(const std::filesystem::path& path);
+
+/// The same consistency checks on data in memory; `origin` names it in errors.
+void check_wiretap(const wiretap_data& d, const std::string& origin);
+
+/// One party's CSI of the probes in `index` (any order): `[index.size(), ...]`.
+ndarray<std::complex<float>> select_probes(const ndarray<std::complex<float>>& csi, const std::vector<std::size_t>& index);
+
+/// Eve's CSI at position `k`: `[n, ue, bs, sc, sym]`.
+ndarray<std::complex<float>> eve_at(const wiretap_data& d, std::size_t k);
+
+}  // namespace physec::dataset

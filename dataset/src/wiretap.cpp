@@ -1,0 +1,134 @@
+#include "physec/dataset/wiretap.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "physec/core/error.hpp"
+#include "physec/core/hdf5.hpp"
+#include "physec/core/version.hpp"
+
+namespace physec::dataset {
+
+namespace {
+
+void check_finite(const ndarray<std::complex<float>>& a, const std::string& origin, const std::string& name) {
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!std::isfinite(a.data[i].real()) || !std::isfinite(a.data[i].imag()))
+      throw error("non-finite CSI value", {origin, name, i}, "finite numbers",
+                  std::to_string(a.data[i].real()) + (a.data[i].imag() < 0 ? "" : "+") + std::to_string(a.data[i].imag()) + "j");
+}
+
+template <class V>
+void check_count(const V& v, std::size_t n, const std::string& origin, const std::string& name) {
+  if (v.size() != n)
+    throw error("probe count differs from /alice", {origin, name, {}}, std::to_string(n) + " entries",
+                std::to_string(v.size()));
+}
+
+}  // namespace
+
+void check_wiretap(const wiretap_data& d, const std::string& origin) {
+  if (d.alice.rank() != 5)
+    throw error("wrong rank", {origin, "/alice", {}}, "[nof_probes, nof_ue_ant, nof_bs_ant, nof_subcarriers, nof_symbols]",
+                shape_string(d.alice.shape));
+  const std::size_t n = d.alice.shape[0];
+  if (d.bob.shape != d.alice.shape) {
+    const std::string what = d.bob.rank() == 5 && d.bob.shape[0] != n ? "probe count differs from /alice" : "shape differs from /alice";
+    throw error(what, {origin, "/bob", {}}, shape_string(d.alice.shape), shape_string(d.bob.shape));
+  }
+  if (!d.clean.shape.empty() && d.clean.shape != d.alice.shape)
+    throw error("shape differs from /alice", {origin, "/clean", {}}, shape_string(d.alice.shape), shape_string(d.clean.shape));
+  shape_t eve_shape = d.alice.shape;
+  eve_shape.insert(eve_shape.begin() + 1, d.eve_distance_wavelengths.size());
+  if (d.eve.shape != eve_shape)
+    throw error(d.eve.rank() == 6 && d.eve.shape[0] != n ? "probe count differs from /alice" : "wrong shape",
+                {origin, "/eve", {}}, shape_string(eve_shape), shape_string(d.eve.shape));
+  check_count(d.snr_dB, n, origin, "/labels/snr_dB");
+  check_count(d.delay_spread_s, n, origin, "/labels/delay_spread_s");
+  check_count(d.speed_mps, n, origin, "/labels/speed_mps");
+  check_count(d.profile, n, origin, "/labels/profile");
+  check_count(d.split, n, origin, "/labels/split");
+  for (std::size_t i = 0; i < n; ++i)
+    if (d.split[i] > split_label::test)
+      throw error("unknown split label", {origin, "/labels/split", i}, "0 (train), 1 (validation) or 2 (test)",
+                  std::to_string(d.split[i]));
+  for (std::size_t i = 0; i < n; ++i)
+    if (!std::isfinite(d.snr_dB[i])) throw error("non-finite label", {origin, "/labels/snr_dB", i}, "a finite number", "nan/inf");
+  check_finite(d.alice, origin, "/alice");
+  check_finite(d.bob, origin, "/bob");
+  check_finite(d.eve, origin, "/eve");
+  check_finite(d.clean, origin, "/clean");
+}
+
+void write_wiretap(const std::filesystem::path& path, const wiretap_data& d) {
+  check_wiretap(d, path.string());
+  h5::writer w(path);
+  w.write("/alice", d.alice);
+  w.write("/bob", d.bob);
+  w.write("/eve", d.eve);
+  if (!d.clean.shape.empty()) w.write("/clean", d.clean);
+  const shape_t n{d.nof_probes()};
+  w.write("/labels/snr_dB", n, d.snr_dB.data());
+  w.write("/labels/delay_spread_s", n, d.delay_spread_s.data());
+  w.write("/labels/speed_mps", n, d.speed_mps.data());
+  w.write_strings("/labels/profile", d.profile);
+  w.write("/labels/split", n, d.split.data());
+  w.write("/eve_distance_wavelengths", shape_t{d.nof_eve()}, d.eve_distance_wavelengths.data());
+  w.attribute("/", "schema", std::string(k_wiretap_schema));
+  w.attribute("/", "physec_version", version());
+  w.attribute("/", "seed", static_cast<std::int64_t>(d.seed));
+  w.attribute("/", "config", d.config_toml);
+  w.attribute("/alice", "layout", std::string("[nof_probes, nof_ue_ant, nof_bs_ant, nof_subcarriers, nof_symbols]"));
+  w.attribute("/eve", "layout", std::string("[nof_probes, nof_eve, nof_ue_ant, nof_bs_ant, nof_subcarriers, nof_symbols]"));
+  w.attribute("/labels/split", "meaning", std::string("0 train, 1 validation, 2 test"));
+  w.commit();
+}
+
+wiretap_data read_wiretap(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  h5::reader r(path);
+  if (r.has_attribute("/", "schema") && r.string_attribute("/", "schema") != k_wiretap_schema)
+    throw error("not a wiretap dataset", {file, "/ (attribute schema)", {}}, k_wiretap_schema,
+                r.string_attribute("/", "schema"));
+  wiretap_data d;
+  using opt = std::optional<std::size_t>;
+  d.alice = r.read<std::complex<float>>("/alice", {opt{}, opt{}, opt{}, opt{}, opt{}});
+  d.bob = r.read<std::complex<float>>("/bob", {opt{}, opt{}, opt{}, opt{}, opt{}});
+  d.eve = r.read<std::complex<float>>("/eve", {opt{}, opt{}, opt{}, opt{}, opt{}, opt{}});
+  if (r.has("/clean")) d.clean = r.read<std::complex<float>>("/clean", {opt{}, opt{}, opt{}, opt{}, opt{}});
+  d.snr_dB = r.read<double>("/labels/snr_dB", {opt{}}).data;
+  d.delay_spread_s = r.read<double>("/labels/delay_spread_s", {opt{}}).data;
+  d.speed_mps = r.read<double>("/labels/speed_mps", {opt{}}).data;
+  d.profile = r.read_strings("/labels/profile");
+  d.split = r.read<std::uint8_t>("/labels/split", {opt{}}).data;
+  d.eve_distance_wavelengths = r.read<double>("/eve_distance_wavelengths", {opt{}}).data;
+  if (r.has_attribute("/", "seed")) d.seed = static_cast<std::uint64_t>(r.number_attribute("/", "seed"));
+  if (r.has_attribute("/", "config")) d.config_toml = r.string_attribute("/", "config");
+  check_wiretap(d, file);
+  return d;
+}
+
+ndarray<std::complex<float>> select_probes(const ndarray<std::complex<float>>& csi, const std::vector<std::size_t>& index) {
+  shape_t s = csi.shape;
+  const std::size_t per = csi.size() / std::max<std::size_t>(s[0], 1);
+  s[0] = index.size();
+  ndarray<std::complex<float>> out(s);
+  for (std::size_t i = 0; i < index.size(); ++i)
+    std::copy_n(csi.data.begin() + static_cast<std::ptrdiff_t>(index[i] * per), per,
+                out.data.begin() + static_cast<std::ptrdiff_t>(i * per));
+  return out;
+}
+
+ndarray<std::complex<float>> eve_at(const wiretap_data& d, std::size_t k) {
+  const std::size_t n = d.eve.shape[0], m = d.eve.shape[1];
+  if (k >= m) throw error("no such Eve position", {"", "/eve", k}, "an index below " + std::to_string(m), std::to_string(k));
+  shape_t s = d.alice.shape;
+  const std::size_t per = d.alice.size() / std::max<std::size_t>(n, 1);
+  ndarray<std::complex<float>> out(s);
+  for (std::size_t i = 0; i < n; ++i)
+    std::copy_n(d.eve.data.begin() + static_cast<std::ptrdiff_t>((i * m + k) * per), per,
+                out.data.begin() + static_cast<std::ptrdiff_t>(i * per));
+  return out;
+}
+
+}  // namespace physec::dataset

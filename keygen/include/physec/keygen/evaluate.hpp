@@ -1,0 +1,80 @@
+#pragma once
+/// @file The PSKG evaluator: a wiretap dataset -> features -> quantizer -> bits of Alice, Bob and Eve -> the
+/// key-agreement metrics per SNR and per Eve position.
+///
+/// Protocol assumptions, stated once: the feature transform (PCA directions, DCT size) and the quantizer
+/// thresholds are fitted on Bob's training split and are public; each party applies them to its own test-split CSI;
+/// positions dropped by Alice or Bob (guard bands) are announced publicly, so Eve learns the mask too; where Eve's
+/// own quantizer would drop a value she must still guess, and guesses with a fair coin.
+
+#include <complex>
+#include <string>
+#include <vector>
+
+#include "physec/core/config.hpp"
+#include "physec/core/table.hpp"
+#include "physec/dataset/wiretap.hpp"
+#include "physec/keygen/features.hpp"
+#include "physec/keygen/metrics.hpp"
+#include "physec/keygen/quantizer.hpp"
+
+namespace physec::keygen {
+
+/// How a probe's CSI becomes quantizer input.
+struct feature_config {
+  std::string method = "raw";       ///< raw | pca | dct
+  std::string value = "amplitude";  ///< amplitude | real_imag
+  std::string symbols = "first";    ///< first: the probe's first OFDM symbol only; all: every symbol
+  int nof_components = 8;           ///< pca: kept principal components; dct: kept lowest coefficients per antenna pair
+  void describe(config::schema& s);
+};
+
+/// Everything `physec keygen eval` is configured by (besides the run section).
+struct eval_config {
+  feature_config features;
+  quantizer_config quantizer;
+  double confidence = 0.95;  ///< KDR interval confidence
+  int mi_max_dims = 16;      ///< MI estimated on at most this many leading principal components of the quantizer input
+  void describe(config::schema& s);
+};
+
+/// Fitted preprocessing: one party's CSI `[n, ue, bs, sc, sym]` -> features `[n, d]`.
+class feature_pipeline {
+ public:
+  explicit feature_pipeline(feature_config cfg) : cfg_(std::move(cfg)) {}
+  /// Fits on Bob's training CSI (PCA directions; nothing to fit for raw and DCT).
+  void fit(const ndarray<std::complex<float>>& train_csi);
+  ndarray<double> transform(const ndarray<std::complex<float>>& csi) const;
+
+ private:
+  ndarray<double> base(const ndarray<std::complex<float>>& csi) const;
+  feature_config cfg_;
+  pca pca_;
+};
+
+/// One row: the test probes at one SNR, against Eve at one position.
+struct eval_row {
+  double snr_dB = 0;
+  double eve_distance_wavelengths = 0;
+  std::size_t nof_probes = 0;
+  double bits_per_probe = 0;  ///< bits Alice and Bob keep per probe (after public drops)
+  kdr_result ab, ae, be;
+  double entropy_bits = 0;    ///< empirical entropy of Alice's levels [bits/symbol]
+  double mi_ab = 0, mi_ae = 0, mi_be = 0;  ///< Gaussian MI estimates [bits/probe]; NaN when too few probes
+  double bound = 0;           ///< max(0, I(A;B) − min(I(A;E), I(B;E))) [bits/probe]
+  double efficiency = 0;      ///< bits_per_probe / bound
+};
+
+struct eval_result {
+  std::vector<eval_row> rows;
+  std::size_t nof_features = 0;  ///< quantizer input dimension d
+  std::size_t mi_dims = 0;       ///< dimensions the MI estimate used
+  std::string mi_estimator;      ///< one sentence: which estimator, on what
+  table to_table() const;
+};
+
+/// Runs the evaluation on the dataset's test split (features and quantizer fitted on its train split).
+/// `seed` drives only Eve's coin for values her quantizer drops.
+eval_result evaluate_wiretap(const dataset::wiretap_data& d, const eval_config& cfg, std::uint64_t seed);
+
+}  // namespace physec::keygen

@@ -1,0 +1,109 @@
+// The wiretap HDF5 schema: round trip and the one-line errors of bad files (nothing read half-way).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "physec/core/error.hpp"
+#include "physec/core/hdf5.hpp"
+#include "wiretap_fixture.hpp"
+
+namespace fs = std::filesystem;
+using physec::dataset::wiretap_data;
+
+namespace {
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("physec_wiretap_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::string message_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const physec::error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+TEST(wiretap, round_trip) {
+  const auto dir = temp_dir("rt");
+  const auto d = physec::testing::synthetic_wiretap(10, 0.1, {0.0, 0.9}, 3);
+  physec::dataset::write_wiretap(dir / "w.h5", d);
+  const auto r = physec::dataset::read_wiretap(dir / "w.h5");
+  EXPECT_EQ(r.alice, d.alice);
+  EXPECT_EQ(r.bob, d.bob);
+  EXPECT_EQ(r.eve, d.eve);
+  EXPECT_EQ(r.clean, d.clean);
+  EXPECT_EQ(r.snr_dB, d.snr_dB);
+  EXPECT_EQ(r.profile, d.profile);
+  EXPECT_EQ(r.split, d.split);
+  EXPECT_EQ(r.eve_distance_wavelengths, d.eve_distance_wavelengths);
+  EXPECT_EQ(r.seed, 3u);
+  EXPECT_EQ(r.config_toml, d.config_toml);
+  // Eve at position 1, probe 4, equals the slice of /eve.
+  const auto e1 = physec::dataset::eve_at(r, 1);
+  EXPECT_EQ(e1.data[4 * 16 + 5], r.eve.data[(4 * 2 + 1) * 16 + 5]);
+}
+
+// Writes a file with one dataset changed by `edit`, bypassing the writer's own checks.
+fs::path broken_file(const fs::path& dir, const std::string& name, const std::function<void(physec::h5::writer&, wiretap_data&)>& edit) {
+  auto d = physec::testing::synthetic_wiretap(10, 0.1, {0.0}, 3);
+  const fs::path p = dir / name;
+  physec::h5::writer w(p);
+  edit(w, d);
+  if (!d.alice.shape.empty()) w.write("/alice", d.alice);
+  if (!d.bob.shape.empty()) w.write("/bob", d.bob);
+  if (!d.eve.shape.empty()) w.write("/eve", d.eve);
+  const physec::shape_t n{d.snr_dB.size()};
+  w.write("/labels/snr_dB", n, d.snr_dB.data());
+  w.write("/labels/delay_spread_s", n, d.delay_spread_s.data());
+  w.write("/labels/speed_mps", n, d.speed_mps.data());
+  w.write_strings("/labels/profile", d.profile);
+  w.write("/labels/split", n, d.split.data());
+  w.write("/eve_distance_wavelengths", physec::shape_t{d.eve_distance_wavelengths.size()}, d.eve_distance_wavelengths.data());
+  w.commit();
+  return p;
+}
+
+TEST(wiretap, bad_files_give_one_line_errors) {
+  const auto dir = temp_dir("bad");
+  auto p = broken_file(dir, "no_eve.h5", [](auto&, wiretap_data& d) { d.eve = {}; });
+  EXPECT_EQ(message_of([&] { physec::dataset::read_wiretap(p); }),
+            p.string() + ": /eve: missing dataset (expected a dataset at this path, got nothing)");
+
+  p = broken_file(dir, "counts.h5", [](auto&, wiretap_data& d) {
+    d.bob.shape[0] = 9;
+    d.bob.data.resize(d.bob.data.size() / 10 * 9);
+  });
+  EXPECT_EQ(message_of([&] { physec::dataset::read_wiretap(p); }),
+            p.string() + ": /bob: probe count differs from /alice (expected [10, 1, 1, 8, 2], got [9, 1, 1, 8, 2])");
+
+  p = broken_file(dir, "nan.h5", [](auto&, wiretap_data& d) { d.alice.data[37] = {NAN, 0.0f}; });
+  EXPECT_NE(message_of([&] { physec::dataset::read_wiretap(p); }).find(p.string() + ": /alice[37]: non-finite CSI value"),
+            std::string::npos);
+
+  p = broken_file(dir, "inf_eve.h5", [](auto&, wiretap_data& d) { d.eve.data[3] = {0.0f, INFINITY}; });
+  EXPECT_NE(message_of([&] { physec::dataset::read_wiretap(p); }).find(": /eve[3]: non-finite CSI value"), std::string::npos);
+
+  p = broken_file(dir, "rank.h5", [](auto&, wiretap_data& d) { d.alice.shape = {10, 16}; });
+  EXPECT_EQ(message_of([&] { physec::dataset::read_wiretap(p); }),
+            p.string() + ": /alice: wrong rank (expected [?, ?, ?, ?, ?], got [10, 16])");
+
+  p = broken_file(dir, "labels.h5", [](auto&, wiretap_data& d) { d.snr_dB.pop_back(); d.delay_spread_s.pop_back(); d.speed_mps.pop_back(); d.split.pop_back(); d.profile.pop_back(); });
+  EXPECT_EQ(message_of([&] { physec::dataset::read_wiretap(p); }),
+            p.string() + ": /labels/snr_dB: probe count differs from /alice (expected 10 entries, got 9)");
+}
+
+TEST(wiretap, writer_refuses_inconsistent_data_and_leaves_no_file) {
+  const auto dir = temp_dir("w");
+  auto d = physec::testing::synthetic_wiretap(10, 0.1, {0.0}, 3);
+  d.split[2] = 7;
+  EXPECT_NE(message_of([&] { physec::dataset::write_wiretap(dir / "x.h5", d); }).find("/labels/split[2]: unknown split label"),
+            std::string::npos);
+  EXPECT_TRUE(fs::is_empty(dir));
+}
+
+}  // namespace
