@@ -26,6 +26,7 @@ function(physec_add_test name)
   endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/common)
   target_compile_definitions(${name} PRIVATE
     PHYSEC_SOURCE_DIR="${PROJECT_SOURCE_DIR}" PHYSEC_BINARY_DIR="${PROJECT_BINARY_DIR}")
   physec_warnings(${name})

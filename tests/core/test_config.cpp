@@ -1,11 +1,15 @@
 // Config: TOML load, show -> load round trip, validation messages, unknown keys with suggestions, --set.
 #include <gtest/gtest.h>
 
+#include "test_util.hpp"
+
 #include <cmath>
 
 #include "physec/core/config.hpp"
 
 namespace {
+
+using physec::testing::message_of;
 
 struct link_cfg {
   double snr_dB = 20.0;
@@ -49,14 +53,6 @@ struct sample_cfg {
   }
 };
 
-std::string message_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const physec::error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
 
 TEST(config, show_then_load_gives_identical_struct) {
   sample_cfg a;

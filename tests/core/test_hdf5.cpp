@@ -1,6 +1,8 @@
 // HDF5: round trips, h5py-compatible complex layout, atomic writes, byte reproducibility, one-line errors.
 #include <gtest/gtest.h>
 
+#include "test_util.hpp"
+
 #include <H5Cpp.h>
 
 #include <filesystem>
@@ -15,21 +17,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path temp_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("physec_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+using physec::testing::message_of;
+using physec::testing::temp_dir;
 
-std::string message_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const physec::error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+
 
 physec::ndarray<std::complex<float>> random_csi(std::uint64_t seed) {
   physec::ndarray<std::complex<float>> a({3, 2, 4, 5, 6});  // [samples, rx, tx, subcarriers, symbols]

@@ -1,6 +1,8 @@
 // The wiretap HDF5 schema: round trip and the one-line errors of bad files (nothing read half-way).
 #include <gtest/gtest.h>
 
+#include "test_util.hpp"
+
 #include <filesystem>
 
 #include "physec/core/error.hpp"
@@ -12,21 +14,10 @@ using physec::dataset::wiretap_data;
 
 namespace {
 
-fs::path temp_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("physec_wiretap_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+using physec::testing::message_of;
+using physec::testing::temp_dir;
 
-std::string message_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const physec::error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+
 
 TEST(wiretap, round_trip) {
   const auto dir = temp_dir("rt");
