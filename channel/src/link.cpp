@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "parallel.hpp"
 #include "physec/channel/tables.hpp"
 #include "physec/core/error.hpp"
 #include "physec/core/units.hpp"
@@ -309,12 +310,6 @@ double frequency_response_flops(std::size_t nof_rays, std::size_t nof_clusters, 
   const double synthesis = t * u * s * c * k * cmac;
   return r * per_ray + exponentials + synthesis;
 }
-
-}  // namespace physec::channel
-
-#include "parallel.hpp"
-
-namespace physec::channel {
 
 ndarray<cdouble> generate_csi(const link_model& model, const ofdm_grid& grid, const rng_stream& stream,
                               std::size_t first, std::size_t count, unsigned nof_threads) {

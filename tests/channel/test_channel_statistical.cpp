@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "physec/channel/link.hpp"
+#include "physec/channel/tdd.hpp"
 #include "physec/core/units.hpp"
 #include "stat_helpers.hpp"
 
@@ -262,4 +263,25 @@ TEST(ChannelStatistical, LosKFactorRecoveredFromSamples) {
   std::printf("K-factor: measured %.2f (%.2f dB), expected %.2f (13.3 dB), tol %.2f\n", k.mean,
               10 * std::log10(k.mean), expected, z_two_sided(alpha) * k.se);
   EXPECT_NEAR(k.mean, expected, z_two_sided(alpha) * k.se);
+}
+
+// α = 0.01, n = 20 events × 3 symbols × 4×4 ports × 24 subcarriers = 23040 resource elements at 10 dB SNR: the
+// LS estimation error E|Ĥ − H|² equals 1/SNR = 0.1.
+TEST(ChannelStatistical, EstimationNoiseVarianceMatchesSnr) {
+  pc::tdd_config c;
+  c.link.tx.nof_cols = 4;
+  c.link.rx.nof_cols = 4;
+  c.grid.nof_subcarriers = 24;
+  c.grid.nof_symbols = 3;
+  c.impairments = pc::impairments_config::none();
+  c.impairments.estimation_noise = true;
+  c.impairments.snr_dB = 10.0;
+  const pc::tdd_link link(c, physec::rng_stream(109));
+  std::vector<double> e;
+  for (const auto& ev : link.probe_batch(0, 20, 2))
+    for (std::size_t i = 0; i < ev.bob.size(); ++i) e.push_back(std::norm(ev.bob.data[i] - ev.clean_ab.data[i]));
+  const auto r = mean_with_se(e);
+  std::printf("estimation error power: measured %.5f, expected 0.1, tol %.5f (n = %zu)\n", r.mean,
+              z_two_sided(alpha) * r.se, e.size());
+  EXPECT_NEAR(r.mean, 0.1, z_two_sided(alpha) * r.se);
 }

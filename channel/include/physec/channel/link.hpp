@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "physec/channel/antenna.hpp"
+#include "physec/channel/ofdm.hpp"
 #include "physec/core/config.hpp"
 #include "physec/core/ndarray.hpp"
 #include "physec/core/rng.hpp"
@@ -109,12 +110,6 @@ ndarray<cdouble> cluster_gains(const ray_set& rays, const antenna_array& rx, con
 /// multiply-add = 8 flops, 1 complex multiply = 6, sin/cos pair = 20), for the benchmark report.
 double frequency_response_flops(std::size_t nof_rays, std::size_t nof_clusters, std::size_t nof_rx,
                                 std::size_t nof_tx, std::size_t nof_time, std::size_t nof_subcarriers);
-
-}  // namespace physec::channel
-
-#include "physec/channel/ofdm.hpp"
-
-namespace physec::channel {
 
 /// CSI of `count` independent realisations on `grid` (symbol times from t = 0), realisation i drawn from
 /// `stream.at(first + i)`. Returns `[count, nof_symbols, nof_rx, nof_tx, nof_subcarriers]`. The samples are split
