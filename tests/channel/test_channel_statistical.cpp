@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "physec/channel/link.hpp"
+#include "physec/channel/pathloss.hpp"
 #include "physec/channel/tdd.hpp"
 #include "physec/core/units.hpp"
 #include "stat_helpers.hpp"
@@ -284,4 +285,30 @@ TEST(ChannelStatistical, EstimationNoiseVarianceMatchesSnr) {
   std::printf("estimation error power: measured %.5f, expected 0.1, tol %.5f (n = %zu)\n", r.mean,
               z_two_sided(alpha) * r.se, e.size());
   EXPECT_NEAR(r.mean, 0.1, z_two_sided(alpha) * r.se);
+}
+
+// α = 0.01 (two checks at α/2 each), n = 20000 UMi links at d2D = 50 m: the LOS fraction equals
+// p = 18/50 + exp(−50/36)(1 − 18/50) (Table 7.4.2-1), tolerance z·sqrt(p(1−p)/n); the shadow fading of the LOS
+// links has mean 0, tolerance z·σ_SF/√n_LOS with σ_SF = 4 dB (Table 7.4.1-1).
+TEST(ChannelStatistical, LosProbabilityAndShadowFading) {
+  pc::large_scale_config c;
+  const std::size_t n = 20000;
+  const physec::rng_stream s(110);
+  std::size_t nof_los = 0;
+  double sf_sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto rng = s.at(i);
+    const auto b = pc::draw_link_budget(c, 50.0, rng);
+    if (b.los) {
+      ++nof_los;
+      sf_sum += b.shadow_fading_dB;
+    }
+  }
+  const double p = 18.0 / 50 + std::exp(-50.0 / 36) * (1 - 18.0 / 50), zq = z_two_sided(alpha / 2);
+  const double frac = static_cast<double>(nof_los) / n, tol = zq * std::sqrt(p * (1 - p) / n);
+  std::printf("UMi LOS probability at 50 m: measured %.4f, expected %.4f, tol %.4f\n", frac, p, tol);
+  EXPECT_NEAR(frac, p, tol);
+  const double sf_mean = sf_sum / static_cast<double>(nof_los), sf_tol = zq * 4.0 / std::sqrt(double(nof_los));
+  std::printf("UMi LOS shadow-fading mean: measured %.4f dB, expected 0, tol %.4f dB\n", sf_mean, sf_tol);
+  EXPECT_NEAR(sf_mean, 0.0, sf_tol);
 }
