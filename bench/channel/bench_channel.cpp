@@ -1,0 +1,45 @@
+// CSI snapshots per second: CDL-C, 4 transmit x 3 receive antennas (DESIGN.md 5), 72 subcarriers, one OFDM symbol
+// per snapshot, a new channel realisation for every snapshot; 1 and 2 threads. The floating-point operations per
+// snapshot are counted from the loops (physec::channel::frequency_response_flops) and reported as counters.
+//
+//   ./build/bench/channel/bench_channel --benchmark_format=json
+
+#include <benchmark/benchmark.h>
+
+#include "physec/channel/link.hpp"
+
+namespace pc = physec::channel;
+
+namespace {
+
+void bm_cdl_c_snapshots(benchmark::State& state) {
+  const auto nof_threads = static_cast<unsigned>(state.range(0));
+  pc::link_config c;
+  c.profile = "CDL-C";
+  c.tx.nof_cols = 4;
+  c.rx.nof_cols = 3;
+  const auto model = pc::make_link_model(c);
+  pc::ofdm_grid grid;
+  grid.nof_subcarriers = 72;
+  grid.nof_symbols = 1;
+  const physec::rng_stream stream(2024);
+  constexpr std::size_t batch = 64;
+  std::size_t first = 0;
+  for (auto _ : state) {
+    auto h = pc::generate_csi(*model, grid, stream, first, batch, nof_threads);
+    benchmark::DoNotOptimize(h.data.data());
+    first += batch;
+  }
+  // CDL-C: 24 clusters x 20 rays. Drawing a ray set costs ~30 flops per ray (offsets, wrapping, 4 phases).
+  const double flops = pc::frequency_response_flops(24 * 20, 24, 3, 4, 1, 72) + 24 * 20 * 30.0;
+  const double snapshots = static_cast<double>(state.iterations() * batch);
+  state.counters["snapshots_per_s"] = benchmark::Counter(snapshots, benchmark::Counter::kIsRate);
+  state.counters["flops_per_snapshot"] = flops;
+  state.counters["flops_per_s"] = benchmark::Counter(snapshots * flops, benchmark::Counter::kIsRate);
+}
+
+}  // namespace
+
+BENCHMARK(bm_cdl_c_snapshots)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+BENCHMARK_MAIN();

@@ -1,0 +1,329 @@
+#include "physec/channel/link.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "parallel.hpp"
+#include "physec/channel/tables.hpp"
+#include "physec/core/error.hpp"
+#include "physec/core/units.hpp"
+
+namespace physec::channel {
+
+namespace {
+
+std::array<double, 3> scaled(const std::array<double, 3>& v, double k) { return {v[0] * k, v[1] * k, v[2] * k}; }
+double dot(const std::array<double, 3>& a, const std::array<double, 3>& b) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+// Zenith angles outside [0°, 180°] are reflected back into it (note under (7.5-15)).
+double wrap_zenith_deg(double theta_deg) {
+  theta_deg = std::fmod(theta_deg, 360.0);
+  if (theta_deg < 0) theta_deg += 360.0;
+  return theta_deg > 180.0 ? 360.0 - theta_deg : theta_deg;
+}
+
+// Random permutation of 0..n-1 (Fisher-Yates on the project RNG).
+std::vector<std::size_t> permutation(std::size_t n, rng_stream& rng) {
+  std::vector<std::size_t> p(n);
+  std::iota(p.begin(), p.end(), std::size_t{0});
+  for (std::size_t i = n; i > 1; --i) std::swap(p[i - 1], p[rng.uniform_int(i)]);
+  return p;
+}
+
+// Linear cluster powers from dB, normalised to sum 1, with the optional K-factor rescaling of §7.7.6:
+// the LOS power (index 0) is set to K times the total NLOS power.
+std::vector<double> normalised_powers(const std::vector<double>& powers_dB, bool has_los, const link_config& cfg) {
+  std::vector<double> p(powers_dB.size());
+  std::transform(powers_dB.begin(), powers_dB.end(), p.begin(), db_to_linear);
+  if (has_los && cfg.scale_k_factor) {
+    const double nlos = std::accumulate(p.begin() + 1, p.end(), 0.0);
+    p[0] = db_to_linear(cfg.k_factor_dB) * nlos;
+  }
+  const double total = std::accumulate(p.begin(), p.end(), 0.0);
+  for (auto& x : p) x /= total;
+  return p;
+}
+
+void push_ray(ray_set& rs, std::size_t cluster, double power, double aod_deg, double zod_deg, double aoa_deg,
+              double zoa_deg, double xpr_inv_sqrt, bool los, rng_stream& rng) {
+  rs.cluster.push_back(cluster);
+  rs.power.push_back(power);
+  rs.aod_rad.push_back(deg_to_rad(aod_deg));
+  rs.zod_rad.push_back(deg_to_rad(wrap_zenith_deg(zod_deg)));
+  rs.aoa_rad.push_back(deg_to_rad(aoa_deg));
+  rs.zoa_rad.push_back(deg_to_rad(wrap_zenith_deg(zoa_deg)));
+  rs.xpr_inv_sqrt.push_back(xpr_inv_sqrt);
+  // Random initial phases Φ ~ U(-π, π) for the four polarisation combinations (step 10 of §7.5).
+  rs.phase_rad.push_back({rng.uniform(-pi, pi), rng.uniform(-pi, pi), rng.uniform(-pi, pi), rng.uniform(-pi, pi)});
+  rs.los.push_back(los ? 1 : 0);
+}
+
+ray_set empty_ray_set(const link_config& cfg) {
+  ray_set rs;
+  rs.carrier_Hz = cfg.carrier_Hz;
+  // (7.5-25): v̄ = v [sinθ_v cosφ_v, sinθ_v sinφ_v, cosθ_v]^T.
+  rs.rx_velocity_mps =
+      scaled(unit_vector(deg_to_rad(cfg.direction_zenith_deg), deg_to_rad(cfg.direction_azimuth_deg)), cfg.speed_mps);
+  return rs;
+}
+
+// What CDL and TDL models share: the config, the two arrays and the normalised cluster powers of a profile.
+template <class Profile>
+class profile_model : public link_model {
+ public:
+  profile_model(link_config cfg, const Profile& prof, const array_config& tx, const array_config& rx)
+      : cfg_(std::move(cfg)), prof_(prof), tx_(tx), rx_(rx) {
+    std::vector<double> p_dB;
+    for (std::size_t n = 0; n < prof_.nof_rows; ++n) p_dB.push_back(prof_.rows[n].power_dB);
+    powers_ = normalised_powers(p_dB, prof_.has_los, cfg_);
+  }
+  const link_config& config() const noexcept override { return cfg_; }
+  const antenna_array& tx_array() const noexcept override { return tx_; }
+  const antenna_array& rx_array() const noexcept override { return rx_; }
+
+ protected:
+  link_config cfg_;
+  Profile prof_;
+  antenna_array tx_, rx_;
+  std::vector<double> powers_;
+};
+
+class cdl_model final : public profile_model<tables::cdl_profile> {
+ public:
+  cdl_model(link_config cfg, const tables::cdl_profile& prof)
+      : profile_model(cfg, prof, cfg.tx, cfg.rx) {}
+
+  ray_set draw(rng_stream& rng) const override {
+    ray_set rs = empty_ray_set(cfg_);
+    const std::size_t m_rays = tables::ray_offsets.size();
+    const double xpr_inv_sqrt = std::sqrt(1.0 / db_to_linear(prof_.xpr_dB));
+    for (std::size_t n = 0; n < prof_.nof_rows; ++n) {
+      const auto& row = prof_.rows[n];
+      rs.cluster_delay_s.push_back(row.delay * cfg_.delay_spread_s);  // (7.7-1)
+      if (prof_.has_los && n == 0) {
+        // The specular LOS path is a single ray at the cluster angles, (7.5-29).
+        push_ray(rs, n, powers_[n], row.aod_deg, row.zod_deg, row.aoa_deg, row.zoa_deg, 0.0, true, rng);
+        continue;
+      }
+      // Step 2 of §7.7.1: random coupling of AOD-AOA, ZOD-ZOA and AOD-ZOD within the cluster.
+      const auto p_aod = permutation(m_rays, rng), p_zod = permutation(m_rays, rng), p_zoa = permutation(m_rays, rng);
+      for (std::size_t m = 0; m < m_rays; ++m) {
+        // (7.7-0a): φ_n,m = φ_n + c_AS α_m, likewise for the other three angles.
+        const auto& a = tables::ray_offsets;
+        push_ray(rs, n, powers_[n] / static_cast<double>(m_rays), row.aod_deg + prof_.c_asd_deg * a[p_aod[m]],
+                 row.zod_deg + prof_.c_zsd_deg * a[p_zod[m]], row.aoa_deg + prof_.c_asa_deg * a[m],
+                 row.zoa_deg + prof_.c_zsa_deg * a[p_zoa[m]], xpr_inv_sqrt, false, rng);
+      }
+    }
+    return rs;
+  }
+};
+
+// TDL models are single-antenna: both ends are one isotropic, vertically polarised port.
+class tdl_model final : public profile_model<tables::tdl_profile> {
+ public:
+  tdl_model(link_config cfg, const tables::tdl_profile& prof)
+      : profile_model(std::move(cfg), prof, array_config{}, array_config{}) {}
+
+  ray_set draw(rng_stream& rng) const override {
+    ray_set rs = empty_ray_set(cfg_);
+    const double phi_v_deg = cfg_.direction_azimuth_deg;
+    const std::size_t m_rays = cfg_.nof_sinusoids;
+    for (std::size_t n = 0; n < prof_.nof_rows; ++n) {
+      rs.cluster_delay_s.push_back(prof_.rows[n].delay * cfg_.delay_spread_s);  // (7.7-1)
+      if (prof_.has_los && n == 0) {
+        // LOS tap: one ray whose Doppler is los_doppler_cos·f_D (TS 38.101-4 Annex B.2.1 uses 0.7).
+        const double aoa_deg = phi_v_deg + rad_to_deg(std::acos(cfg_.los_doppler_cos));
+        push_ray(rs, n, powers_[n], 0.0, 90.0, aoa_deg, 90.0, 0.0, true, rng);
+        continue;
+      }
+      // Sum of sinusoids with stratified uniform arrival azimuths on a horizontal ring: each α_m is uniform in
+      // its own 2π/M sector, so E[exp(j2π f_D cos α τ)] over the tap is exactly J0(2π f_D τ) (Clarke/Jakes).
+      // Departures are uniform and independent, so a displaced transmitter sees a ring as well.
+      const auto p_aod = permutation(m_rays, rng);
+      for (std::size_t m = 0; m < m_rays; ++m) {
+        const double sector = 360.0 / static_cast<double>(m_rays);
+        const double aoa = phi_v_deg + sector * (static_cast<double>(m) + rng.uniform());
+        const double aod = sector * (static_cast<double>(p_aod[m]) + rng.uniform());
+        push_ray(rs, n, powers_[n] / static_cast<double>(m_rays), aod, 90.0, aoa, 90.0, 0.0, false, rng);
+      }
+    }
+    return rs;
+  }
+};
+
+}  // namespace
+
+double ray_set::doppler_Hz(std::size_t r) const {
+  // (7.5-25), with the transmitter's motion added the same way.
+  return (dot(arrival_direction(r), rx_velocity_mps) + dot(departure_direction(r), tx_velocity_mps)) /
+         wavelength_m(carrier_Hz);
+}
+std::array<double, 3> ray_set::arrival_direction(std::size_t r) const { return unit_vector(zoa_rad[r], aoa_rad[r]); }
+std::array<double, 3> ray_set::departure_direction(std::size_t r) const {
+  return unit_vector(zod_rad[r], aod_rad[r]);
+}
+
+void link_config::describe(physec::config::schema& s) {
+  s.add("profile", profile, "link-level model")
+      .choices({"CDL-A", "CDL-B", "CDL-C", "CDL-D", "CDL-E", "TDL-A", "TDL-B", "TDL-C", "TDL-D", "TDL-E"})
+      .source("TR 38.901 Tables 7.7.1-1..5, 7.7.2-1..5");
+  s.add("delay_spread_s", delay_spread_s, "desired RMS delay spread [s]")
+      .range(1e-9, 5e-6)
+      .source("TR 38.901 Table 7.7.3-1 (nominal 100 ns)");
+  s.add("carrier_Hz", carrier_Hz, "carrier frequency [Hz]").range(0.5e9, 100e9).source("DESIGN.md 4 (3.5 GHz)");
+  s.add("speed_mps", speed_mps, "UE speed [m/s]").range(0.0, 150.0).source("ours");
+  s.add("direction_azimuth_deg", direction_azimuth_deg, "UE direction of travel, azimuth [deg]")
+      .range(-360.0, 360.0)
+      .source("TR 38.901 (7.5-25)");
+  s.add("direction_zenith_deg", direction_zenith_deg, "UE direction of travel, zenith [deg]")
+      .range(0.0, 180.0)
+      .source("TR 38.901 (7.5-25)");
+  s.add("scale_k_factor", scale_k_factor, "rescale the LOS power to k_factor_dB (CDL-D/E, TDL-D/E)")
+      .source("TR 38.901 7.7.6");
+  s.add("k_factor_dB", k_factor_dB, "desired Ricean K-factor [dB]")
+      .range(-30.0, 40.0)
+      .source("TR 38.901 Table 7.7.2-4 (13.3 dB)");
+  s.add("nof_sinusoids", nof_sinusoids, "TDL: sinusoids per Rayleigh tap").range(4, 1024).source("ours");
+  s.add("los_doppler_cos", los_doppler_cos, "TDL: LOS tap Doppler as a fraction of the maximum Doppler")
+      .range(-1.0, 1.0)
+      .source("TS 38.101-4 Annex B.2.1 (0.7)");
+  s.section("tx", tx, "transmitting end (BS / Alice)");
+  s.section("rx", rx, "receiving end (UE / Bob)");
+  s.check([this, &s](const std::string& file) {
+    const bool single_port = tx.nof_rows * tx.nof_cols == 1 && rx.nof_rows * rx.nof_cols == 1 &&
+                             tx.polarisation == "single" && rx.polarisation == "single";
+    if (is_tdl() && !single_port)
+      physec::config::fail(file, s.key("profile"), "TDL models are single-antenna (SISO)",
+                           "1x1 single-polarised tx and rx arrays, or a CDL profile", profile);
+  });
+}
+
+std::unique_ptr<link_model> make_link_model(link_config cfg) {
+  cfg.validate();
+  for (const auto& p : tables::cdl_profiles)
+    if (p.name == cfg.profile) return std::make_unique<cdl_model>(std::move(cfg), p);
+  for (const auto& p : tables::tdl_profiles)
+    if (p.name == cfg.profile) return std::make_unique<tdl_model>(std::move(cfg), p);
+  throw error("unknown link profile", {"", "profile", std::nullopt}, "CDL-A..E or TDL-A..E", cfg.profile);
+}
+
+double rms_delay_spread_s(const std::vector<double>& delays_s, const std::vector<double>& powers) {
+  double p = 0, m1 = 0, m2 = 0;
+  for (std::size_t i = 0; i < delays_s.size(); ++i) {
+    p += powers[i];
+    m1 += powers[i] * delays_s[i];
+    m2 += powers[i] * delays_s[i] * delays_s[i];
+  }
+  m1 /= p;
+  return std::sqrt(std::max(0.0, m2 / p - m1 * m1));
+}
+
+ndarray<cdouble> cluster_gains(const ray_set& rays, const antenna_array& rx, const antenna_array& tx,
+                               const std::vector<double>& times_s, const displacement& shift) {
+  const std::size_t nu = rx.size(), ns = tx.size(), nt = times_s.size(), nc = rays.nof_clusters();
+  const double lambda = wavelength_m(rays.carrier_Hz);
+  const auto rx_shift = scaled(shift.rx_m, 1.0 / lambda), tx_shift = scaled(shift.tx_m, 1.0 / lambda);
+  ndarray<cdouble> out({nt, nu, ns, nc});
+  std::vector<std::array<cdouble, 2>> a_rx(nu), b_tx(ns);
+  std::vector<cdouble> coef(nu * ns);
+  for (std::size_t r = 0; r < rays.nof_rays(); ++r) {
+    const auto r_rx = rays.arrival_direction(r), r_tx = rays.departure_direction(r);
+    // Receive side: F_rx,u(θ_ZOA, φ_AOA) · exp(j2π r̂_rx·d̄_rx,u/λ), (7.5-22).
+    for (std::size_t u = 0; u < nu; ++u) {
+      const auto f = rx.field(u, rays.zoa_rad[r], rays.aoa_rad[r]);
+      const auto& d = rx.position_wavelengths(u);
+      const cdouble ph = std::polar(1.0, 2.0 * pi * (dot(r_rx, d) + dot(r_rx, rx_shift)));
+      a_rx[u] = {f[0] * ph, f[1] * ph};
+    }
+    // Transmit side: M_r F_tx,s(θ_ZOD, φ_AOD) · exp(j2π r̂_tx·d̄_tx,s/λ).
+    const auto& phi = rays.phase_rad[r];
+    const double amp = std::sqrt(rays.power[r]);
+    cdouble m00, m01, m10, m11;
+    if (rays.los[r]) {  // (7.5-29): [[1, 0], [0, -1]] with the LOS phase
+      m00 = std::polar(amp, phi[0]);
+      m01 = m10 = 0.0;
+      m11 = -m00;
+    } else {  // (7.5-22): random phases, cross terms weighted by sqrt(1/κ)
+      const double x = amp * rays.xpr_inv_sqrt[r];
+      m00 = std::polar(amp, phi[0]);
+      m01 = std::polar(x, phi[1]);
+      m10 = std::polar(x, phi[2]);
+      m11 = std::polar(amp, phi[3]);
+    }
+    for (std::size_t s = 0; s < ns; ++s) {
+      const auto f = tx.field(s, rays.zod_rad[r], rays.aod_rad[r]);
+      const auto& d = tx.position_wavelengths(s);
+      const cdouble ph = std::polar(1.0, 2.0 * pi * (dot(r_tx, d) + dot(r_tx, tx_shift)));
+      b_tx[s] = {(m00 * f[0] + m01 * f[1]) * ph, (m10 * f[0] + m11 * f[1]) * ph};
+    }
+    for (std::size_t u = 0; u < nu; ++u)
+      for (std::size_t s = 0; s < ns; ++s) coef[u * ns + s] = a_rx[u][0] * b_tx[s][0] + a_rx[u][1] * b_tx[s][1];
+    // Time evolution by the ray's Doppler, (7.5-22) last factor.
+    const double nu_Hz = rays.doppler_Hz(r);
+    const std::size_t c = rays.cluster[r];
+    for (std::size_t t = 0; t < nt; ++t) {
+      const cdouble rot = std::polar(1.0, 2.0 * pi * nu_Hz * times_s[t]);
+      for (std::size_t u = 0; u < nu; ++u)
+        for (std::size_t s = 0; s < ns; ++s) out(t, u, s, c) += coef[u * ns + s] * rot;
+    }
+  }
+  return out;
+}
+
+ndarray<cdouble> frequency_response(const ray_set& rays, const antenna_array& rx, const antenna_array& tx,
+                                    const std::vector<double>& times_s, const std::vector<double>& freqs_Hz,
+                                    const displacement& shift) {
+  const auto g = cluster_gains(rays, rx, tx, times_s, shift);
+  const std::size_t nt = g.shape[0], nu = g.shape[1], ns = g.shape[2], nc = g.shape[3], nk = freqs_Hz.size();
+  // exp(-j2π f_k τ_n): [nof_clusters, nof_subcarriers].
+  std::vector<cdouble> e(nc * nk);
+  for (std::size_t c = 0; c < nc; ++c)
+    for (std::size_t k = 0; k < nk; ++k) e[c * nk + k] = std::polar(1.0, -2.0 * pi * freqs_Hz[k] * rays.cluster_delay_s[c]);
+  ndarray<cdouble> h({nt, nu, ns, nk});
+  for (std::size_t t = 0; t < nt; ++t)
+    for (std::size_t u = 0; u < nu; ++u)
+      for (std::size_t s = 0; s < ns; ++s) {
+        const cdouble* gc = &g(t, u, s, 0);
+        cdouble* hk = &h(t, u, s, 0);
+        for (std::size_t c = 0; c < nc; ++c)
+          for (std::size_t k = 0; k < nk; ++k) hk[k] += gc[c] * e[c * nk + k];
+      }
+  return h;
+}
+
+double frequency_response_flops(std::size_t nof_rays, std::size_t nof_clusters, std::size_t nof_rx,
+                                std::size_t nof_tx, std::size_t nof_time, std::size_t nof_subcarriers) {
+  const double r = static_cast<double>(nof_rays), c = static_cast<double>(nof_clusters);
+  const double u = static_cast<double>(nof_rx), s = static_cast<double>(nof_tx);
+  const double t = static_cast<double>(nof_time), k = static_cast<double>(nof_subcarriers);
+  constexpr double cmac = 8, cmul = 6, sincos = 20, dot3 = 5;
+  // Per ray: directions (2 sincos pairs), 4 polar() for M, per rx port dot products + sincos + 2 scalings,
+  // per tx port dot products + sincos + M·F (4 real·complex = 8 flops, 2 adds = 4) + 2 complex multiplies,
+  // per (u, s) a 2-term complex dot product, per time a sincos and u·s complex multiply-adds.
+  const double per_ray = 2 * sincos + 4 * sincos + u * (2 * dot3 + sincos + 4) + s * (2 * dot3 + sincos + 12 + 2 * cmul) +
+                         u * s * (cmul + cmac) + t * (sincos + u * s * cmac);
+  const double exponentials = c * k * sincos;
+  const double synthesis = t * u * s * c * k * cmac;
+  return r * per_ray + exponentials + synthesis;
+}
+
+ndarray<cdouble> generate_csi(const link_model& model, const ofdm_grid& grid, const rng_stream& stream,
+                              std::size_t first, std::size_t count, unsigned nof_threads) {
+  const auto times = grid.symbol_times_s(0.0);
+  const auto freqs = grid.subcarrier_offsets_Hz();
+  const std::size_t nu = model.rx_array().size(), ns = model.tx_array().size();
+  const std::size_t per_sample = grid.nof_symbols * nu * ns * grid.nof_subcarriers;
+  ndarray<cdouble> out({count, grid.nof_symbols, nu, ns, grid.nof_subcarriers});
+  detail::parallel_for(count, nof_threads, [&](std::size_t i) {
+    rng_stream rng = stream.at(first + i);
+    const auto h = frequency_response(model.draw(rng), model.rx_array(), model.tx_array(), times, freqs);
+    std::copy(h.data.begin(), h.data.end(), out.data.begin() + static_cast<std::ptrdiff_t>(i * per_sample));
+  });
+  return out;
+}
+
+}  // namespace physec::channel
