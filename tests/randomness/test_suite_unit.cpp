@@ -1,11 +1,16 @@
 // Unit tests of the suite-level analysis (SP 800-22 rev1a §4.2), input checks and configuration.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "physec/core/atomic_file.hpp"
 #include "physec/core/error.hpp"
+#include "physec/core/hdf5.hpp"
+#include "physec/randomness/read_bits.hpp"
 #include "physec/randomness/suite.hpp"
 
 namespace pr = physec::randomness;
@@ -119,4 +124,69 @@ TEST(nist_input, short_sequences_skipped_with_reason) {
   const auto r = pr::linear_complexity_test(std::vector<std::uint8_t>(600, 1));
   EXPECT_FALSE(r.skipped);
   EXPECT_FALSE(r.recommendation_met);
+}
+
+namespace {
+
+/// A fresh path in the test's temporary folder.
+std::filesystem::path temp_path(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("physec_randomness_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return dir / name;
+}
+
+}  // namespace
+
+TEST(nist_read_bits, binary_msb_first) {
+  const auto path = temp_path("bits.bin");
+  physec::write_file_atomic(path, std::string("\xA5\x01", 2));
+  const auto f = pr::read_bits(path, pr::bit_format::binary);
+  EXPECT_EQ(f.bits, pr::bits_from_string("10100101 00000001"));
+  EXPECT_EQ(pr::read_bits(path, pr::bit_format::binary, {"/keys", 3}).bits, pr::bits_from_string("101"));
+  EXPECT_EQ(pr::read_bits(path, pr::bit_format::automatic).format, pr::bit_format::binary);
+}
+
+TEST(nist_read_bits, ascii_ignores_whitespace_and_names_bad_character) {
+  const auto path = temp_path("bits.txt");
+  physec::write_file_atomic(path, "0110\n 1 0\r\n");
+  EXPECT_EQ(pr::read_bits(path, pr::bit_format::ascii).bits, pr::bits_from_string("011010"));
+  EXPECT_EQ(pr::read_bits(path, pr::bit_format::automatic).format, pr::bit_format::ascii);
+  physec::write_file_atomic(path, "01102");
+  try {
+    pr::read_bits(path, pr::bit_format::ascii);
+    FAIL() << "no error";
+  } catch (const physec::error& e) {
+    EXPECT_EQ(e.where().file, path.string());
+    EXPECT_EQ(e.where().index, 4u);
+  }
+  EXPECT_THROW(pr::read_bits(temp_path("missing.txt"), pr::bit_format::ascii), physec::error);
+  EXPECT_THROW(pr::parse_bit_format("raw"), physec::error);
+  EXPECT_EQ(pr::parse_bit_format("hdf5"), pr::bit_format::hdf5);
+}
+
+TEST(nist_read_bits, hdf5_key_set) {
+  const auto path = temp_path("keys.h5");
+  {
+    physec::h5::writer w(path);
+    const std::vector<std::uint8_t> keys = {1, 0, 1, 1, 0, 0, 1, 0};
+    w.write<std::uint8_t>("/keys", {2, 4}, keys.data());
+    const std::vector<std::uint8_t> bad = {0, 1, 7};
+    w.write<std::uint8_t>("/bad", {3}, bad.data());
+    const std::vector<double> reals = {0.5};
+    w.write<double>("/reals", {1}, reals.data());
+    w.commit();
+  }
+  const auto f = pr::read_bits(path, pr::bit_format::automatic);
+  EXPECT_EQ(f.format, pr::bit_format::hdf5);
+  EXPECT_EQ(f.bits, pr::bits_from_string("1011 0010"));
+  EXPECT_EQ(f.row_length, 4u);
+  try {
+    pr::read_bits(path, pr::bit_format::hdf5, {"/bad", 0});
+    FAIL() << "no error";
+  } catch (const physec::error& e) {
+    EXPECT_EQ(e.where().field, "/bad");
+    EXPECT_EQ(e.where().index, 2u);
+  }
+  EXPECT_THROW(pr::read_bits(path, pr::bit_format::hdf5, {"/reals", 0}), physec::error);
+  EXPECT_THROW(pr::read_bits(path, pr::bit_format::hdf5, {"/absent", 0}), physec::error);
 }
