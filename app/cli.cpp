@@ -42,8 +42,8 @@ std::map<std::string, config_entry>& config_registry() {
 }
 
 run_context::run_context(const std::string& command, const common_options& o, std::uint64_t seed,
-                         const std::string& config_toml, const std::string& device)
-    : out_(o.out_dir), report_(command, seed) {
+                         const std::string& config_toml, const std::string& device, std::string report_name)
+    : out_(o.out_dir), report_name_(std::move(report_name)), report_(command, seed) {
   report_.set_config(config_toml);
   report_.set_device(device);
   const auto rt = nn::query_runtime();
@@ -59,7 +59,7 @@ std::filesystem::path run_context::output(const std::string& name) {
 }
 
 void run_context::finish() {
-  const auto path = out_ / "report.json";
+  const auto path = out_ / report_name_;
   report_.write(path);
   if (!log::quiet()) fmt::print("{}", report_.summary());
   fmt::print("report: {}\n", path.string());

@@ -73,7 +73,7 @@ void register_config(const std::string& command, const std::string& title) {
 class run_context {
  public:
   run_context(const std::string& command, const common_options& o, std::uint64_t seed, const std::string& config_toml,
-              const std::string& device);
+              const std::string& device, std::string report_name = "report.json");
   const std::filesystem::path& out_dir() const { return out_; }
   run_report& report() { return report_; }
   /// A path inside the output folder, recorded in the report's outputs.
@@ -82,6 +82,7 @@ class run_context {
 
  private:
   std::filesystem::path out_;
+  std::string report_name_;
   run_report report_;
 };
 
@@ -90,6 +91,7 @@ void register_quickstart(CLI::App& app);
 void register_config_command(CLI::App& app);
 void register_version(CLI::App& app);
 void register_keygen(CLI::App& app);
+void register_dataset(CLI::App& app);
 
 /// Exit code of the command that ran (set by its callback).
 int& command_status();

@@ -25,6 +25,8 @@ void eval_config::describe(config::schema& s) {
   s.section("quantizer", quantizer, "quantizer input -> levels -> Gray-coded bits");
   s.add("confidence", confidence, "confidence of the KDR Clopper–Pearson intervals").range(0.5, 0.9999).source("ours");
   s.add("mi_max_dims", mi_max_dims, "MI estimated on at most this many leading principal components").range(1, 4096).source("ours");
+  s.add("fit_per_snr", fit_per_snr, "fit transform and quantizer per SNR (calibrated at the operating point), else over all SNRs")
+      .source("ours");
 }
 
 ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi) const {
@@ -73,21 +75,6 @@ ndarray<double> feature_pipeline::transform(const ndarray<std::complex<float>>& 
 
 namespace {
 
-std::vector<std::size_t> indices_where(const std::vector<std::uint8_t>& split, std::uint8_t label) {
-  std::vector<std::size_t> idx;
-  for (std::size_t i = 0; i < split.size(); ++i)
-    if (split[i] == label) idx.push_back(i);
-  return idx;
-}
-
-ndarray<double> rows_of(const ndarray<double>& x, const std::vector<std::size_t>& idx) {
-  const std::size_t d = x.shape[1];
-  ndarray<double> out({idx.size(), d});
-  for (std::size_t i = 0; i < idx.size(); ++i)
-    std::copy_n(x.data.begin() + static_cast<std::ptrdiff_t>(idx[i] * d), d, out.data.begin() + static_cast<std::ptrdiff_t>(i * d));
-  return out;
-}
-
 double mi_or_nan(const ndarray<double>& a, const ndarray<double>& b) {
   if (a.shape[0] <= 2 * (a.shape[1] + b.shape[1])) return std::nan("");  // too few probes for a stable estimate
   return gaussian_mi_bits_corrected(a, b);
@@ -95,69 +82,140 @@ double mi_or_nan(const ndarray<double>& a, const ndarray<double>& b) {
 
 }  // namespace
 
+namespace {
+
+/// Per-probe KDR interval: mean of the per-probe mismatch fractions ± z·sd/√n (normal approximation over probes,
+/// which are independent channel realisations; the bits within one probe are not independent).
+void probe_interval(const ndarray<int>& la, const ndarray<int>& lb, const std::vector<std::uint8_t>& mask,
+                    int bits_per_value, double confidence, double& low, double& high) {
+  const std::size_t n = la.shape[0], d = la.shape[1];
+  std::vector<double> kdr;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t bits = 0, wrong = 0;
+    for (std::size_t j = 0; j < d; ++j) {
+      const std::size_t k = i * d + j;
+      if (!mask[k]) continue;
+      const std::uint32_t ga = gray_encode(static_cast<std::uint32_t>(la.data[k]));
+      const std::uint32_t gb = gray_encode(static_cast<std::uint32_t>(lb.data[k]));
+      wrong += static_cast<std::size_t>(__builtin_popcount(ga ^ gb));
+      bits += static_cast<std::size_t>(bits_per_value);
+    }
+    if (bits) kdr.push_back(static_cast<double>(wrong) / static_cast<double>(bits));
+  }
+  if (kdr.size() < 2) {
+    low = 0;
+    high = 1;
+    return;
+  }
+  double m = 0, v = 0;
+  for (double x : kdr) m += x;
+  m /= static_cast<double>(kdr.size());
+  for (double x : kdr) v += (x - m) * (x - m);
+  v /= static_cast<double>(kdr.size() - 1);
+  // z of a two-sided interval: inverse normal CDF by bisection on erfc (no extra dependency).
+  const double alpha = 1 - confidence;
+  double lo_z = 0, hi_z = 10;
+  for (int it = 0; it < 100; ++it) {
+    const double mid = (lo_z + hi_z) / 2;
+    (0.5 * std::erfc(mid / std::sqrt(2.0)) > alpha / 2 ? lo_z : hi_z) = mid;
+  }
+  const double half = lo_z * std::sqrt(v / static_cast<double>(kdr.size()));
+  low = std::max(0.0, m - half);
+  high = std::min(1.0, m + half);
+}
+
+}  // namespace
+
 eval_result evaluate_wiretap(const dataset::wiretap_data& d, const eval_config& cfg, std::uint64_t seed) {
   eval_config checked = cfg;
   config::validate(checked, "keygen eval");
-  const auto train = indices_where(d.split, dataset::split_label::train);
-  const auto test = indices_where(d.split, dataset::split_label::test);
-  if (train.empty()) throw error("no training probes", {"", "/labels/split", {}}, "some probes with split 0", "none");
-  if (test.empty()) throw error("no test probes", {"", "/labels/split", {}}, "some probes with split 2", "none");
+  // SNR groups: every probe, and per split.
+  std::map<double, std::vector<std::size_t>> all_by_snr;
+  for (std::size_t i = 0; i < d.nof_probes(); ++i) all_by_snr[d.snr_dB[i]].push_back(i);
+  const auto pick = [&](const std::vector<std::size_t>& idx, std::uint8_t label) {
+    std::vector<std::size_t> out;
+    for (auto i : idx)
+      if (d.split[i] == label) out.push_back(i);
+    return out;
+  };
+  std::vector<std::size_t> everyone(d.nof_probes());
+  for (std::size_t i = 0; i < everyone.size(); ++i) everyone[i] = i;
+  if (pick(everyone, dataset::split_label::train).empty())
+    throw error("no training probes", {"", "/labels/split", {}}, "some probes with split 0", "none");
+  if (pick(everyone, dataset::split_label::test).empty())
+    throw error("no test probes", {"", "/labels/split", {}}, "some probes with split 2", "none");
 
-  // Fit the public transforms on Bob's training data.
-  feature_pipeline pipe(cfg.features);
-  const auto bob_train = dataset::select_probes(d.bob, train);
-  pipe.fit(bob_train);
-  const ndarray<double> bob_train_f = pipe.transform(bob_train);
-  auto q = make_quantizer(cfg.quantizer);
-  q->fit(bob_train_f);
-  const int nof_levels = 1 << q->bits_per_value();
-
-  // MI on the leading principal components of the quantizer input (a rotation when d is small).
   eval_result res;
-  res.nof_features = bob_train_f.shape[1];
-  res.mi_dims = std::min<std::size_t>(res.nof_features, static_cast<std::size_t>(cfg.mi_max_dims));
-  pca mi_pca;
-  mi_pca.fit(bob_train_f, res.mi_dims);
-  res.mi_estimator = "Gaussian (log-det of sample covariances, less the small-sample bias d^2/(2 n ln 2)) on the first " +
-                     std::to_string(res.mi_dims) + " principal components of the " + std::to_string(res.nof_features) +
-                     "-dimensional quantizer input, per SNR group; exact for jointly Gaussian features";
-
-  // Features of every party on the test split.
-  const auto alice_f = pipe.transform(dataset::select_probes(d.alice, test));
-  const auto bob_f = pipe.transform(dataset::select_probes(d.bob, test));
-  std::vector<ndarray<double>> eve_f;
-  for (std::size_t k = 0; k < d.nof_eve(); ++k) eve_f.push_back(pipe.transform(dataset::select_probes(dataset::eve_at(d, k), test)));
-
-  // Group test probes by SNR.
-  std::map<double, std::vector<std::size_t>> by_snr;  // SNR -> positions within `test`
-  for (std::size_t i = 0; i < test.size(); ++i) by_snr[d.snr_dB[test[i]]].push_back(i);
-
   const rng_stream coin_root = rng_stream(seed).derive("keygen/eval/eve_guess");
-  for (const auto& [snr, pos] : by_snr) {
-    const auto a = rows_of(alice_f, pos), b = rows_of(bob_f, pos);
-    const auto la = q->levels(a), lb = q->levels(b);
+  std::vector<ndarray<std::complex<float>>> eve_all;
+  for (std::size_t k = 0; k < d.nof_eve(); ++k) eve_all.push_back(dataset::eve_at(d, k));
+
+  // The public transforms: fitted once over all SNRs, or per SNR group.
+  struct fitted {
+    std::unique_ptr<feature_pipeline> pipe;
+    std::unique_ptr<quantizer> q;
+    pca mi_pca;
+  };
+  const auto fit_on = [&](const std::vector<std::size_t>& train_idx) {
+    if (train_idx.empty()) throw error("an SNR group has no training probes", {"", "/labels/split", {}}, "some", "none");
+    fitted f;
+    f.pipe = std::make_unique<feature_pipeline>(cfg.features);
+    const auto bob_train = dataset::select_probes(d.bob, train_idx);
+    f.pipe->fit(bob_train);
+    const ndarray<double> x = f.pipe->transform(bob_train);
+    f.q = make_quantizer(cfg.quantizer);
+    f.q->fit(x);
+    res.nof_features = x.shape[1];
+    res.mi_dims = std::min<std::size_t>({res.nof_features, static_cast<std::size_t>(cfg.mi_max_dims), x.shape[0] - 1});
+    f.mi_pca.fit(x, res.mi_dims);
+    return f;
+  };
+  fitted global;
+  if (!cfg.fit_per_snr) global = fit_on(pick(everyone, dataset::split_label::train));
+
+  for (const auto& [snr, idx] : all_by_snr) {
+    const auto test = pick(idx, dataset::split_label::test);
+    if (test.empty()) continue;
+    fitted local;
+    if (cfg.fit_per_snr) local = fit_on(pick(idx, dataset::split_label::train));
+    const fitted& f = cfg.fit_per_snr ? local : global;
+    const int nof_levels = 1 << f.q->bits_per_value();
+
+    const auto a = f.pipe->transform(dataset::select_probes(d.alice, test));
+    const auto b = f.pipe->transform(dataset::select_probes(d.bob, test));
+    const auto la = f.q->levels(a), lb = f.q->levels(b);
     const auto mask = common_mask({&la, &lb});
-    const auto bits_a = to_bits(la, q->bits_per_value(), mask);
-    const auto bits_b = to_bits(lb, q->bits_per_value(), mask);
-    const auto ra = mi_pca.transform(a), rb = mi_pca.transform(b);
-    const double mi_ab = mi_or_nan(ra, rb);
+    const auto bits_a = to_bits(la, f.q->bits_per_value(), mask);
+    const auto bits_b = to_bits(lb, f.q->bits_per_value(), mask);
+    double probe_lo = 0, probe_hi = 1;
+    probe_interval(la, lb, mask, f.q->bits_per_value(), cfg.confidence, probe_lo, probe_hi);
     ndarray<int> la_kept = la;
     for (std::size_t i = 0; i < mask.size(); ++i)
       if (!mask[i]) la_kept.data[i] = k_dropped;
+    // MI uses every probe of this SNR (it is a property of the channel at this SNR, not of the fitted parts).
+    const auto ra = f.mi_pca.transform(f.pipe->transform(dataset::select_probes(d.alice, idx)));
+    const auto rb = f.mi_pca.transform(f.pipe->transform(dataset::select_probes(d.bob, idx)));
+    const double mi_ab = mi_or_nan(ra, rb);
+
     for (std::size_t k = 0; k < d.nof_eve(); ++k) {
-      const auto e = rows_of(eve_f[k], pos);
-      auto le = q->levels(e);
+      auto le = f.q->levels(f.pipe->transform(dataset::select_probes(eve_all[k], test)));
       auto coin = coin_root.at(static_cast<std::uint64_t>(std::llround(snr * 1000))).derive(std::to_string(k));
       for (auto& l : le.data)
         if (l == k_dropped) l = static_cast<int>(coin.uniform_int(static_cast<std::uint64_t>(nof_levels)));
-      const auto bits_e = to_bits(le, q->bits_per_value(), mask);
-      const auto re = mi_pca.transform(e);
+      const auto bits_e = to_bits(le, f.q->bits_per_value(), mask);
+      double ae_lo = 0, ae_hi = 1;
+      probe_interval(la, le, mask, f.q->bits_per_value(), cfg.confidence, ae_lo, ae_hi);
+      const auto re = f.mi_pca.transform(f.pipe->transform(dataset::select_probes(eve_all[k], idx)));
       eval_row row;
       row.snr_dB = snr;
       row.eve_distance_wavelengths = d.eve_distance_wavelengths[k];
-      row.nof_probes = pos.size();
-      row.bits_per_probe = static_cast<double>(bits_a.size()) / static_cast<double>(pos.size());
+      row.nof_probes = test.size();
+      row.bits_per_probe = static_cast<double>(bits_a.size()) / static_cast<double>(test.size());
       row.ab = key_disagreement(bits_a, bits_b, cfg.confidence);
+      row.ab_probe_low = probe_lo;
+      row.ab_probe_high = probe_hi;
+      row.ae_probe_low = ae_lo;
+      row.ae_probe_high = ae_hi;
       row.ae = key_disagreement(bits_a, bits_e, cfg.confidence);
       row.be = key_disagreement(bits_b, bits_e, cfg.confidence);
       row.entropy_bits = symbol_entropy_bits(la_kept, nof_levels);
@@ -169,16 +227,20 @@ eval_result evaluate_wiretap(const dataset::wiretap_data& d, const eval_config& 
       res.rows.push_back(row);
     }
   }
+  res.mi_estimator = "Gaussian (log-det of sample covariances, less the small-sample bias d^2/(2 n ln 2)) on the first " +
+                     std::to_string(res.mi_dims) + " principal components of the " + std::to_string(res.nof_features) +
+                     "-dimensional quantizer input, over all probes of each SNR; exact for jointly Gaussian features";
   return res;
 }
 
 table eval_result::to_table() const {
   table t({"snr_dB", "eve_distance_wavelengths", "nof_probes", "bits_per_probe", "kdr_ab", "kdr_ab_low", "kdr_ab_high",
+           "kdr_ab_probe_low", "kdr_ab_probe_high",
            "kdr_ae", "kdr_ae_low", "kdr_ae_high", "kdr_be", "entropy_bits", "mi_ab_bits", "mi_ae_bits", "mi_be_bits",
            "bound_bits", "efficiency"});
   for (const auto& r : rows)
     t.add_row({r.snr_dB, r.eve_distance_wavelengths, static_cast<std::int64_t>(r.nof_probes), r.bits_per_probe, r.ab.kdr,
-               r.ab.ci_low, r.ab.ci_high, r.ae.kdr, r.ae.ci_low, r.ae.ci_high, r.be.kdr, r.entropy_bits, r.mi_ab, r.mi_ae,
+               r.ab.ci_low, r.ab.ci_high, r.ab_probe_low, r.ab_probe_high, r.ae.kdr, r.ae.ci_low, r.ae.ci_high, r.be.kdr, r.entropy_bits, r.mi_ab, r.mi_ae,
                r.mi_be, r.bound, r.efficiency});
   return t;
 }

@@ -118,3 +118,41 @@ TEST(cli, quickstart_runs_and_same_seed_gives_same_bytes) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(cli, keygen_eval_bad_dataset_is_one_line_and_writes_nothing) {
+  const auto dir = temp_dir("kg");
+  auto r = run("keygen eval -q -d " + (dir / "none.h5").string() + " --out " + (dir / "out").string());
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.out, "physec: error: " + (dir / "none.h5").string() + ": file not found (expected an HDF5 file, got no such file)\n");
+  physec::write_file_atomic(dir / "text.h5", "not hdf5");
+  r = run("keygen eval -q -d " + (dir / "text.h5").string() + " --out " + (dir / "out").string());
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.out.find("not an HDF5 file"), std::string::npos);
+  r = run("keygen eval -q -d x.h5 --quantizer quantil");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.out.find("quantizer.method: not an allowed value (did you mean \"quantile\"?)"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
+TEST(cli, dataset_wiretap_then_keygen_eval) {
+  const auto dir = temp_dir("wt");
+  const std::string small =
+      "--set 'wiretap.profiles=[\"TDL-A\"]' --set wiretap.speeds_mps=[1.0] --set wiretap.snrs_dB=[10.0] "
+      "--set wiretap.eve_distances_wavelengths=[1.0] --set wiretap.probes_per_setting=30 --set wiretap.grid.nof_symbols=1";
+  auto r = run("dataset wiretap -q " + small + " -o " + (dir / "w.h5").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(fs::exists(dir / "w.h5.report.json"));
+  r = run("keygen eval -q -d " + (dir / "w.h5").string() + " --bits 2 --out " + (dir / "eval").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("KDR(A,B)"), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir / "eval" / "kdr.csv"));
+  EXPECT_TRUE(fs::exists(dir / "eval" / "kdr_vs_snr.png"));
+  // The dataset's config attribute is the effective config: -c accepts it back.
+  r = run("dataset wiretap -q " + small + " --set wiretap.probes_per_setting=0 -o " + (dir / "bad.h5").string());
+  EXPECT_EQ(r.code, 3);
+  EXPECT_FALSE(fs::exists(dir / "bad.h5"));
+}
+
+}  // namespace

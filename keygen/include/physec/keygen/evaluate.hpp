@@ -3,7 +3,9 @@
 /// key-agreement metrics per SNR and per Eve position.
 ///
 /// Protocol assumptions, stated once: the feature transform (PCA directions, DCT size) and the quantizer
-/// thresholds are fitted on Bob's training split and are public; each party applies them to its own test-split CSI;
+/// thresholds are fitted on Bob's training split — per SNR by default, as a deployment calibrates at its operating
+/// point (fitted over all SNRs, the thresholds of the noisiest probes are biased and both parties output mostly
+/// the same level by bias, not by reciprocity) — and are public; each party applies them to its own test-split CSI;
 /// positions dropped by Alice or Bob (guard bands) are announced publicly, so Eve learns the mask too; where Eve's
 /// own quantizer would drop a value she must still guess, and guesses with a fair coin.
 
@@ -34,7 +36,8 @@ struct eval_config {
   feature_config features;
   quantizer_config quantizer;
   double confidence = 0.95;  ///< KDR interval confidence
-  int mi_max_dims = 16;      ///< MI estimated on at most this many leading principal components of the quantizer input
+  int mi_max_dims = 8;       ///< MI estimated on at most this many leading principal components of the quantizer input
+  bool fit_per_snr = true;   ///< fit transform and quantizer on the training probes of each SNR (else on all SNRs)
   void describe(config::schema& s);
 };
 
@@ -58,9 +61,12 @@ struct eval_row {
   double eve_distance_wavelengths = 0;
   std::size_t nof_probes = 0;
   double bits_per_probe = 0;  ///< bits Alice and Bob keep per probe (after public drops)
-  kdr_result ab, ae, be;
+  kdr_result ab, ae, be;      ///< bitwise Clopper–Pearson intervals (assume independent bits)
+  double ab_probe_low = 0, ab_probe_high = 1;  ///< interval from the per-probe KDRs (bits of a probe are correlated)
+  double ae_probe_low = 0, ae_probe_high = 1;  ///< the same for Alice-Eve
   double entropy_bits = 0;    ///< empirical entropy of Alice's levels [bits/symbol]
-  double mi_ab = 0, mi_ae = 0, mi_be = 0;  ///< Gaussian MI estimates [bits/probe]; NaN when too few probes
+  double mi_ab = 0, mi_ae = 0, mi_be = 0;  ///< Gaussian MI estimates [bits/probe] on all probes of this SNR;
+                                           ///< NaN when too few probes
   double bound = 0;           ///< max(0, I(A;B) − min(I(A;E), I(B;E))) [bits/probe]
   double efficiency = 0;      ///< bits_per_probe / bound
 };

@@ -1,0 +1,91 @@
+// physec dataset ...: generate the datasets the pipelines learn from, as HDF5 files h5py and MATLAB read.
+#include <fmt/format.h>
+
+#include <thread>
+
+#include "cli.hpp"
+#include "physec/core/log.hpp"
+#include "physec/core/progress.hpp"
+#include "physec/dataset/wiretap_generator.hpp"
+
+namespace physec::app {
+
+namespace {
+
+struct wiretap_command_config {
+  run_config run;
+  dataset::wiretap_config wiretap;
+  void describe(config::schema& s) {
+    s.section("wiretap", wiretap, "PSKG wiretap dataset: TDD probes of Alice (gNB), Bob (UE) and Eve near Bob");
+    s.section("run", run, "how to run: seed, device, threads");
+  }
+};
+
+constexpr const char* k_wiretap_title = "physec dataset wiretap configuration";
+
+struct wiretap_options {
+  common_options common;
+  std::string output;
+  std::string preset;
+};
+
+void run_wiretap(wiretap_options& o) {
+  log::set_quiet(o.common.quiet);
+  wiretap_command_config cfg;
+  if (o.preset == "paper") dataset::apply_paper_preset(cfg.wiretap);
+  // The preset is the starting point; -c, --set, --seed apply on top of it.
+  if (!o.common.config_file.empty()) config::apply_file(cfg, o.common.config_file);
+  config::apply_overrides(cfg, o.common.overrides);
+  if (o.common.seed) cfg.run.seed = *o.common.seed;
+  if (!o.common.device.empty()) cfg.run.device = o.common.device;
+  config::validate(cfg, o.common.config_file.empty() ? std::string("config") : o.common.config_file);
+
+  const std::filesystem::path out = o.output;
+  common_options where = o.common;
+  where.out_dir = out.parent_path().empty() ? "." : out.parent_path().string();
+  const std::string toml = config::show(cfg, k_wiretap_title);
+  run_context ctx("dataset wiretap", where, cfg.run.seed, toml, cfg.run.device, out.filename().string() + ".report.json");
+  const unsigned threads = cfg.run.threads > 0 ? static_cast<unsigned>(cfg.run.threads)
+                                               : std::max(1u, std::thread::hardware_concurrency());
+  dataset::wiretap_data d;
+  {
+    auto t = ctx.report().time("generate");
+    progress bar("wiretap probes", cfg.wiretap.nof_probes(), "probes");
+    d = dataset::generate_wiretap(cfg.wiretap, rng_stream(cfg.run.seed).derive("dataset/wiretap"), threads, &bar);
+  }
+  d.seed = cfg.run.seed;
+  d.config_toml = toml;
+  {
+    auto t = ctx.report().time("write");
+    dataset::write_wiretap(out, d);
+  }
+  ctx.report().add_output(out.string());
+  std::size_t counts[3] = {0, 0, 0};
+  for (auto s : d.split) ++counts[s];
+  ctx.report().results() = {{"file", out.string()},
+                            {"nof_probes", d.nof_probes()},
+                            {"shape_alice", d.alice.shape},
+                            {"shape_eve", d.eve.shape},
+                            {"split", {{"train", counts[0]}, {"validation", counts[1]}, {"test", counts[2]}}}};
+  fmt::print("wrote {}: {} probes {} (train {}, validation {}, test {}), Eve at {} distance(s)\n", out.string(),
+             d.nof_probes(), shape_string(d.alice.shape), counts[0], counts[1], counts[2], d.nof_eve());
+  ctx.finish();
+}
+
+}  // namespace
+
+void register_dataset(CLI::App& app) {
+  register_config<wiretap_command_config>("dataset wiretap", k_wiretap_title);
+  auto* ds = app.add_subcommand("dataset", "generate datasets (HDF5, readable by h5py and MATLAB)");
+  ds->require_subcommand(1);
+  auto* w = ds->add_subcommand("wiretap", "PSKG dataset: Alice, Bob and Eve probing TR 38.901 CDL/TDL channels in "
+                                          "TDD, with impairments that break reciprocity");
+  auto o = std::make_shared<wiretap_options>();
+  w->add_option("-o,--output", o->output, "output HDF5 file")->capture_default_str();
+  o->output = "physec-out/wiretap.h5";
+  w->add_option("--preset", o->preset, "start from a preset: paper (full-size sweep)")->check(CLI::IsMember({"paper"}));
+  add_common_options(*w, o->common, "");
+  w->callback([o] { run_wiretap(*o); });
+}
+
+}  // namespace physec::app

@@ -1,0 +1,152 @@
+#include "physec/dataset/wiretap_generator.hpp"
+
+#include <cmath>
+
+#include "physec/core/error.hpp"
+#include "physec/core/units.hpp"
+
+namespace physec::dataset {
+
+void wiretap_config::describe(config::schema& s) {
+  const std::vector<std::string> all{"CDL-A", "CDL-B", "CDL-C", "CDL-D", "CDL-E", "TDL-A", "TDL-B", "TDL-C", "TDL-D", "TDL-E"};
+  s.add("profiles", profiles, "TR 38.901 link-level profiles").choices(all).size(1, 10).source("TR 38.901 §7.7.1, §7.7.2 (all)");
+  s.add("delay_spreads_s", delay_spreads_s, "desired RMS delay spreads [s]").range(1e-9, 5e-6).size(1, 16)
+      .source("TR 38.901 Table 7.7.3-1 (nominal 100 ns)");
+  s.add("speeds_mps", speeds_mps, "UE (Bob) speeds [m/s]").range(0, 150).size(1, 16).source("ours (pedestrian, low-mobility IoT)");
+  s.add("snrs_dB", snrs_dB, "probe SNRs [dB]").range(-30, 60).size(1, 64).source("issue #6 (-5..30 dB, 5 dB steps)");
+  s.add("eve_distances_wavelengths", eve_distances_wavelengths, "Eve's distances from Bob [wavelengths]")
+      .range(0, 1000).size(1, 32).source("DESIGN.md §4 (0.5..20 λ)");
+  s.add("eve_azimuth_deg", eve_azimuth_deg, "direction of Eve's offset from Bob [deg azimuth]").range(-360, 360).source("ours");
+  s.add("probes_per_setting", probes_per_setting, "probe events per (profile, delay spread, speed, SNR)").range(1, 1e6).source("ours (small: trains in minutes)");
+  s.add("train_fraction", train_fraction, "share of probe events in the training split").range(0.01, 0.98).source("ours");
+  s.add("validation_fraction", validation_fraction, "share in the validation split; the rest is test").range(0, 0.98).source("ours");
+  s.add("carrier_Hz", carrier_Hz, "carrier frequency [Hz]").range(0.5e9, 100e9).source("DESIGN.md §4 (3.5 GHz)");
+  s.add("up_down_gap_s", up_down_gap_s, "uplink probe start minus downlink probe start [s]").range(0, 1).source("ours (one slot at 30 kHz)");
+  s.section("grid", grid, "NR resource grid of a probe");
+  s.section("alice_array", alice_array, "Alice's (gNB's) antenna array");
+  s.section("bob_array", bob_array, "Bob's (UE's) antenna array; Eve has the same");
+  s.section("impairments", impairments, "what breaks reciprocity; snr_dB is replaced by each value of snrs_dB");
+  s.check([this, key = s.key("validation_fraction")](const std::string& file) {
+    if (train_fraction + validation_fraction >= 1.0)
+      config::fail(file, key, "train and validation fractions leave no test split", "train + validation < 1",
+                   config::format_real(train_fraction + validation_fraction));
+  });
+}
+
+std::size_t wiretap_config::nof_probes() const {
+  return profiles.size() * delay_spreads_s.size() * speeds_mps.size() * snrs_dB.size() *
+         static_cast<std::size_t>(probes_per_setting);
+}
+
+void apply_paper_preset(wiretap_config& cfg) {
+  cfg.delay_spreads_s = {10e-9, 30e-9, 100e-9, 300e-9};
+  cfg.probes_per_setting = 100;
+  cfg.impairments.rf_mismatch = true;
+  cfg.impairments.cfo = true;
+}
+
+namespace {
+
+/// Copies a [T, A, B, K] array (or [T, B, A, K] with `swap_ends`) into the dataset layout [A, B, K, T].
+void store(const ndarray<channel::cdouble>& src, bool swap_ends, std::complex<float>* dst, std::size_t nof_a,
+           std::size_t nof_b) {
+  const std::size_t T = src.shape[0], K = src.shape[3];
+  for (std::size_t t = 0; t < T; ++t)
+    for (std::size_t a = 0; a < nof_a; ++a)
+      for (std::size_t b = 0; b < nof_b; ++b)
+        for (std::size_t k = 0; k < K; ++k) {
+          const auto v = swap_ends ? src(t, b, a, k) : src(t, a, b, k);
+          dst[((a * nof_b + b) * K + k) * T + t] = std::complex<float>(v);
+        }
+}
+
+}  // namespace
+
+wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& stream, unsigned nof_threads,
+                              progress* bar) {
+  wiretap_config cfg = cfg_in;
+  config::validate(cfg, "dataset wiretap");
+  const double lambda = wavelength_m(cfg.carrier_Hz);
+  const double az = deg_to_rad(cfg.eve_azimuth_deg);
+
+  // One TDD link per Eve distance: same stream, so Alice's and Bob's probes are the same realisations.
+  channel::tdd_config base;
+  base.link.carrier_Hz = cfg.carrier_Hz;
+  base.link.tx = cfg.alice_array;
+  base.link.rx = cfg.bob_array;
+  base.grid = cfg.grid;
+  base.up_down_gap_s = cfg.up_down_gap_s;
+  base.independent_events = true;
+  base.impairments = cfg.impairments;
+  base.eve.enabled = true;
+  base.eve.near = "bob";
+
+  wiretap_data d;
+  const std::size_t n = cfg.nof_probes(), ne = cfg.eve_distances_wavelengths.size();
+  const std::size_t K = cfg.grid.nof_subcarriers, T = cfg.grid.nof_symbols;
+  std::size_t per = 0;
+
+  d.eve_distance_wavelengths = cfg.eve_distances_wavelengths;
+  const rng_stream split_stream = stream.derive("split");
+  std::size_t setting = 0, written = 0;
+  bool allocated = false;
+  for (const auto& profile : cfg.profiles)
+    for (double ds : cfg.delay_spreads_s)
+      for (double speed : cfg.speeds_mps)
+        for (double snr : cfg.snrs_dB) {
+          channel::tdd_config tc = base;
+          tc.link.profile = profile;
+          tc.link.delay_spread_s = ds;
+          tc.link.speed_mps = speed;
+          tc.impairments.snr_dB = snr;
+          const rng_stream s = stream.at(setting++);
+          const auto count = static_cast<std::size_t>(cfg.probes_per_setting);
+          std::vector<std::vector<channel::probe_event>> by_eve;
+          for (std::size_t e = 0; e < ne; ++e) {
+            const double r = cfg.eve_distances_wavelengths[e] * lambda;
+            tc.eve.offset_m = {r * std::cos(az), r * std::sin(az), 0.0};
+            channel::tdd_link link(tc, s);
+            by_eve.push_back(link.probe_batch(0, count, nof_threads));
+          }
+          const auto& first = by_eve[0];
+          if (!allocated) {
+            // The channel layer decides the port counts; take them from the first event.
+            const std::size_t a = first[0].alice.shape[1], b = first[0].alice.shape[2];
+            if (first[0].alice.shape[3] != K || first[0].alice.shape[0] != T)
+              throw error("channel returned an unexpected grid", {"", "dataset wiretap", {}}, shape_string({T, a, b, K}),
+                          shape_string(first[0].alice.shape));
+            per = a * b * K * T;
+            const shape_t ps{a, b, K, T};
+            shape_t s5{n};
+            s5.insert(s5.end(), ps.begin(), ps.end());
+            d.alice = ndarray<std::complex<float>>(s5);
+            d.bob = d.alice;
+            d.clean = d.alice;
+            shape_t s6 = s5;
+            s6.insert(s6.begin() + 1, ne);
+            d.eve = ndarray<std::complex<float>>(s6);
+            allocated = true;
+          }
+          const std::size_t a = d.alice.shape[1], b = d.alice.shape[2];
+          for (std::size_t i = 0; i < count; ++i, ++written) {
+            const auto& ev = first[i];
+            store(ev.alice, false, d.alice.ptr() + written * per, a, b);  // [T, A, B, K]
+            store(ev.bob, true, d.bob.ptr() + written * per, a, b);       // [T, B, A, K] -> transposed
+            store(ev.clean_ba, false, d.clean.ptr() + written * per, a, b);
+            for (std::size_t e = 0; e < ne; ++e)  // Eve near Bob hears Alice: [T, E, A, K] -> [A, E, K, T]
+              store(by_eve[e][i].eve_from_alice, true, d.eve.ptr() + (written * ne + e) * per, a, b);
+            d.snr_dB.push_back(snr);
+            d.delay_spread_s.push_back(ds);
+            d.speed_mps.push_back(speed);
+            d.profile.push_back(profile);
+            const double u = split_stream.at(written).uniform();
+            d.split.push_back(u < cfg.train_fraction ? split_label::train
+                              : u < cfg.train_fraction + cfg.validation_fraction ? split_label::validation
+                                                                                : split_label::test);
+          }
+          if (bar) bar->advance(count);
+        }
+  return d;
+}
+
+}  // namespace physec::dataset
