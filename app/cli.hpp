@@ -42,10 +42,10 @@ struct run_config {
   void describe(config::schema& s);
 };
 
-/// Builds a command's config: defaults, then the -c file, then --set, then --seed/--device; validated.
+/// Builds a command's config: `cfg` (the defaults, or a preset), then the -c file, then --set, then --seed/--device;
+/// validated.
 template <class C>
-C load_config(const common_options& o) {
-  C cfg;
+C load_config(const common_options& o, C cfg = C{}) {
   if (!o.config_file.empty()) config::apply_file(cfg, o.config_file);
   config::apply_overrides(cfg, o.overrides);
   if (o.seed) cfg.run.seed = *o.seed;

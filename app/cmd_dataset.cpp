@@ -31,14 +31,9 @@ struct wiretap_options {
 
 void run_wiretap(wiretap_options& o) {
   log::set_quiet(o.common.quiet);
-  wiretap_command_config cfg;
-  if (o.preset == "paper") dataset::apply_paper_preset(cfg.wiretap);
-  // The preset is the starting point; -c, --set, --seed apply on top of it.
-  if (!o.common.config_file.empty()) config::apply_file(cfg, o.common.config_file);
-  config::apply_overrides(cfg, o.common.overrides);
-  if (o.common.seed) cfg.run.seed = *o.common.seed;
-  if (!o.common.device.empty()) cfg.run.device = o.common.device;
-  config::validate(cfg, o.common.config_file.empty() ? std::string("config") : o.common.config_file);
+  wiretap_command_config start;
+  if (o.preset == "paper") dataset::apply_paper_preset(start.wiretap);
+  auto cfg = load_config(o.common, start);  // the preset is the starting point; -c, --set, --seed on top
 
   const std::filesystem::path out = o.output;
   common_options where = o.common;
