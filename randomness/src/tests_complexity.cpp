@@ -1,5 +1,6 @@
 // SP 800-22 rev1a §2.9 Maurer's universal, §2.10 linear complexity, §2.11 serial, §2.12 approximate entropy.
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
@@ -58,20 +59,23 @@ class berlekamp_massey {
   std::size_t operator()(const std::uint8_t* s, std::size_t length) {
     std::fill(c_.begin(), c_.end(), 0);
     std::fill(b_.begin(), b_.end(), 0);
+    std::fill(t_.begin(), t_.end(), 0);  // words beyond the active ones stay zero in c_, b_, t_
     std::fill(window_.begin(), window_.end(), 0);
     c_[0] = b_[0] = 1;
     std::size_t l = 0;
     long long m = -1;
     for (std::size_t step = 0; step < length; ++step) {
+      // Only the words holding bits 0 … step+1 can be non-zero yet (window, and C, B of degree <= step + 1).
+      const std::size_t active = std::min(nof_words_, step / 64 + 2);
       // window <<= 1, bit 0 = s_N
-      for (std::size_t w = nof_words_ - 1; w > 0; --w) window_[w] = (window_[w] << 1) | (window_[w - 1] >> 63);
+      for (std::size_t w = active - 1; w > 0; --w) window_[w] = (window_[w] << 1) | (window_[w - 1] >> 63);
       window_[0] = (window_[0] << 1) | s[step];
       // discrepancy d = s_N + Σ_{i=1}^{L} c_i s_{N-i}
       std::uint64_t acc = 0;
       for (std::size_t w = 0; w <= l / 64; ++w) acc ^= c_[w] & window_[w];
       if (!(__builtin_popcountll(acc) & 1)) continue;
-      t_ = c_;
-      xor_shifted(c_, b_, static_cast<std::size_t>(static_cast<long long>(step) - m));  // C += B·x^{N-m}
+      std::copy(c_.begin(), c_.begin() + static_cast<std::ptrdiff_t>(active), t_.begin());
+      xor_shifted(c_, b_, static_cast<std::size_t>(static_cast<long long>(step) - m), active);  // C += B·x^{N-m}
       if (2 * l <= step) {
         l = step + 1 - l;
         m = static_cast<long long>(step);
@@ -82,10 +86,11 @@ class berlekamp_massey {
   }
 
  private:
-  /// dst ^= src << shift (multi-word, bits beyond the buffer dropped).
-  void xor_shifted(std::vector<std::uint64_t>& dst, const std::vector<std::uint64_t>& src, std::size_t shift) const {
+  /// dst ^= src << shift on the first `active` words (bits beyond them are zero).
+  static void xor_shifted(std::vector<std::uint64_t>& dst, const std::vector<std::uint64_t>& src, std::size_t shift,
+                          std::size_t active) {
     const std::size_t words = shift / 64, bits = shift % 64;
-    for (std::size_t w = nof_words_; w-- > words;) {
+    for (std::size_t w = active; w-- > words;) {
       std::uint64_t v = src[w - words] << bits;
       if (bits && w > words) v |= src[w - words - 1] >> (64 - bits);
       dst[w] ^= v;

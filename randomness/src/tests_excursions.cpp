@@ -31,7 +31,7 @@ excursions walk(bit_view bits) {
     }
   };
   for (std::size_t i = 0; i < bits.size; ++i) {
-    s += bits.data[i] ? 1 : -1;
+    s += 2 * static_cast<long long>(bits.data[i]) - 1;  // branch-free: the bits are unpredictable
     if (s == 0) {
       close_cycle();
     } else if (s >= -9 && s <= 9) {

@@ -113,7 +113,7 @@ test_result longest_run_test(bit_view bits, const nist_config& cfg) {
     std::size_t run = 0, longest = 0;
     const std::uint8_t* p = bits.data + b * m;
     for (std::size_t i = 0; i < m; ++i) {
-      run = p[i] ? run + 1 : 0;
+      run = (run + 1) * p[i];  // branch-free run length
       longest = std::max(longest, run);
     }
     nu[std::clamp(longest, lo, hi) - lo] += 1;
@@ -133,7 +133,7 @@ test_result cumulative_sums_test(bit_view bits, const nist_config&) {
   // §2.13.4 (1)-(3): forward z = max_k |S_k|; reverse (mode 1) z = max_k |S_n - S_k|, k = 0 … n-1.
   long long s = 0, s_max = 0, s_min = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    s += bits.data[i] ? 1 : -1;
+    s += 2 * static_cast<long long>(bits.data[i]) - 1;  // branch-free: the bits are unpredictable
     s_max = std::max(s_max, s);
     s_min = std::min(s_min, s);
   }
@@ -141,7 +141,7 @@ test_result cumulative_sums_test(bit_view bits, const nist_config&) {
   // S_k over k = 0 … n-1 has the same extremes as over 0 … n except possibly S_n itself.
   long long t = 0, t_max = 0, t_min = 0;
   for (std::size_t i = 0; i + 1 < n; ++i) {
-    t += bits.data[i] ? 1 : -1;
+    t += 2 * static_cast<long long>(bits.data[i]) - 1;
     t_max = std::max(t_max, t);
     t_min = std::min(t_min, t);
   }

@@ -111,7 +111,7 @@ test_result overlapping_template_test(bit_view bits, const nist_config& cfg) {
     const std::uint8_t* p = bits.data + b * block_length;
     std::size_t run = 0, hits = 0;
     for (std::size_t i = 0; i < block_length; ++i) {
-      run = p[i] ? run + 1 : 0;
+      run = (run + 1) * p[i];  // branch-free run length
       hits += run >= m;
     }
     nu[std::min(hits, k)] += 1;
