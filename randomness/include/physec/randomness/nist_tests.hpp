@@ -52,11 +52,13 @@ test_result dft_test(bit_view bits, const nist_config& cfg = {});
 /// §2.7 Non-overlapping template matching test, one P-value per aperiodic template of length m (148 for m = 9),
 /// labelled by the template's bits, in increasing binary order (the order of the reference suite's template files).
 test_result non_overlapping_template_test(bit_view bits, const nist_config& cfg = {});
-/// §2.8 Overlapping template matching test (template of m ones; K = 5; π of §3.8 for m = 9, M = 1032).
+/// §2.8 Overlapping template matching test (template of m ones, K = 5; class probabilities per
+/// nist_config::reference_probabilities).
 test_result overlapping_template_test(bit_view bits, const nist_config& cfg = {});
 /// §2.9 Maurer's "universal statistical" test (L, Q from the table of §2.9.7 unless set).
 test_result universal_test(bit_view bits, const nist_config& cfg = {});
-/// §2.10 Linear complexity test (Berlekamp–Massey on blocks of M bits, K = 6).
+/// §2.10 Linear complexity test (Berlekamp–Massey on blocks of M bits, K = 6; π_0 per
+/// nist_config::reference_probabilities).
 test_result linear_complexity_test(bit_view bits, const nist_config& cfg = {});
 /// §2.11 Serial test; two P-values, labelled "1" (∇ψ²_m) and "2" (∇²ψ²_m).
 test_result serial_test(bit_view bits, const nist_config& cfg = {});

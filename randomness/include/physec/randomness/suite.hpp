@@ -53,6 +53,8 @@ struct suite_report {
   table to_table() const;
   /// Text in the layout of the reference suite's finalAnalysisReport.
   std::string final_analysis_report() const;
+  /// {"alpha", "nof_sequences", "sequence_length", "all_passed", "skipped": {test: count}, "rows": to_table()}.
+  nlohmann::json to_json() const;
   /// Every row passed.
   bool all_passed() const;
   /// The row of a test (and sub-test label); throws physec::error when absent.
@@ -75,6 +77,10 @@ class suite_accumulator {
   std::map<std::pair<std::string, std::string>, std::vector<double>> p_values_;
   std::map<std::string, std::size_t> skipped_;
 };
+
+/// The results of all tests on one sequence, one row per P-value: test, label, p_value, result ("pass" when
+/// P-value >= α, "FAIL", or "skipped"), recommendation_met, note (the skip reason or the unmet recommendation).
+table single_sequence_table(const std::vector<test_result>& results, double alpha);
 
 /// §4.2.1 interval p̂ ± 3·√(p̂(1 − p̂)/m), p̂ = 1 − α: {low, high}.
 std::pair<double, double> proportion_interval(double alpha, std::size_t nof_sequences);
