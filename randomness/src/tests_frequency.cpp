@@ -47,9 +47,9 @@ test_result block_frequency_test(bit_view bits, const nist_config& cfg) {
   const std::size_t n = bits.size, m = cfg.block_frequency_M;
   if (m == 0) detail::bad_parameter("block_frequency_M", "block length must be positive", ">= 1", "0");
   const std::size_t nof_blocks = n / m;
-  auto r = detail::start(bits, "BlockFrequency", "n >= 100, M >= 20, M > 0.01 n, N < 100 (SP 800-22 §2.2.7)",
-                         n >= 100 && m >= 20 && static_cast<double>(m) > 0.01 * static_cast<double>(n) &&
-                             nof_blocks < 100);
+  auto r =
+      detail::start(bits, "BlockFrequency", "n >= 100, M >= 20, M > 0.01 n, N < 100 (SP 800-22 §2.2.7)",
+                    n >= 100 && m >= 20 && static_cast<double>(m) > 0.01 * static_cast<double>(n) && nof_blocks < 100);
   if (nof_blocks == 0) return detail::skipped(std::move(r), "fewer bits than one block (n < M)");
   double sum = 0;
   for (std::size_t b = 0; b < nof_blocks; ++b) {

@@ -125,11 +125,11 @@ test_result dft_test(bit_view bits, const nist_config&) {
   complex_buffer spectrum(fftw_alloc_complex(n / 2 + 1), fftw_free);
   if (!x || !spectrum) throw error("FFTW could not allocate the DFT buffers", {"", "FFT", std::nullopt});
   for (std::size_t i = 0; i < n; ++i) x.get()[i] = 2.0 * bits.data[i] - 1.0;  // §2.6.4 (1)
-  real_dft(x.get(), spectrum.get(), n);                                          // §2.6.4 (2)
+  real_dft(x.get(), spectrum.get(), n);                                       // §2.6.4 (2)
   const double nd = static_cast<double>(n);
   const double threshold = std::sqrt(std::log(1 / 0.05) * nd);  // §2.6.4 (4), rev1a
-  const double n0 = 0.95 * nd / 2.0;                             // §2.6.4 (5)
-  std::size_t n1 = 0;                                            // §2.6.4 (6): |S'_j| < T, j = 0 … n/2 - 1
+  const double n0 = 0.95 * nd / 2.0;                            // §2.6.4 (5)
+  std::size_t n1 = 0;                                           // §2.6.4 (6): |S'_j| < T, j = 0 … n/2 - 1
   const fftw_complex* s = spectrum.get();
   const double t2 = threshold * threshold;
   for (std::size_t j = 0; j < n / 2; ++j) n1 += s[j][0] * s[j][0] + s[j][1] * s[j][1] < t2;

@@ -22,14 +22,14 @@ namespace physec::randomness {
 
 /// What one SP 800-22 test found on one sequence.
 struct test_result {
-  std::string name;                                         ///< reference-suite name, e.g. "BlockFrequency"
-  std::vector<double> p_values;                             ///< one per sub-test; empty when skipped
-  std::vector<std::string> labels;                          ///< per P-value: "", "forward", "x=+1", "000000001"
-  std::vector<std::pair<std::string, double>> statistics;   ///< intermediate values, e.g. {"chi2", 7.2}
-  bool recommendation_met = true;  ///< the input-size recommendation of §2.x.7 held
-  std::string recommendation;      ///< that recommendation, in words (for reports)
-  bool skipped = false;            ///< the test could not be computed on this sequence
-  std::string skip_reason;         ///< why, when skipped
+  std::string name;                                        ///< reference-suite name, e.g. "BlockFrequency"
+  std::vector<double> p_values;                            ///< one per sub-test; empty when skipped
+  std::vector<std::string> labels;                         ///< per P-value: "", "forward", "x=+1", "000000001"
+  std::vector<std::pair<std::string, double>> statistics;  ///< intermediate values, e.g. {"chi2", 7.2}
+  bool recommendation_met = true;                          ///< the input-size recommendation of §2.x.7 held
+  std::string recommendation;                              ///< that recommendation, in words (for reports)
+  bool skipped = false;                                    ///< the test could not be computed on this sequence
+  std::string skip_reason;                                 ///< why, when skipped
 
   /// The named intermediate statistic; throws physec::error when absent.
   double statistic(const std::string& key) const;
@@ -73,8 +73,8 @@ test_result random_excursions_variant_test(bit_view bits, const nist_config& cfg
 
 /// One entry of the suite: the reference name and the function.
 struct nist_test {
-  std::string name;                                                  ///< e.g. "Frequency"
-  std::function<test_result(bit_view, const nist_config&)> run;      ///< the test
+  std::string name;                                              ///< e.g. "Frequency"
+  std::function<test_result(bit_view, const nist_config&)> run;  ///< the test
 };
 /// The 15 tests, in the order of the reference suite's finalAnalysisReport.
 const std::vector<nist_test>& all_tests();
