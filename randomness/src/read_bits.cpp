@@ -12,9 +12,8 @@ namespace physec::randomness {
 namespace {
 
 bool is_ascii_bits(const std::string& bytes) {
-  return std::all_of(bytes.begin(), bytes.end(), [](char c) {
-    return c == '0' || c == '1' || std::isspace(static_cast<unsigned char>(c));
-  });
+  return std::all_of(bytes.begin(), bytes.end(),
+                     [](char c) { return c == '0' || c == '1' || std::isspace(static_cast<unsigned char>(c)); });
 }
 
 void truncate(std::vector<std::uint8_t>& bits, std::size_t max_bits) {

@@ -149,6 +149,31 @@ std::string suite_report::final_analysis_report() const {
   return s;
 }
 
+nlohmann::json suite_report::to_json() const {
+  return {{"alpha", alpha},
+          {"nof_sequences", nof_sequences},
+          {"sequence_length", sequence_length},
+          {"all_passed", all_passed()},
+          {"skipped", skipped},
+          {"rows", to_table().to_json()}};
+}
+
+table single_sequence_table(const std::vector<test_result>& results, double alpha) {
+  table t({"test", "label", "p_value", "result", "recommendation_met", "note"});
+  for (const auto& r : results) {
+    const std::string note = r.recommendation_met ? r.skip_reason : "recommended: " + r.recommendation;
+    if (r.skipped) {
+      t.add_row({r.name, std::string(), std::string(), std::string("skipped"),
+                 std::string(r.recommendation_met ? "yes" : "no"), r.skip_reason});
+      continue;
+    }
+    for (std::size_t i = 0; i < r.p_values.size(); ++i)
+      t.add_row({r.name, r.labels[i], r.p_values[i], std::string(r.p_values[i] >= alpha ? "pass" : "FAIL"),
+                 std::string(r.recommendation_met ? "yes" : "no"), note});
+  }
+  return t;
+}
+
 bool suite_report::all_passed() const {
   return std::all_of(rows.begin(), rows.end(), [](const suite_row& r) { return r.passed(); });
 }

@@ -1,5 +1,6 @@
 // SP 800-22 rev1a §2.9 Maurer's universal, §2.10 linear complexity, §2.11 serial, §2.12 approximate entropy.
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
@@ -58,20 +59,23 @@ class berlekamp_massey {
   std::size_t operator()(const std::uint8_t* s, std::size_t length) {
     std::fill(c_.begin(), c_.end(), 0);
     std::fill(b_.begin(), b_.end(), 0);
+    std::fill(t_.begin(), t_.end(), 0);  // words beyond the active ones stay zero in c_, b_, t_
     std::fill(window_.begin(), window_.end(), 0);
     c_[0] = b_[0] = 1;
     std::size_t l = 0;
     long long m = -1;
     for (std::size_t step = 0; step < length; ++step) {
+      // Only the words holding bits 0 … step+1 can be non-zero yet (window, and C, B of degree <= step + 1).
+      const std::size_t active = std::min(nof_words_, step / 64 + 2);
       // window <<= 1, bit 0 = s_N
-      for (std::size_t w = nof_words_ - 1; w > 0; --w) window_[w] = (window_[w] << 1) | (window_[w - 1] >> 63);
+      for (std::size_t w = active - 1; w > 0; --w) window_[w] = (window_[w] << 1) | (window_[w - 1] >> 63);
       window_[0] = (window_[0] << 1) | s[step];
       // discrepancy d = s_N + Σ_{i=1}^{L} c_i s_{N-i}
       std::uint64_t acc = 0;
       for (std::size_t w = 0; w <= l / 64; ++w) acc ^= c_[w] & window_[w];
       if (!(__builtin_popcountll(acc) & 1)) continue;
-      t_ = c_;
-      xor_shifted(c_, b_, static_cast<std::size_t>(static_cast<long long>(step) - m));  // C += B·x^{N-m}
+      std::copy(c_.begin(), c_.begin() + static_cast<std::ptrdiff_t>(active), t_.begin());
+      xor_shifted(c_, b_, static_cast<std::size_t>(static_cast<long long>(step) - m), active);  // C += B·x^{N-m}
       if (2 * l <= step) {
         l = step + 1 - l;
         m = static_cast<long long>(step);
@@ -82,10 +86,11 @@ class berlekamp_massey {
   }
 
  private:
-  /// dst ^= src << shift (multi-word, bits beyond the buffer dropped).
-  void xor_shifted(std::vector<std::uint64_t>& dst, const std::vector<std::uint64_t>& src, std::size_t shift) const {
+  /// dst ^= src << shift on the first `active` words (bits beyond them are zero).
+  static void xor_shifted(std::vector<std::uint64_t>& dst, const std::vector<std::uint64_t>& src, std::size_t shift,
+                          std::size_t active) {
     const std::size_t words = shift / 64, bits = shift % 64;
-    for (std::size_t w = nof_words_; w-- > words;) {
+    for (std::size_t w = active; w-- > words;) {
       std::uint64_t v = src[w - words] << bits;
       if (bits && w > words) v |= src[w - words - 1] >> (64 - bits);
       dst[w] ^= v;
@@ -101,14 +106,12 @@ class berlekamp_massey {
 test_result universal_test(bit_view bits, const nist_config& cfg) {
   const std::size_t n = bits.size;
   // §2.9.7 table: minimum n for each L (L = 6 … 16).
-  static constexpr std::array<std::size_t, 11> min_n = {387840,   904960,    2068480,   4654080,
-                                                        10342400, 22753280,  49643520,  107560960,
-                                                        231669760, 496435200, 1059061760};
+  static constexpr std::array<std::size_t, 11> min_n = {387840,   904960,    2068480,   4654080,   10342400,  22753280,
+                                                        49643520, 107560960, 231669760, 496435200, 1059061760};
   // §2.9.4 step 5 table: expectedValue(L) and variance(L), L = 1 … 16.
   static constexpr std::array<double, 17> expected = {0,         0.7326495, 1.5374383, 2.4016068, 3.3112247, 4.2534266,
-                                                      5.2177052, 6.1962507, 7.1836656, 8.1764248, 9.1723243,
-                                                      10.170032, 11.168765, 12.168070, 13.167693, 14.167488,
-                                                      15.167379};
+                                                      5.2177052, 6.1962507, 7.1836656, 8.1764248, 9.1723243, 10.170032,
+                                                      11.168765, 12.168070, 13.167693, 14.167488, 15.167379};
   static constexpr std::array<double, 17> variance = {0,     0.690, 1.338, 1.901, 2.358, 2.705, 2.954, 3.125, 3.238,
                                                       3.311, 3.356, 3.384, 3.401, 3.410, 3.416, 3.419, 3.421};
   std::size_t l = cfg.universal_L;
@@ -171,12 +174,18 @@ test_result linear_complexity_test(bit_view bits, const nist_config& cfg) {
     const double l = static_cast<double>(bm(bits.data + b * m, m));
     const double t = sign * (l - mu) + 2.0 / 9;  // §2.10.4 step 4
     // §2.10.4 step 5: classes T <= −2.5, (−2.5, −1.5], …, (1.5, 2.5], > 2.5.
-    const std::size_t cls = t <= -2.5 ? 0 : t <= -1.5 ? 1 : t <= -0.5 ? 2 : t <= 0.5 ? 3 : t <= 1.5 ? 4 : t <= 2.5 ? 5 : 6;
+    const std::size_t cls = t <= -2.5   ? 0
+                            : t <= -1.5 ? 1
+                            : t <= -0.5 ? 2
+                            : t <= 0.5  ? 3
+                            : t <= 1.5  ? 4
+                            : t <= 2.5  ? 5
+                                        : 6;
     nu[cls] += 1;
   }
   // §2.10.4 step 6: π_0 … π_6 (π_0 = 0.01047 in the reference implementation, see nist_config).
-  const std::vector<double> pi = {cfg.reference_probabilities ? 0.01047 : 0.010417, 0.03125, 0.125, 0.5, 0.25,
-                                  0.0625, 0.020833};
+  const std::vector<double> pi = {
+      cfg.reference_probabilities ? 0.01047 : 0.010417, 0.03125, 0.125, 0.5, 0.25, 0.0625, 0.020833};
   const double chi2 = detail::chi_squared(nu, pi, static_cast<double>(nof_blocks));
   detail::add_stat(r, "N", static_cast<double>(nof_blocks));
   detail::add_stat(r, "mu", mu);
@@ -188,10 +197,11 @@ test_result linear_complexity_test(bit_view bits, const nist_config& cfg) {
 
 test_result serial_test(bit_view bits, const nist_config& cfg) {
   const std::size_t n = bits.size, m = cfg.serial_m;
-  if (m < 2 || m > 24) detail::bad_parameter("serial_m", "pattern length out of range", "2 <= m <= 24", std::to_string(m));
+  if (m < 2 || m > 20)
+    detail::bad_parameter("serial_m", "pattern length out of range", "2 <= m <= 20", std::to_string(m));
   const double log2n = n ? std::floor(std::log2(static_cast<double>(n))) : 0.0;
-  auto r = detail::start(bits, "Serial", "m < floor(log2 n) - 2 (SP 800-22 §2.11.7)",
-                         static_cast<double>(m) < log2n - 2);
+  auto r =
+      detail::start(bits, "Serial", "m < floor(log2 n) - 2 (SP 800-22 §2.11.7)", static_cast<double>(m) < log2n - 2);
   if (n == 0) return detail::skipped(std::move(r), "empty sequence");
   const double nd = static_cast<double>(n);
   const auto counts_m = circular_pattern_counts(bits, m);
@@ -213,8 +223,8 @@ test_result serial_test(bit_view bits, const nist_config& cfg) {
 
 test_result approximate_entropy_test(bit_view bits, const nist_config& cfg) {
   const std::size_t n = bits.size, m = cfg.approximate_entropy_m;
-  if (m < 1 || m > 23)
-    detail::bad_parameter("approximate_entropy_m", "pattern length out of range", "1 <= m <= 23", std::to_string(m));
+  if (m < 1 || m > 19)
+    detail::bad_parameter("approximate_entropy_m", "pattern length out of range", "1 <= m <= 19", std::to_string(m));
   const double log2n = n ? std::floor(std::log2(static_cast<double>(n))) : 0.0;
   auto r = detail::start(bits, "ApproximateEntropy", "m < floor(log2 n) - 5 (SP 800-22 §2.12.7)",
                          static_cast<double>(m) < log2n - 5);

@@ -10,13 +10,15 @@
 namespace physec::randomness {
 namespace {
 
-std::string state_label(int x) { return std::string("x=") + (x > 0 ? "+" : "") + std::to_string(x); }
+std::string state_label(int x) {
+  return std::string("x=") + (x > 0 ? "+" : "") + std::to_string(x);
+}
 
 /// The random walk S_k = Σ (2ε_i − 1) seen as cycles between zeros (§2.14.4 steps 1-3): J and the visits.
 struct excursions {
-  std::size_t nof_cycles = 0;                         ///< J
-  std::array<std::array<double, 6>, 9> nu{};          ///< [x + 4][k]: cycles with k (5: ≥ 5) visits to x, |x| <= 4
-  std::array<double, 19> total_visits{};              ///< [x + 9]: ξ(x), visits to x over the walk, |x| <= 9
+  std::size_t nof_cycles = 0;                 ///< J
+  std::array<std::array<double, 6>, 9> nu{};  ///< [x + 4][k]: cycles with k (5: ≥ 5) visits to x, |x| <= 4
+  std::array<double, 19> total_visits{};      ///< [x + 9]: ξ(x), visits to x over the walk, |x| <= 9
 };
 
 excursions walk(bit_view bits) {
@@ -31,7 +33,7 @@ excursions walk(bit_view bits) {
     }
   };
   for (std::size_t i = 0; i < bits.size; ++i) {
-    s += bits.data[i] ? 1 : -1;
+    s += 2 * static_cast<long long>(bits.data[i]) - 1;  // branch-free: the bits are unpredictable
     if (s == 0) {
       close_cycle();
     } else if (s >= -9 && s <= 9) {
@@ -57,8 +59,8 @@ std::array<double, 6> visit_probabilities(int x) {
 /// cfg.excursions_min_cycles.
 std::pair<test_result, excursions> start_excursions(bit_view bits, const nist_config& cfg, const char* name,
                                                     const char* section) {
-  auto r = detail::start(bits, name, "n >= 10^6 and J >= 500 cycles (SP 800-22 §2.14.7, §2.15.7)",
-                         bits.size >= 1000000);
+  auto r =
+      detail::start(bits, name, "n >= 10^6 and J >= 500 cycles (SP 800-22 §2.14.7, §2.15.7)", bits.size >= 1000000);
   excursions e = walk(bits);
   detail::add_stat(r, "J", static_cast<double>(e.nof_cycles));
   r.recommendation_met = r.recommendation_met && e.nof_cycles >= 500;

@@ -47,9 +47,9 @@ test_result block_frequency_test(bit_view bits, const nist_config& cfg) {
   const std::size_t n = bits.size, m = cfg.block_frequency_M;
   if (m == 0) detail::bad_parameter("block_frequency_M", "block length must be positive", ">= 1", "0");
   const std::size_t nof_blocks = n / m;
-  auto r = detail::start(bits, "BlockFrequency", "n >= 100, M >= 20, M > 0.01 n, N < 100 (SP 800-22 §2.2.7)",
-                         n >= 100 && m >= 20 && static_cast<double>(m) > 0.01 * static_cast<double>(n) &&
-                             nof_blocks < 100);
+  auto r =
+      detail::start(bits, "BlockFrequency", "n >= 100, M >= 20, M > 0.01 n, N < 100 (SP 800-22 §2.2.7)",
+                    n >= 100 && m >= 20 && static_cast<double>(m) > 0.01 * static_cast<double>(n) && nof_blocks < 100);
   if (nof_blocks == 0) return detail::skipped(std::move(r), "fewer bits than one block (n < M)");
   double sum = 0;
   for (std::size_t b = 0; b < nof_blocks; ++b) {
@@ -113,7 +113,7 @@ test_result longest_run_test(bit_view bits, const nist_config& cfg) {
     std::size_t run = 0, longest = 0;
     const std::uint8_t* p = bits.data + b * m;
     for (std::size_t i = 0; i < m; ++i) {
-      run = p[i] ? run + 1 : 0;
+      run = (run + 1) * p[i];  // branch-free run length
       longest = std::max(longest, run);
     }
     nu[std::clamp(longest, lo, hi) - lo] += 1;
@@ -133,7 +133,7 @@ test_result cumulative_sums_test(bit_view bits, const nist_config&) {
   // §2.13.4 (1)-(3): forward z = max_k |S_k|; reverse (mode 1) z = max_k |S_n - S_k|, k = 0 … n-1.
   long long s = 0, s_max = 0, s_min = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    s += bits.data[i] ? 1 : -1;
+    s += 2 * static_cast<long long>(bits.data[i]) - 1;  // branch-free: the bits are unpredictable
     s_max = std::max(s_max, s);
     s_min = std::min(s_min, s);
   }
@@ -141,7 +141,7 @@ test_result cumulative_sums_test(bit_view bits, const nist_config&) {
   // S_k over k = 0 … n-1 has the same extremes as over 0 … n except possibly S_n itself.
   long long t = 0, t_max = 0, t_min = 0;
   for (std::size_t i = 0; i + 1 < n; ++i) {
-    t += bits.data[i] ? 1 : -1;
+    t += 2 * static_cast<long long>(bits.data[i]) - 1;
     t_max = std::max(t_max, t);
     t_min = std::min(t_min, t);
   }

@@ -16,8 +16,7 @@ std::string template_label(std::uint32_t t, std::size_t m) {
 
 /// §2.8.4 step 4 (Pr(u, η) of the reference implementation): probability of u occurrences of the all-ones
 /// template in a block, compound-Poisson approximation; the last class takes the remaining mass.
-std::vector<double> overlapping_probabilities(std::size_t m, std::size_t block_length, std::size_t k,
-                                              bool reference) {
+std::vector<double> overlapping_probabilities(std::size_t m, std::size_t block_length, std::size_t k, bool reference) {
   if (!reference && m == 9 && block_length == 1032 && k == 5)  // §3.8: rev1a's corrected values, m = 9, M = 1032
     return {0.364091, 0.185659, 0.139381, 0.100571, 0.070432, 0.139865};
   const double lambda = static_cast<double>(block_length - m + 1) / std::exp2(static_cast<double>(m));
@@ -61,9 +60,9 @@ test_result non_overlapping_template_test(bit_view bits, const nist_config& cfg)
     detail::bad_parameter("non_overlapping_m", "template length out of range", "2 <= m <= 21", std::to_string(m));
   if (nof_blocks == 0) detail::bad_parameter("non_overlapping_N", "number of blocks must be positive", ">= 1", "0");
   const std::size_t block_length = n / nof_blocks;
-  auto r = detail::start(bits, "NonOverlappingTemplate", "m = 9 or 10, N <= 100, M > 0.01 n (SP 800-22 §2.7.7)",
-                         (m == 9 || m == 10) && nof_blocks <= 100 &&
-                             static_cast<double>(block_length) > 0.01 * static_cast<double>(n));
+  auto r = detail::start(
+      bits, "NonOverlappingTemplate", "m = 9 or 10, N <= 100, M > 0.01 n (SP 800-22 §2.7.7)",
+      (m == 9 || m == 10) && nof_blocks <= 100 && static_cast<double>(block_length) > 0.01 * static_cast<double>(n));
   if (block_length < m) return detail::skipped(std::move(r), "blocks shorter than the template (M < m)");
   // An aperiodic template cannot overlap itself, so the scan of §2.7.4 step 2 (skip m bits after a hit) counts
   // exactly the positions where the template occurs: one pass builds every template's count per block.
@@ -81,8 +80,8 @@ test_result non_overlapping_template_test(bit_view bits, const nist_config& cfg)
     }
   }
   const double md = static_cast<double>(m), big_m = static_cast<double>(block_length);
-  const double mu = (big_m - md + 1) / std::exp2(md);                                       // §2.7.4 (3)
-  const double sigma2 = big_m * (1 / std::exp2(md) - (2 * md - 1) / std::exp2(2 * md));    // §2.7.4 (3)
+  const double mu = (big_m - md + 1) / std::exp2(md);                                    // §2.7.4 (3)
+  const double sigma2 = big_m * (1 / std::exp2(md) - (2 * md - 1) / std::exp2(2 * md));  // §2.7.4 (3)
   for (std::uint32_t t : aperiodic_templates(m)) {
     double chi2 = 0;
     for (std::size_t b = 0; b < nof_blocks; ++b) {
@@ -111,7 +110,7 @@ test_result overlapping_template_test(bit_view bits, const nist_config& cfg) {
     const std::uint8_t* p = bits.data + b * block_length;
     std::size_t run = 0, hits = 0;
     for (std::size_t i = 0; i < block_length; ++i) {
-      run = p[i] ? run + 1 : 0;
+      run = (run + 1) * p[i];  // branch-free run length
       hits += run >= m;
     }
     nu[std::min(hits, k)] += 1;

@@ -15,7 +15,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/math/distributions/binomial.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <vector>
@@ -69,11 +68,23 @@ TEST(nist_statistical, seeded_source_meets_section_4_2) {
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 
   // Headline rows: one per test (two for cusum and serial).
-  const std::pair<const char*, const char*> headline[] = {
-      {"Frequency", ""}, {"BlockFrequency", ""}, {"CumulativeSums", "forward"}, {"CumulativeSums", "reverse"},
-      {"Runs", ""}, {"LongestRun", ""}, {"Rank", ""}, {"FFT", ""}, {"NonOverlappingTemplate", "000000001"},
-      {"OverlappingTemplate", ""}, {"Universal", ""}, {"ApproximateEntropy", ""}, {"RandomExcursions", "x=+1"},
-      {"RandomExcursionsVariant", "x=-1"}, {"Serial", "1"}, {"Serial", "2"}, {"LinearComplexity", ""}};
+  const std::pair<const char*, const char*> headline[] = {{"Frequency", ""},
+                                                          {"BlockFrequency", ""},
+                                                          {"CumulativeSums", "forward"},
+                                                          {"CumulativeSums", "reverse"},
+                                                          {"Runs", ""},
+                                                          {"LongestRun", ""},
+                                                          {"Rank", ""},
+                                                          {"FFT", ""},
+                                                          {"NonOverlappingTemplate", "000000001"},
+                                                          {"OverlappingTemplate", ""},
+                                                          {"Universal", ""},
+                                                          {"ApproximateEntropy", ""},
+                                                          {"RandomExcursions", "x=+1"},
+                                                          {"RandomExcursionsVariant", "x=-1"},
+                                                          {"Serial", "1"},
+                                                          {"Serial", "2"},
+                                                          {"LinearComplexity", ""}};
   for (const auto& [test, label] : headline) {
     const auto& row = rep.row(test, label);
     EXPECT_TRUE(row.proportion_ok()) << test << " " << label << ": " << row.nof_passed << "/" << row.nof_sequences;

@@ -67,6 +67,22 @@ TEST(nist_suite, accumulator_rows_histogram_and_verdicts) {
   EXPECT_NE(text.find("C1  C2  C3"), std::string::npos);
   EXPECT_NE(text.find("99/100"), std::string::npos);
   EXPECT_THROW(rep.row("Rank"), physec::error);
+  const auto j = rep.to_json();
+  EXPECT_EQ(j.at("nof_sequences"), 101);
+  EXPECT_EQ(j.at("rows").at(0).at("passed"), 99);
+  EXPECT_EQ(j.at("skipped").at("RandomExcursions"), 1);
+}
+
+TEST(nist_suite, single_sequence_table) {
+  const std::vector<std::uint8_t> bits(1000, 1);  // all ones: frequency P-value ≈ 0
+  const auto results = pr::run_all_tests(bits);
+  const auto t = pr::single_sequence_table(results, 0.01);
+  ASSERT_FALSE(t.rows().empty());
+  EXPECT_EQ(std::get<std::string>(t.rows()[0][0]), "Frequency");
+  EXPECT_EQ(std::get<std::string>(t.rows()[0][3]), "FAIL");
+  bool any_skipped = false;
+  for (const auto& row : t.rows()) any_skipped = any_skipped || std::get<std::string>(row[3]) == "skipped";
+  EXPECT_TRUE(any_skipped);  // universal (n < 387,840) and the excursion tests (J < 500)
 }
 
 TEST(nist_suite, run_suite_checks_length) {

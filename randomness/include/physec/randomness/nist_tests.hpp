@@ -22,14 +22,14 @@ namespace physec::randomness {
 
 /// What one SP 800-22 test found on one sequence.
 struct test_result {
-  std::string name;                                         ///< reference-suite name, e.g. "BlockFrequency"
-  std::vector<double> p_values;                             ///< one per sub-test; empty when skipped
-  std::vector<std::string> labels;                          ///< per P-value: "", "forward", "x=+1", "000000001"
-  std::vector<std::pair<std::string, double>> statistics;   ///< intermediate values, e.g. {"chi2", 7.2}
-  bool recommendation_met = true;  ///< the input-size recommendation of §2.x.7 held
-  std::string recommendation;      ///< that recommendation, in words (for reports)
-  bool skipped = false;            ///< the test could not be computed on this sequence
-  std::string skip_reason;         ///< why, when skipped
+  std::string name;                                        ///< reference-suite name, e.g. "BlockFrequency"
+  std::vector<double> p_values;                            ///< one per sub-test; empty when skipped
+  std::vector<std::string> labels;                         ///< per P-value: "", "forward", "x=+1", "000000001"
+  std::vector<std::pair<std::string, double>> statistics;  ///< intermediate values, e.g. {"chi2", 7.2}
+  bool recommendation_met = true;                          ///< the input-size recommendation of §2.x.7 held
+  std::string recommendation;                              ///< that recommendation, in words (for reports)
+  bool skipped = false;                                    ///< the test could not be computed on this sequence
+  std::string skip_reason;                                 ///< why, when skipped
 
   /// The named intermediate statistic; throws physec::error when absent.
   double statistic(const std::string& key) const;
@@ -52,11 +52,13 @@ test_result dft_test(bit_view bits, const nist_config& cfg = {});
 /// §2.7 Non-overlapping template matching test, one P-value per aperiodic template of length m (148 for m = 9),
 /// labelled by the template's bits, in increasing binary order (the order of the reference suite's template files).
 test_result non_overlapping_template_test(bit_view bits, const nist_config& cfg = {});
-/// §2.8 Overlapping template matching test (template of m ones; K = 5; π of §3.8 for m = 9, M = 1032).
+/// §2.8 Overlapping template matching test (template of m ones, K = 5; class probabilities per
+/// nist_config::reference_probabilities).
 test_result overlapping_template_test(bit_view bits, const nist_config& cfg = {});
 /// §2.9 Maurer's "universal statistical" test (L, Q from the table of §2.9.7 unless set).
 test_result universal_test(bit_view bits, const nist_config& cfg = {});
-/// §2.10 Linear complexity test (Berlekamp–Massey on blocks of M bits, K = 6).
+/// §2.10 Linear complexity test (Berlekamp–Massey on blocks of M bits, K = 6; π_0 per
+/// nist_config::reference_probabilities).
 test_result linear_complexity_test(bit_view bits, const nist_config& cfg = {});
 /// §2.11 Serial test; two P-values, labelled "1" (∇ψ²_m) and "2" (∇²ψ²_m).
 test_result serial_test(bit_view bits, const nist_config& cfg = {});
@@ -71,8 +73,8 @@ test_result random_excursions_variant_test(bit_view bits, const nist_config& cfg
 
 /// One entry of the suite: the reference name and the function.
 struct nist_test {
-  std::string name;                                                  ///< e.g. "Frequency"
-  std::function<test_result(bit_view, const nist_config&)> run;      ///< the test
+  std::string name;                                              ///< e.g. "Frequency"
+  std::function<test_result(bit_view, const nist_config&)> run;  ///< the test
 };
 /// The 15 tests, in the order of the reference suite's finalAnalysisReport.
 const std::vector<nist_test>& all_tests();

@@ -14,9 +14,9 @@ namespace physec::randomness {
 
 /// How the bits are stored in a file.
 enum class bit_format {
-  binary,  ///< 8 bits per byte, MSB first
-  ascii,   ///< characters '0' and '1'; whitespace ignored; anything else is an error
-  hdf5,    ///< a uint8 dataset whose elements are 0 or 1, read in row-major order
+  binary,     ///< 8 bits per byte, MSB first
+  ascii,      ///< characters '0' and '1'; whitespace ignored; anything else is an error
+  hdf5,       ///< a uint8 dataset whose elements are 0 or 1, read in row-major order
   automatic,  ///< hdf5 for .h5/.hdf5, ascii when every byte is '0', '1' or whitespace, else binary
 };
 
@@ -31,8 +31,8 @@ struct read_bits_options {
 
 /// Bits read from a file.
 struct bit_file {
-  std::vector<std::uint8_t> bits;  ///< one byte per bit, 0 or 1 [nof_bits]
-  std::size_t row_length = 0;      ///< for a 2-D HDF5 dataset [nof_rows, row_length]: bits per row; else 0
+  std::vector<std::uint8_t> bits;          ///< one byte per bit, 0 or 1 [nof_bits]
+  std::size_t row_length = 0;              ///< for a 2-D HDF5 dataset [nof_rows, row_length]: bits per row; else 0
   bit_format format = bit_format::binary;  ///< the format actually read (resolved when automatic)
 };
 
