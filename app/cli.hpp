@@ -92,6 +92,7 @@ void register_config_command(CLI::App& app);
 void register_version(CLI::App& app);
 void register_keygen(CLI::App& app);
 void register_dataset(CLI::App& app);
+void register_nist(CLI::App& app);
 
 /// Exit code of the command that ran (set by its callback).
 int& command_status();

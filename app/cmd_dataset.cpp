@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "cli.hpp"
+#include "stages.hpp"
 #include "physec/core/log.hpp"
 #include "physec/core/progress.hpp"
 #include "physec/dataset/wiretap_generator.hpp"
@@ -40,34 +41,39 @@ void run_wiretap(wiretap_options& o) {
   where.out_dir = out.parent_path().empty() ? "." : out.parent_path().string();
   const std::string toml = config::show(cfg, k_wiretap_title);
   run_context ctx("dataset wiretap", where, cfg.run.seed, toml, cfg.run.device, out.filename().string() + ".report.json");
-  const unsigned threads = cfg.run.threads > 0 ? static_cast<unsigned>(cfg.run.threads)
-                                               : std::max(1u, std::thread::hardware_concurrency());
-  dataset::wiretap_data d;
-  {
-    auto t = ctx.report().time("generate");
-    progress bar("wiretap probes", cfg.wiretap.nof_probes(), "probes");
-    d = dataset::generate_wiretap(cfg.wiretap, rng_stream(cfg.run.seed).derive("dataset/wiretap"), threads, &bar);
-  }
-  d.seed = cfg.run.seed;
-  d.config_toml = toml;
-  {
-    auto t = ctx.report().time("write");
-    dataset::write_wiretap(out, d);
-  }
-  ctx.report().add_output(out.string());
-  std::size_t counts[3] = {0, 0, 0};
-  for (auto s : d.split) ++counts[s];
-  ctx.report().results() = {{"file", out.string()},
-                            {"nof_probes", d.nof_probes()},
-                            {"shape_alice", d.alice.shape},
-                            {"shape_eve", d.eve.shape},
-                            {"split", {{"train", counts[0]}, {"validation", counts[1]}, {"test", counts[2]}}}};
-  fmt::print("wrote {}: {} probes {} (train {}, validation {}, test {}), Eve at {} distance(s)\n", out.string(),
-             d.nof_probes(), shape_string(d.alice.shape), counts[0], counts[1], counts[2], d.nof_eve());
+  wiretap_stage(ctx, cfg.wiretap, cfg.run.seed, cfg.run.threads, toml, out);
   ctx.finish();
 }
 
 }  // namespace
+
+dataset::wiretap_data wiretap_stage(run_context& ctx, const dataset::wiretap_config& cfg, std::uint64_t seed,
+                                    int threads, const std::string& config_toml, const std::filesystem::path& file) {
+  const unsigned nof_threads = threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
+  dataset::wiretap_data d;
+  {
+    auto t = ctx.report().time("generate wiretap dataset");
+    progress bar("wiretap probes", cfg.nof_probes(), "probes");
+    d = dataset::generate_wiretap(cfg, rng_stream(seed).derive("dataset/wiretap"), nof_threads, &bar);
+  }
+  d.seed = seed;
+  d.config_toml = config_toml;
+  {
+    auto t = ctx.report().time("write wiretap dataset");
+    dataset::write_wiretap(file, d);
+  }
+  ctx.report().add_output(file.string());
+  std::size_t counts[3] = {0, 0, 0};
+  for (auto s : d.split) ++counts[s];
+  ctx.report().results()["wiretap"] = {{"file", file.string()},
+                                       {"nof_probes", d.nof_probes()},
+                                       {"shape_alice", d.alice.shape},
+                                       {"shape_eve", d.eve.shape},
+                                       {"split", {{"train", counts[0]}, {"validation", counts[1]}, {"test", counts[2]}}}};
+  fmt::print("wrote {}: {} probes {} (train {}, validation {}, test {}), Eve at {} distance(s)\n", file.string(),
+             d.nof_probes(), shape_string(d.alice.shape), counts[0], counts[1], counts[2], d.nof_eve());
+  return d;
+}
 
 void register_dataset(CLI::App& app) {
   register_config<wiretap_command_config>("dataset wiretap", k_wiretap_title);

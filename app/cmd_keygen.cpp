@@ -6,6 +6,8 @@
 #include <set>
 
 #include "cli.hpp"
+#include "stages.hpp"
+#include "physec/core/hdf5.hpp"
 #include "physec/core/log.hpp"
 #include "physec/core/plot.hpp"
 #include "physec/dataset/wiretap.hpp"
@@ -79,17 +81,33 @@ void run_eval(eval_options& o) {
     d = dataset::read_wiretap(o.dataset);
   }
   log::info("{}: {} probes, {} Eve position(s)", o.dataset, d.nof_probes(), d.nof_eve());
+  ctx.report().results()["dataset"] = o.dataset;
+  keygen_eval_stage(ctx, d, cfg.eval, cfg.run.seed);
+  ctx.finish();
+}
+
+}  // namespace
+
+keygen::eval_result keygen_eval_stage(run_context& ctx, const dataset::wiretap_data& d, const keygen::eval_config& cfg,
+                                      std::uint64_t seed) {
   keygen::eval_result r;
   {
-    auto t = ctx.report().time("evaluate");
-    r = keygen::evaluate_wiretap(d, cfg.eval, cfg.run.seed);
+    auto t = ctx.report().time("keygen eval");
+    r = keygen::evaluate_wiretap(d, cfg, seed);
   }
   const table full = r.to_table();
   full.write_csv(ctx.output("kdr.csv"));
-  ctx.report().results()["dataset"] = o.dataset;
-  ctx.report().results()["nof_features"] = r.nof_features;
-  ctx.report().results()["mi_estimator"] = r.mi_estimator;
-  ctx.report().results()["rows"] = full.to_json();
+  {
+    h5::writer w(ctx.output("alice_bits.h5"));  // for `physec nist alice_bits.h5`
+    w.write("/keys", shape_t{r.alice_bits_top_snr.size()}, r.alice_bits_top_snr.data());
+    w.attribute("/keys", "snr_dB", r.top_snr_dB);
+    w.attribute("/keys", "meaning", std::string("Alice's quantized bits at the highest SNR, before reconciliation and "
+                                                "privacy amplification"));
+    w.commit();
+  }
+  ctx.report().results()["keygen_eval"]["nof_features"] = r.nof_features;
+  ctx.report().results()["keygen_eval"]["mi_estimator"] = r.mi_estimator;
+  ctx.report().results()["keygen_eval"]["rows"] = full.to_json();
   {
     auto t = ctx.report().time("plots");
     plot_results(ctx, r);
@@ -100,17 +118,15 @@ void run_eval(eval_options& o) {
     shown.add_row({row.snr_dB, row.eve_distance_wavelengths, static_cast<std::int64_t>(row.nof_probes),
                    row.bits_per_probe, row.ab.kdr, fmt::format("[{:.4f}, {:.4f}]", row.ab_probe_low, row.ab_probe_high),
                    row.ae.kdr, row.be.kdr, row.mi_ab, row.bound, row.efficiency});
-  fmt::print("features: {} {} ({} per probe) · quantizer: {} m={}\n{}", cfg.eval.features.method,
-             cfg.eval.features.value, r.nof_features, cfg.eval.quantizer.method, cfg.eval.quantizer.bits,
+  fmt::print("features: {} {} ({} per probe) · quantizer: {} m={}\n{}", cfg.features.method,
+             cfg.features.value, r.nof_features, cfg.quantizer.method, cfg.quantizer.bits,
              shown.to_text());
   fmt::print("CI: {:.0f}% interval over probes (the bits of one probe are correlated; kdr.csv also has the bitwise "
              "Clopper–Pearson one). I in bits/probe; bound = I(A;B) - min(I(A;E), I(B;E)); efficiency = bits/probe / bound.\n",
-             100 * cfg.eval.confidence);
+             100 * cfg.confidence);
   fmt::print("MI estimator: {}\n", r.mi_estimator);
-  ctx.finish();
+  return r;
 }
-
-}  // namespace
 
 void register_keygen(CLI::App& app) {
   register_config<keygen_eval_config>("keygen eval", k_eval_title);

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   register_quickstart(app);
   register_dataset(app);
   register_keygen(app);
+  register_nist(app);
   register_version(app);
   register_config_command(app);  // last: it lists the commands registered before it
 

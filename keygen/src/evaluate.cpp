@@ -187,6 +187,8 @@ eval_result evaluate_wiretap(const dataset::wiretap_data& d, const eval_config& 
     const auto mask = common_mask({&la, &lb});
     const auto bits_a = to_bits(la, f.q->bits_per_value(), mask);
     const auto bits_b = to_bits(lb, f.q->bits_per_value(), mask);
+    res.alice_bits_top_snr = bits_a;  // groups run in ascending SNR: the last one stays
+    res.top_snr_dB = snr;
     double probe_lo = 0, probe_hi = 1;
     probe_interval(la, lb, mask, f.q->bits_per_value(), cfg.confidence, probe_lo, probe_hi);
     ndarray<int> la_kept = la;

@@ -76,6 +76,8 @@ struct eval_result {
   std::size_t nof_features = 0;  ///< quantizer input dimension d
   std::size_t mi_dims = 0;       ///< dimensions the MI estimate used
   std::string mi_estimator;      ///< one sentence: which estimator, on what
+  std::vector<std::uint8_t> alice_bits_top_snr;  ///< Alice's kept bits at the highest SNR, test probes in order
+  double top_snr_dB = 0;
   table to_table() const;
 };
 

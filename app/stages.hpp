@@ -1,0 +1,30 @@
+#pragma once
+/// @file The pipeline stages behind the commands, shared with `physec quickstart` so that it runs exactly the code
+/// the individual commands run. Each stage times itself into the run report, records its outputs and results, and
+/// prints its summary.
+
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+#include "cli.hpp"
+#include "physec/dataset/wiretap_generator.hpp"
+#include "physec/keygen/evaluate.hpp"
+#include "physec/randomness/nist_config.hpp"
+
+namespace physec::app {
+
+/// Generates the wiretap dataset into `file` (HDF5) and returns it.
+dataset::wiretap_data wiretap_stage(run_context& ctx, const dataset::wiretap_config& cfg, std::uint64_t seed,
+                                    int threads, const std::string& config_toml, const std::filesystem::path& file);
+
+/// Evaluates a transform + quantizer on a wiretap dataset: kdr.csv, alice_bits.h5, PNG plots, a printed table.
+keygen::eval_result keygen_eval_stage(run_context& ctx, const dataset::wiretap_data& d, const keygen::eval_config& cfg,
+                                      std::uint64_t seed);
+
+/// Runs SP 800-22 on `bits` cut into `count` sequences of `length` bits: nist.csv (+ finalAnalysisReport.txt for
+/// several sequences) and a printed table. Returns the number of (test, label) rows that failed.
+std::size_t nist_stage(run_context& ctx, const std::vector<std::uint8_t>& bits, std::size_t length, std::size_t count,
+                       const randomness::nist_config& cfg);
+
+}  // namespace physec::app
