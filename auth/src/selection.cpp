@@ -86,6 +86,7 @@ selection_result select_hyperparameters(const std::string& name, const classifie
     if (acc > out.best_validation_accuracy) {
       out.best_validation_accuracy = acc;
       out.best = grid[i].cfg;
+      out.best_parameters = grid[i].parameters;
     }
   }
   return out;

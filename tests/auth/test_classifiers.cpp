@@ -8,6 +8,7 @@
 
 #include "physec/auth/baselines.hpp"
 #include "physec/auth/boosting.hpp"
+#include "physec/auth/evaluate.hpp"
 #include "physec/auth/metrics.hpp"
 #include "physec/auth/selection.hpp"
 #include "physec/core/error.hpp"
@@ -294,4 +295,33 @@ TEST(selection, grids_have_the_documented_sizes_and_pick_the_best_validation_poi
   EXPECT_EQ(r.trials.rows().size(), 5u);
   EXPECT_EQ(r.best.knn.k, 1);
   EXPECT_DOUBLE_EQ(r.best_validation_accuracy, 1.0);
+}
+
+TEST(evaluate, reports_accuracy_rates_and_fused_decisions) {
+  // Three clusters; with 2 legal users, cluster 2 plays the spoofer. Test rows in groups of 2 per class.
+  pa::evaluation_options opt;
+  opt.nof_legal_users = 2;
+  const pa::labelled_data train{separable_x, separable_y}, test{separable_test_x, separable_test_y};
+  const auto dt = pa::evaluate_model("dt", tiny_data_config(), train, test, test, opt);
+  EXPECT_EQ(dt.model, "dt");
+  EXPECT_EQ(dt.parameters, "max_depth=4 min_samples_leaf=1");  // first grid point already scores 100 %
+  EXPECT_DOUBLE_EQ(dt.accuracy, 1.0);
+  EXPECT_DOUBLE_EQ(dt.rates.far, 0.0);
+  EXPECT_DOUBLE_EQ(dt.rates.mdr, 0.0);
+  EXPECT_EQ(dt.rates.nof_spoofer, 2);
+  EXPECT_EQ(dt.nof_decisions, 6u);
+  EXPECT_EQ(dt.confusion[2][2], 2);
+  // IGBO with groups: rows reordered so each class is contiguous, window 5 -> one decision per group of 2.
+  const pa::labelled_data grouped{
+      matrix(2, {0.3f, 0.2f, 1.5f, 1.5f, 9.7f, 0.3f, 11.5f, -1.5f, 0.2f, 9.8f, -1.5f, 11.5f}), {0, 0, 1, 1, 2, 2}};
+  opt.select = false;
+  opt.test_groups = {0, 0, 1, 1, 2, 2};
+  const auto igbo = pa::evaluate_model("igbo", tiny_data_config(), train, grouped, grouped, opt);
+  EXPECT_EQ(igbo.parameters, "defaults");
+  EXPECT_EQ(igbo.nof_decisions, 3u);
+  EXPECT_DOUBLE_EQ(igbo.accuracy, 1.0);
+  const auto t = pa::evaluation_table({dt, igbo});
+  EXPECT_EQ(t.rows().size(), 2u);
+  opt.test_groups = {0, 1};
+  EXPECT_THROW(pa::evaluate_model("igbo", tiny_data_config(), train, grouped, grouped, opt), physec::error);
 }

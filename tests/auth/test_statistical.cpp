@@ -16,6 +16,8 @@
 
 #include "physec/auth/boosting.hpp"
 #include "physec/auth/classifier.hpp"
+#include "physec/auth/evaluate.hpp"
+#include "physec/auth/features.hpp"
 #include "physec/auth/metrics.hpp"
 #include "physec/core/rng.hpp"
 
@@ -90,4 +92,65 @@ TEST(fusion, window_of_five_observations_beats_single_observation_accuracy) {
   const double fused_acc = pa::accuracy(truth, pa::argmax_rows(fused.proba));
   std::printf("igbo fused over %d observations: accuracy %.4f\n", cfg.igbo.fuse_window, fused_acc);
   EXPECT_GT(fused_acc, bayes_accuracy + 0.05);
+}
+
+namespace {
+
+// CSI-like sequences [n, D = 2, T = 50] of two transmitters with the same N(0, 1) marginal per sample: class 0
+// white, class 1 AR(1) x_t = ρ x_{t-1} + sqrt(1 - ρ²) e_t with ρ = 0.95 (slow fading). A single observation
+// carries no identity (Bayes accuracy 1/2); the lag-1 autocorrelation of a sequence (≈ 0 vs ≈ 0.9, estimation
+// spread ≈ 1/sqrt(T) = 0.14) separates them almost surely.
+pa::labelled_data fading_sequences(std::size_t nof_per_class, physec::rng_stream rng) {
+  constexpr std::size_t nd = 2, nt = 50;
+  constexpr double rho = 0.95;
+  pa::labelled_data d;
+  d.x = physec::ndarray<float>({2 * nof_per_class, nd, nt});
+  for (std::size_t s = 0; s < 2 * nof_per_class; ++s) {
+    const int label = static_cast<int>(s % 2);
+    d.y.push_back(label);
+    for (std::size_t k = 0; k < nd; ++k) {
+      double v = rng.normal();
+      for (std::size_t t = 0; t < nt; ++t) {
+        if (t) v = label ? rho * v + std::sqrt(1.0 - rho * rho) * rng.normal() : rng.normal();
+        d.x(s, k, t) = static_cast<float>(v);
+      }
+    }
+  }
+  return d;
+}
+
+pa::labelled_data as_sequence_features(const pa::labelled_data& seq) { return {pa::sequence_features(seq.x), seq.y}; }
+
+class sequence_level : public ::testing::TestWithParam<std::string> {};
+
+}  // namespace
+
+// n = 200 test sequences; every model must reach 0.95 on sequence features (its true accuracy is ≈ 1, so a
+// miss of 10 of 200 would be a failure of the features or the model, not chance).
+TEST_P(sequence_level, features_identify_what_single_observations_cannot) {
+  const physec::rng_stream root(77);
+  const auto train = fading_sequences(100, root.derive("train")), val = fading_sequences(40, root.derive("val")),
+             test = fading_sequences(100, root.derive("test"));
+  pa::evaluation_options opt;
+  opt.select = false;
+  opt.nof_legal_users = 1;
+  const auto r = pa::evaluate_model(GetParam(), {}, as_sequence_features(train), as_sequence_features(val),
+                                    as_sequence_features(test), opt);
+  std::printf("%s on sequence features: accuracy %.3f\n", GetParam().c_str(), r.accuracy);
+  EXPECT_GE(r.accuracy, 0.95);
+}
+
+INSTANTIATE_TEST_SUITE_P(auth, sequence_level, ::testing::ValuesIn(pa::classifier_names()),
+                         [](const auto& info) { return info.param; });
+
+// The same data as per-sample vectors: n = 100 sequences x 50 samples = 10,000 test samples (correlated within a
+// sequence, so fewer effective samples); Gaussian NB must stay near chance: accuracy <= 0.6.
+TEST(sequence_level_control, single_observations_stay_near_chance) {
+  const physec::rng_stream root(77);
+  const auto train = fading_sequences(100, root.derive("train")), test = fading_sequences(100, root.derive("test"));
+  auto nb = pa::make_classifier("nb", {});
+  nb->fit(pa::per_sample_vectors(train.x), pa::per_sample_labels(train.y, 50));
+  const double acc = pa::accuracy(pa::per_sample_labels(test.y, 50), nb->predict(pa::per_sample_vectors(test.x)));
+  std::printf("nb on per-sample vectors: accuracy %.3f\n", acc);
+  EXPECT_LE(acc, 0.6);
 }

@@ -34,6 +34,7 @@ std::vector<grid_point> hyperparameter_grid(const std::string& name, const class
 /// validation accuracy).
 struct selection_result {
   classifier_config best;
+  std::string best_parameters;  ///< the varied parameters of `best`, as in grid_point::parameters
   double best_validation_accuracy = 0.0;
   table trials{{"point", "parameters", "validation_accuracy"}};
 };
