@@ -259,6 +259,16 @@ TEST(goss, igbo_with_every_sample_kept_is_rgbo) {
   EXPECT_EQ(igbo->predict_proba(separable_test_x).data, rgbo->predict_proba(separable_test_x).data);
 }
 
+TEST(goss, the_seed_reaches_the_sampling) {
+  auto cfg = tiny_data_config();
+  auto a = pa::make_classifier("igbo", cfg);
+  cfg.seed = 43;
+  auto b = pa::make_classifier("igbo", cfg);
+  a->fit(separable_x, separable_y);
+  b->fit(separable_x, separable_y);
+  EXPECT_NE(a->predict_proba(separable_test_x).data, b->predict_proba(separable_test_x).data);
+}
+
 TEST(boosting, early_stopping_keeps_the_best_validation_round) {
   auto cfg = tiny_data_config();
   cfg.rgbo.nof_rounds = 200;

@@ -46,7 +46,8 @@ class decision_tree final : public classifier {
 
 /// K nearest neighbours (Cover & Hart, IEEE Trans. IT 13(1), 1967): brute-force Euclidean search (Eigen, blocked
 /// ||a||^2 + ||b||^2 - 2 a.b) on features standardised with training statistics; probabilities are the vote
-/// fractions of the k nearest training samples (distance ties to the lower training index).
+/// fractions of the k nearest training samples (distance ties to the lower training index; k is capped at the
+/// training size; vote ties go to the lower label, as in classifier::predict).
 class knn final : public classifier {
  public:
   explicit knn(knn_config cfg = {});
@@ -83,7 +84,8 @@ class gaussian_nb final : public classifier {
 };
 
 /// Weighted (soft) voting after Xie et al., IEEE TII 18(4), 2022, as the TDGCN paper uses it as a baseline.
-/// What we implement: each base classifier m is trained on the training set, its accuracy a_m is measured on a
+/// We follow the rule as the TDGCN paper and issue 9 summarise it (weights from validation accuracy), not a
+/// transcription of Xie et al.'s own equations. What we implement: each base classifier m is trained on the training set, its accuracy a_m is measured on a
 /// validation set, and the ensemble outputs P(c | x) = Σ_m w_m P_m(c | x) with w_m = a_m / Σ a_m. Bases no
 /// better than chance (a_m <= 1 / nof_classes) get weight 0, unless all are, in which case weights are equal.
 /// Without a validation set, `validation_fraction` of the training samples (a seeded shuffle) is held out for

@@ -68,7 +68,9 @@ class boosted_trees final : public classifier {
 };
 
 /// GOSS sample weights (Ke et al., "LightGBM", NeurIPS 2017, Algorithm 2) for one round.
-/// `magnitude` `[n]` (we pass Σ_k |g_ik|). The floor(top_rate·n) samples of largest magnitude (ties to the lower
+/// `magnitude` `[n]`: IGBO passes Σ_k |g_ik|, the gradient size the GOSS paper ranks by, summed over the K
+/// class outputs (LightGBM's code ranks by Σ_k |g_ik h_ik| instead; we follow the paper). Unlike LightGBM we
+/// sample from the first round on (it skips GOSS for the first 1/eta rounds). The floor(top_rate·n) samples of largest magnitude (ties to the lower
 /// index) get weight 1; floor(other_rate·n) of the others (at most all of them), drawn uniformly without
 /// replacement from `rng`, get weight (1 - top_rate) / other_rate; the rest get 0. Returns `[n]`.
 /// top_rate in (0, 1], other_rate in [0, 1]; top_rate = 1 keeps everything with weight 1.
@@ -81,8 +83,8 @@ std::vector<float> goss_weights(const std::vector<double>& magnitude, double top
 /// `proba` `[n, K]`, `group` `[n]` -> `fused.proba` `[nof_windows, K]`, `fused.first_row` `[nof_windows]` (the
 /// first row of each window, to look up its label).
 struct fused_decisions {
-  ndarray<double> proba;
-  std::vector<std::size_t> first_row;
+  ndarray<double> proba;                ///< fused probabilities `[nof_windows, K]`
+  std::vector<std::size_t> first_row;   ///< first input row of each window `[nof_windows]`
 };
 fused_decisions fuse_observations(const ndarray<double>& proba, const std::vector<std::size_t>& group,
                                   std::size_t window);

@@ -19,8 +19,8 @@ namespace physec::auth {
 
 /// Feature matrix and labels, e.g. a validation split. `x`: `[nof_samples, nof_features]`, `y`: `[nof_samples]`.
 struct labelled_data {
-  ndarray<float> x;
-  std::vector<int> y;
+  ndarray<float> x;     ///< features `[nof_samples, nof_features]`
+  std::vector<int> y;   ///< labels `[nof_samples]`
 };
 
 /// CART decision tree (Breiman et al. 1984), Gini impurity.

@@ -26,11 +26,11 @@ struct evaluation_options {
 
 /// Result of one model.
 struct evaluation {
-  std::string model;
+  std::string model;                   ///< factory name
   std::string parameters;              ///< the chosen grid point ("defaults" without selection)
-  double validation_accuracy = 0.0;
+  double validation_accuracy = 0.0;    ///< of the chosen point (per row, never fused)
   double accuracy = 0.0;               ///< on the test split (fused decisions for IGBO with groups)
-  spoofer_rates rates;
+  spoofer_rates rates;                 ///< FAR / MDR on the test decisions
   std::vector<std::vector<std::int64_t>> confusion;  ///< `[nof_classes][nof_classes]`, rows = truth
   double fit_s = 0.0;                  ///< final training time [s]
   double predict_s = 0.0;              ///< inference time for the whole test split [s]
