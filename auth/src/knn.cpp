@@ -7,7 +7,8 @@ namespace physec::auth {
 
 namespace {
 using row_matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-constexpr std::size_t query_block = 256;  // queries per distance GEMM: a [256, n_train] block fits in cache-ish memory
+// Queries per distance GEMM: blocks of about 2^22 distances (16 MiB of floats), at least one query.
+std::size_t query_block(std::size_t nof_train) { return std::max<std::size_t>(1, (std::size_t{1} << 22) / nof_train); }
 }  // namespace
 
 knn::knn(knn_config cfg) : cfg_(cfg) {}
@@ -35,8 +36,9 @@ ndarray<double> knn::predict_proba(const ndarray<float>& x_in) const {
   const std::size_t k = std::min(static_cast<std::size_t>(cfg_.k), n_train);
   ndarray<double> out({n, k_classes});
   std::vector<std::size_t> order(n_train);
-  for (std::size_t b0 = 0; b0 < n; b0 += query_block) {
-    const std::size_t nb = std::min(query_block, n - b0);
+  const std::size_t block = query_block(n_train);
+  for (std::size_t b0 = 0; b0 < n; b0 += block) {
+    const std::size_t nb = std::min(block, n - b0);
     const Eigen::Map<const row_matrix> q(x.ptr() + b0 * d, static_cast<Eigen::Index>(nb), static_cast<Eigen::Index>(d));
     // ||q - t||² = ||q||² + ||t||² - 2 q.t ; ||q||² is constant per query and does not change the ranking.
     row_matrix dist = -2.0f * (q * train_.transpose());

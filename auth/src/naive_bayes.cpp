@@ -1,4 +1,5 @@
 #include <cmath>
+#include <limits>
 
 #include "physec/auth/baselines.hpp"
 
@@ -31,6 +32,8 @@ void gaussian_nb::fit(const ndarray<float>& x, const std::vector<int>& y, const 
   const double max_var = (xd.rowwise() - overall_mean).array().square().colwise().mean().maxCoeff();
   const double eps = cfg_.var_smoothing * (max_var > 0.0 ? max_var : 1.0);
   var_.array() += eps;
+  // With var_smoothing = 0 a feature constant within a class would divide 0 by 0: keep variances positive.
+  var_ = var_.cwiseMax(std::numeric_limits<double>::min());
   // A label absent from training (a gap below the largest label) gets prior 0: log π = -inf.
   log_prior_ = (count / static_cast<double>(n)).array().log();
 }
@@ -45,6 +48,10 @@ ndarray<double> gaussian_nb::predict_proba(const ndarray<float>& x) const {
     double top = -INFINITY;
     for (std::size_t c = 0; c < k; ++c) {
       double lp = log_prior_(static_cast<Eigen::Index>(c));
+      if (!std::isfinite(lp)) {  // a class absent from training: probability 0, whatever the likelihood
+        logp[c] = lp;
+        continue;
+      }
       for (std::size_t j = 0; j < d; ++j) {
         const double v = var_(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(j));
         const double diff = x.data[i * d + j] - mean_(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(j));

@@ -159,6 +159,19 @@ TEST(gaussian_nb, posterior_of_two_gaussians_matches_the_hand_computation) {
   EXPECT_NEAR(p(0, 0) + p(0, 1), 1.0, 1e-15);
 }
 
+TEST(gaussian_nb, stays_finite_without_smoothing_and_with_absent_labels) {
+  pa::nb_config cfg;
+  cfg.var_smoothing = 0.0;
+  pa::gaussian_nb nb(cfg);
+  // Class 0 is constant (variance 0); label 1 never occurs; class 2 = {0, 2}.
+  nb.fit(matrix(1, {1.0f, 1.0f, 0.0f, 2.0f}), {0, 0, 2, 2});
+  const auto p = nb.predict_proba(matrix(1, {1.0f, 2.0f}));
+  for (double v : p.data) EXPECT_TRUE(std::isfinite(v));
+  EXPECT_DOUBLE_EQ(p(0, 0), 1.0);
+  EXPECT_DOUBLE_EQ(p(1, 2), 1.0);
+  EXPECT_DOUBLE_EQ(p(0, 1) + p(1, 1), 0.0);
+}
+
 // Four 1-D training points 0 (class 0), 1 (class 0), 3 (class 1), 10 (class 1); k = 3, raw distances.
 // Query 2: distances 2, 1, 1, 8 -> neighbours {1, 3, 0} -> votes class 0: 2, class 1: 1.
 // Query 6: distances 6, 5, 3, 4 -> neighbours {3, 10, 1} -> votes class 0: 1, class 1: 2.
