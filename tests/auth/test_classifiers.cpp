@@ -348,3 +348,17 @@ TEST(evaluate, reports_accuracy_rates_and_fused_decisions) {
   opt.test_groups = {0, 1};
   EXPECT_THROW(pa::evaluate_model("igbo", tiny_data_config(), train, grouped, grouped, opt), physec::error);
 }
+
+TEST(auth_config, shows_as_toml_and_reads_back) {
+  pa::classifier_config cfg;
+  const std::string text = physec::config::show(cfg, "auth baselines");
+  for (const char* key : {"[dt]", "[knn]", "[nb]", "[wv]", "[gbdt]", "[rgbo]", "[igbo]", "top_rate = 0.2", "lambda = 1.0"})
+    EXPECT_NE(text.find(key), std::string::npos) << key << "\n" << text;
+  pa::classifier_config back;
+  back.igbo.top_rate = 0.9;
+  physec::config::apply_text(back, text, "auth.toml");
+  EXPECT_EQ(back.igbo.top_rate, 0.2);
+  physec::config::apply_text(back, "[igbo]\ntop_rate = 0.3\n", "override.toml");
+  EXPECT_EQ(back.igbo.top_rate, 0.3);
+  EXPECT_THROW(physec::config::apply_text(back, "[gbdt]\nlambda = 1\n", "bad.toml"), physec::error);  // GBDT has no λ
+}
