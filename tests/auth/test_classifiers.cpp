@@ -282,6 +282,34 @@ TEST(goss, the_seed_reaches_the_sampling) {
   EXPECT_NE(a->predict_proba(separable_test_x).data, b->predict_proba(separable_test_x).data);
 }
 
+// One round, one split, eta = 1 on x = {0, 1, 2, 3}, y = {0, 0, 1, 1}. Start: margins 0, p = ½ for both classes,
+// so for the class-1 output g = p - y = {½, ½, -½, -½} and for class 0 the negatives; the split is {0, 1} | {2, 3}.
+// Leaf value w = -G / (H + λ) with G = ±1 on each side:
+//   GBDT (h ≡ 1, λ = 0):          H = 2,   w = ∓½   -> at x = 0 margins (+½, -½),   P(1) = 1 / (1 + e^1)
+//   RGBO (h = p(1-p) = ¼, λ = 0): H = ½,   w = ∓2   -> margins (+2, -2),            P(1) = 1 / (1 + e^4)
+//   RGBO with λ = 1:              H + λ = 3/2, w = ∓2/3 -> margins (+2/3, -2/3),   P(1) = 1 / (1 + e^{4/3})
+TEST(boosting, one_round_leaf_values_match_the_hand_computation) {
+  const auto x = matrix(1, {0, 1, 2, 3});
+  const std::vector<int> y = {0, 0, 1, 1};
+  pa::rgbo_config cfg;
+  cfg.nof_rounds = 1;
+  cfg.max_depth = 1;
+  cfg.eta = 1.0;
+  cfg.min_child_weight = 0.0;
+  cfg.lambda = 0.0;
+  pa::boosted_trees gbdt(static_cast<const pa::boost_config&>(cfg), 1), rgbo(cfg, 1);
+  cfg.lambda = 1.0;
+  pa::boosted_trees rgbo_l2(cfg, 1);
+  const auto probe = matrix(1, {0.0f, 3.0f});
+  gbdt.fit(x, y);
+  rgbo.fit(x, y);
+  rgbo_l2.fit(x, y);
+  EXPECT_NEAR(gbdt.predict_proba(probe)(0, 1), 1.0 / (1.0 + std::exp(1.0)), 1e-6);
+  EXPECT_NEAR(gbdt.predict_proba(probe)(1, 1), 1.0 / (1.0 + std::exp(-1.0)), 1e-6);
+  EXPECT_NEAR(rgbo.predict_proba(probe)(0, 1), 1.0 / (1.0 + std::exp(4.0)), 1e-6);
+  EXPECT_NEAR(rgbo_l2.predict_proba(probe)(0, 1), 1.0 / (1.0 + std::exp(4.0 / 3.0)), 1e-6);
+}
+
 TEST(boosting, early_stopping_keeps_the_best_validation_round) {
   auto cfg = tiny_data_config();
   cfg.rgbo.nof_rounds = 200;
