@@ -54,6 +54,15 @@ void expect_complex_mean(const std::vector<cd>& z, cd expected, const std::strin
               expected.real(), expected.imag(), zq * mr.se, zq * mi.se);
 }
 
+// Mean |H|² over everything but the first axis of `h` ([n, ...]): one iid value per realisation.
+std::vector<double> power_per_realisation(const physec::ndarray<cd>& h) {
+  const std::size_t n = h.shape[0], per = h.size() / n;
+  std::vector<double> x(n, 0.0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < per; ++j) x[i] += std::norm(h.data[i * per + j]) / static_cast<double>(per);
+  return x;
+}
+
 double cluster_power(const pc::ray_set& rs, std::size_t c) {
   double p = 0;
   for (std::size_t r = 0; r < rs.nof_rays(); ++r)
@@ -97,11 +106,7 @@ TEST(ChannelStatistical, AverageChannelPowerIsOne) {
   g.nof_symbols = 1;
   const std::size_t n = 1200;
   const auto h = pc::generate_csi(*m, g, physec::rng_stream(102), 0, n, 2);
-  const std::size_t per = h.size() / n;
-  std::vector<double> x(n, 0.0);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < per; ++j) x[i] += std::norm(h.data[i * per + j]) / static_cast<double>(per);
-  const auto r = mean_with_se(x);
+  const auto r = mean_with_se(power_per_realisation(h));
   std::printf("average power: measured %.4f, expected 1, tol %.4f\n", r.mean, z_two_sided(alpha) * r.se);
   EXPECT_NEAR(r.mean, 1.0, z_two_sided(alpha) * r.se);
 }
@@ -353,11 +358,7 @@ TEST(ChannelStatistical, NormalisedPowerWithDirectionalDualPolArrays) {
   g.nof_subcarriers = 12;
   const std::size_t n = 400;
   const auto h = pc::generate_csi(*m, g, physec::rng_stream(112), 0, n, 2);
-  const std::size_t per = h.size() / n;
-  std::vector<double> x(n, 0.0);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < per; ++j) x[i] += std::norm(h.data[i * per + j]) / static_cast<double>(per);
-  const auto r = mean_with_se(x);
+  const auto r = mean_with_se(power_per_realisation(h));
   std::printf("normalised power (3GPP pattern, dual pol): measured %.4f, expected 1, tol %.4f\n", r.mean,
               z_two_sided(alpha) * r.se);
   EXPECT_NEAR(r.mean, 1.0, z_two_sided(alpha) * r.se);
