@@ -39,8 +39,33 @@ void bm_cdl_c_snapshots(benchmark::State& state) {
   state.counters["flops_per_s"] = benchmark::Counter(snapshots * flops, benchmark::Counter::kIsRate);
 }
 
+// Time evolution only: one CDL-C realisation (4x3, 72 subcarriers) sampled at the 14 symbols of a slot; the
+// counter is per symbol (snapshot) without redrawing the rays.
+void bm_cdl_c_evolution(benchmark::State& state) {
+  pc::link_config c;
+  c.profile = "CDL-C";
+  c.tx.nof_cols = 4;
+  c.rx.nof_cols = 3;
+  const auto model = pc::make_link_model(c);
+  pc::ofdm_grid grid;
+  physec::rng_stream rng(7);
+  const auto rays = model->draw(rng);
+  const auto times = grid.symbol_times_s(0.0);
+  const auto freqs = grid.subcarrier_offsets_Hz();
+  for (auto _ : state) {
+    auto h = pc::frequency_response(rays, model->rx_array(), model->tx_array(), times, freqs);
+    benchmark::DoNotOptimize(h.data.data());
+  }
+  const double snapshots = static_cast<double>(state.iterations() * grid.nof_symbols);
+  const double flops = pc::frequency_response_flops(24 * 20, 24, 3, 4, 14, 72) / 14.0;
+  state.counters["snapshots_per_s"] = benchmark::Counter(snapshots, benchmark::Counter::kIsRate);
+  state.counters["flops_per_snapshot"] = flops;
+  state.counters["flops_per_s"] = benchmark::Counter(snapshots * flops, benchmark::Counter::kIsRate);
+}
+
 }  // namespace
 
 BENCHMARK(bm_cdl_c_snapshots)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_cdl_c_evolution)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

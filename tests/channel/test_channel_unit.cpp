@@ -309,3 +309,27 @@ TEST(ChannelLink, AngularScalingReachesDesiredSpread) {
   const auto wide = pc::make_link_model(c)->draw(rng2);
   EXPECT_GT(pc::circular_angle_spread_rad(wide.aoa_rad, wide.power) / deg, 30.0);
 }
+
+// TDL-D: the LOS tap is one ray whose Doppler is 0.7 f_D (TS 38.101-4), each Rayleigh tap nof_sinusoids rays on a
+// horizontal ring, one per 2π/M sector; delays scale with the DS (7.7-1).
+TEST(ChannelLink, TdlDrawStructure) {
+  pc::link_config c;
+  c.profile = "TDL-D";
+  c.speed_mps = 10.0;
+  c.nof_sinusoids = 16;
+  c.delay_spread_s = 30e-9;
+  const auto m = pc::make_link_model(c);
+  physec::rng_stream rng(23);
+  const auto rs = m->draw(rng);
+  EXPECT_EQ(rs.nof_clusters(), 14u);
+  EXPECT_EQ(rs.nof_rays(), 1u + 13u * 16u);
+  EXPECT_NEAR(rs.cluster_delay_s.back(), 12.525 * 30e-9, 1e-18);
+  const double f_d = 10.0 * 3.5e9 / 299792458.0;
+  EXPECT_NEAR(rs.doppler_Hz(0), 0.7 * f_d, 1e-9);
+  for (std::size_t m_ray = 0; m_ray < 16; ++m_ray) {
+    const double a = rs.aoa_rad[1 + m_ray];  // rays of tap 1 (the Rayleigh part of the first tap)
+    EXPECT_GE(a, 2 * pi * static_cast<double>(m_ray) / 16);
+    EXPECT_LT(a, 2 * pi * static_cast<double>(m_ray + 1) / 16);
+    EXPECT_NEAR(rs.zoa_rad[1 + m_ray], pi / 2, 1e-12);
+  }
+}
