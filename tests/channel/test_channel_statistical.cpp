@@ -218,33 +218,41 @@ TEST(ChannelStatistical, EveCorrelationIsBesselForIsotropicRing) {
                         "Eve ring correlation at d/lambda=" + std::to_string(ds[j]), 2 * std::size(ds));
 }
 
-// α = 0.01, n = 2000 CDL-B realisations: Eve at Δx = (0.3, 0.4, 0)λ from Bob has E[H_bob H_eve*] given the rays
-// equal to Σ_r p_r exp(−j2π r̂_r·Δx/λ), r̂_r computed here from the arrival angles.
+// α = 0.01, n = 2000 CDL-B realisations: Eve at Δx = d·(0.6, 0.8, 0) from Bob, d ∈ {0.25, 0.5, 1, 2}λ, has
+// E[H_bob H_eve*] given the rays equal to Σ_r p_r exp(−j2π r̂_r·Δx/λ), r̂_r computed here from the arrival angles.
+// The test checks that the mean of H_bob H_eve* minus that analytic value is zero at each distance.
 TEST(ChannelStatistical, EveCorrelationMatchesRaySpatialCorrelation) {
   const auto m = model("CDL-B");
   const double lambda = 299792458.0 / 3.5e9;
   const std::size_t n = 2000;
+  const double dist[] = {0.25, 0.5, 1.0, 2.0};
   const physec::rng_stream s(107);
-  pc::displacement d;
-  d.rx_m = {0.3 * lambda, 0.4 * lambda, 0.0};
-  std::vector<cd> diff;
-  cd analytic_mean = 0;
+  std::vector<std::vector<cd>> diff(std::size(dist));
+  std::vector<cd> analytic_mean(std::size(dist));
   for (std::size_t i = 0; i < n; ++i) {
     auto rng = s.at(i);
     const auto rs = m->draw(rng);
     const auto hb = pc::frequency_response(rs, m->rx_array(), m->tx_array(), {0.0}, {0.0});
-    const auto he = pc::frequency_response(rs, m->rx_array(), m->tx_array(), {0.0}, {0.0}, d);
-    cd analytic = 0;
-    for (std::size_t r = 0; r < rs.nof_rays(); ++r) {
-      const double proj = std::sin(rs.zoa_rad[r]) * (0.3 * std::cos(rs.aoa_rad[r]) + 0.4 * std::sin(rs.aoa_rad[r]));
-      analytic += rs.power[r] * std::polar(1.0, -2 * pi * proj);
+    for (std::size_t j = 0; j < std::size(dist); ++j) {
+      pc::displacement d;
+      d.rx_m = {0.6 * dist[j] * lambda, 0.8 * dist[j] * lambda, 0.0};
+      const auto he = pc::frequency_response(rs, m->rx_array(), m->tx_array(), {0.0}, {0.0}, d);
+      cd analytic = 0;
+      for (std::size_t r = 0; r < rs.nof_rays(); ++r) {
+        const double proj =
+            dist[j] * std::sin(rs.zoa_rad[r]) * (0.6 * std::cos(rs.aoa_rad[r]) + 0.8 * std::sin(rs.aoa_rad[r]));
+        analytic += rs.power[r] * std::polar(1.0, -2 * pi * proj);
+      }
+      analytic_mean[j] += analytic / static_cast<double>(n);
+      diff[j].push_back(hb(0, 0, 0, 0) * std::conj(he(0, 0, 0, 0)) - analytic);
     }
-    analytic_mean += analytic / static_cast<double>(n);
-    diff.push_back(hb(0, 0, 0, 0) * std::conj(he(0, 0, 0, 0)) - analytic);
   }
-  std::printf("CDL-B analytic Bob-Eve correlation at 0.5 lambda: %+.4f%+.4fj\n", analytic_mean.real(),
-              analytic_mean.imag());
-  expect_complex_mean(diff, 0.0, "CDL Eve correlation minus analytic", 2);
+  for (std::size_t j = 0; j < std::size(dist); ++j) {
+    std::printf("CDL-B analytic Bob-Eve correlation at %.2f lambda: %+.4f%+.4fj\n", dist[j], analytic_mean[j].real(),
+                analytic_mean[j].imag());
+    expect_complex_mean(diff[j], 0.0, "CDL Eve correlation minus analytic, d=" + std::to_string(dist[j]),
+                        2 * std::size(dist));
+  }
 }
 
 // α = 0.01, n = 10000 TDL-D realisations: the first tap (LOS ray + Rayleigh part) is Ricean with K1 = 13.3 dB
