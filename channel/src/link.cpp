@@ -214,9 +214,9 @@ void link_config::describe(physec::config::schema& s) {
       .source("TR 38.901 (7.5-25)");
   s.add("scale_k_factor", scale_k_factor, "rescale the LOS power to k_factor_dB (CDL-D/E, TDL-D/E)")
       .source("TR 38.901 7.7.6");
-  s.add("k_factor_dB", k_factor_dB, "desired Ricean K-factor [dB]")
+  s.add("k_factor_dB", k_factor_dB, "desired K-factor: LOS power over total NLOS power [dB]")
       .range(-30.0, 40.0)
-      .source("TR 38.901 Table 7.7.2-4 (13.3 dB)");
+      .source("TR 38.901 7.7.6; 13.3 dB as K1 of Table 7.7.2-4");
   s.add("nof_sinusoids", nof_sinusoids, "TDL: sinusoids per Rayleigh tap").range(4, 1024).source("ours");
   s.add("los_doppler_cos", los_doppler_cos, "TDL: LOS tap Doppler as a fraction of the maximum Doppler")
       .range(-1.0, 1.0)

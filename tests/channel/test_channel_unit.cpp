@@ -8,8 +8,11 @@
 #include <string>
 
 #include "physec/channel/antenna.hpp"
+#include "physec/channel/irs.hpp"
 #include "physec/channel/link.hpp"
+#include "physec/channel/pathloss.hpp"
 #include "physec/channel/tables.hpp"
+#include "physec/channel/tdd.hpp"
 #include "physec/core/error.hpp"
 #include "physec/core/units.hpp"
 
@@ -332,4 +335,39 @@ TEST(ChannelLink, TdlDrawStructure) {
     EXPECT_LT(a, 2 * pi * static_cast<double>(m_ray + 1) / 16);
     EXPECT_NEAR(rs.zoa_rad[1 + m_ray], pi / 2, 1e-12);
   }
+}
+
+// Every channel config describes itself: `config show` text is accepted back unchanged and validates.
+TEST(ChannelConfig, ShowRoundTrips) {
+  pc::tdd_config t;
+  t.link.profile = "CDL-E";
+  t.eve.offset_m = {0.1, 0.2, 0.0};
+  const std::string text = physec::config::show(t, "tdd");
+  pc::tdd_config back;
+  physec::config::apply_text(back, text, "tdd.toml");
+  EXPECT_EQ(back.link.profile, "CDL-E");
+  EXPECT_EQ(back.eve.offset_m, t.eve.offset_m);
+  EXPECT_EQ(physec::config::show(back, "tdd"), text);
+  back.validate();
+  pc::irs_config i;
+  pc::irs_config ib;
+  physec::config::apply_text(ib, physec::config::show(i, "irs"), "irs.toml");
+  EXPECT_EQ(physec::config::show(ib, "irs"), physec::config::show(i, "irs"));
+  pc::large_scale_config l;
+  l.validate();
+  EXPECT_NE(physec::config::show(l, "ls").find("TR 38.901 Table 7.4.1-1"), std::string::npos);
+}
+
+// K-factor scaling (§7.7.6 as implemented): the LOS ray carries K times the total NLOS power.
+TEST(ChannelLink, KFactorScaling) {
+  pc::link_config c;
+  c.profile = "CDL-D";
+  c.scale_k_factor = true;
+  c.k_factor_dB = 5.0;
+  physec::rng_stream rng(24);
+  const auto rs = pc::make_link_model(c)->draw(rng);
+  double nlos = 0;
+  for (std::size_t r = 1; r < rs.nof_rays(); ++r) nlos += rs.power[r];
+  EXPECT_EQ(rs.los[0], 1);
+  EXPECT_NEAR(rs.power[0] / nlos, std::pow(10.0, 0.5), 1e-12);
 }

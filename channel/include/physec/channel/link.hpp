@@ -62,7 +62,7 @@ struct link_config {
   double direction_azimuth_deg = 0.0;  ///< UE direction of travel φ_v [deg], (7.5-25)
   double direction_zenith_deg = 90.0;  ///< UE direction of travel θ_v [deg], (7.5-25)
   bool scale_k_factor = false;         ///< rescale the LOS power of CDL-D/E, TDL-D/E to `k_factor_dB` (§7.7.6)
-  double k_factor_dB = 13.3;           ///< desired K-factor [dB] when scale_k_factor is set
+  double k_factor_dB = 13.3;           ///< desired LOS / total-NLOS power ratio [dB] when scale_k_factor is set
   std::size_t nof_sinusoids = 32;      ///< TDL: sinusoids per Rayleigh tap (sum-of-sinusoids Jakes spectrum)
   double los_doppler_cos = 0.7;        ///< TDL: LOS-tap Doppler as a fraction of f_D
   bool normalise_power = true;         ///< rescale so E|H|² averaged over port pairs is 1 (element gains out)
