@@ -12,13 +12,24 @@ namespace pc = physec::channel;
 
 namespace {
 
-void bm_cdl_c_snapshots(benchmark::State& state) {
-  const auto nof_threads = static_cast<unsigned>(state.range(0));
+// CDL-C between a 4-port transmitter and a 3-port receiver (DESIGN.md 5), isotropic half-wavelength ULAs.
+std::unique_ptr<pc::link_model> cdl_c_4x3() {
   pc::link_config c;
   c.profile = "CDL-C";
   c.tx.nof_cols = 4;
   c.rx.nof_cols = 3;
-  const auto model = pc::make_link_model(c);
+  return pc::make_link_model(c);
+}
+
+void report(benchmark::State& state, double snapshots, double flops_per_snapshot) {
+  state.counters["snapshots_per_s"] = benchmark::Counter(snapshots, benchmark::Counter::kIsRate);
+  state.counters["flops_per_snapshot"] = flops_per_snapshot;
+  state.counters["flops_per_s"] = benchmark::Counter(snapshots * flops_per_snapshot, benchmark::Counter::kIsRate);
+}
+
+void bm_cdl_c_snapshots(benchmark::State& state) {
+  const auto nof_threads = static_cast<unsigned>(state.range(0));
+  const auto model = cdl_c_4x3();
   pc::ofdm_grid grid;
   grid.nof_subcarriers = 72;
   grid.nof_symbols = 1;
@@ -30,16 +41,32 @@ void bm_cdl_c_snapshots(benchmark::State& state) {
     benchmark::DoNotOptimize(h.data.data());
     first += batch;
   }
-  // CDL-C: 24 clusters x 20 rays. Drawing a ray set costs ~30 flops per ray (offsets, wrapping, 4 phases).
-  const double flops = pc::frequency_response_flops(24 * 20, 24, 3, 4, 1, 72) + 24 * 20 * 30.0;
-  const double snapshots = static_cast<double>(state.iterations() * batch);
-  state.counters["snapshots_per_s"] = benchmark::Counter(snapshots, benchmark::Counter::kIsRate);
-  state.counters["flops_per_snapshot"] = flops;
-  state.counters["flops_per_s"] = benchmark::Counter(snapshots * flops, benchmark::Counter::kIsRate);
+  // CDL-C: 24 clusters x 20 rays. Drawing a ray set costs ~30 flops per ray (offsets, wrapping, 4 phases), and
+  // the power normalisation ~14 flops per ray and port pair (mean_port_power).
+  const double flops = pc::frequency_response_flops(24 * 20, 24, 3, 4, 1, 72) + 24 * 20 * (30.0 + 14.0 * 3 * 4);
+  report(state, static_cast<double>(state.iterations() * batch), flops);
+}
+
+// Time evolution only: one CDL-C realisation (4x3, 72 subcarriers) sampled at the 14 symbols of a slot; the
+// counter is per symbol (snapshot) without redrawing the rays.
+void bm_cdl_c_evolution(benchmark::State& state) {
+  const auto model = cdl_c_4x3();
+  pc::ofdm_grid grid;
+  physec::rng_stream rng(7);
+  const auto rays = model->draw(rng);
+  const auto times = grid.symbol_times_s(0.0);
+  const auto freqs = grid.subcarrier_offsets_Hz();
+  for (auto _ : state) {
+    auto h = pc::frequency_response(rays, model->rx_array(), model->tx_array(), times, freqs);
+    benchmark::DoNotOptimize(h.data.data());
+  }
+  report(state, static_cast<double>(state.iterations() * grid.nof_symbols),
+         pc::frequency_response_flops(24 * 20, 24, 3, 4, 14, 72) / 14.0);
 }
 
 }  // namespace
 
 BENCHMARK(bm_cdl_c_snapshots)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_cdl_c_evolution)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

@@ -70,6 +70,20 @@ ray_set empty_ray_set(const link_config& cfg) {
   return rs;
 }
 
+// Angular scaling (7.7-5): φ_scaled = (AS_desired / AS_model)(φ − μ_model) + μ_model, with AS_model and μ_model
+// the circular spread and mean (Annex A) of the realisation's rays; the mean angle is kept. Zenith angles are
+// reflected back into [0, π] afterwards.
+void scale_angles(std::vector<double>& angles, const std::vector<double>& powers, double desired_rad, bool zenith) {
+  cdouble sum = 0;
+  for (std::size_t r = 0; r < angles.size(); ++r) sum += powers[r] * std::polar(1.0, angles[r]);
+  const double mu = std::arg(sum), spread = circular_angle_spread_rad(angles, powers);
+  if (spread <= 0) return;
+  for (auto& a : angles) {
+    a = desired_rad / spread * std::remainder(a - mu, 2.0 * pi) + mu;
+    if (zenith) a = deg_to_rad(wrap_zenith_deg(rad_to_deg(a)));
+  }
+}
+
 // What CDL and TDL models share: the config, the two arrays and the normalised cluster powers of a profile.
 template <class Profile>
 class profile_model : public link_model {
@@ -80,11 +94,21 @@ class profile_model : public link_model {
     for (std::size_t n = 0; n < prof_.nof_rows; ++n) p_dB.push_back(prof_.rows[n].power_dB);
     powers_ = normalised_powers(p_dB, prof_.has_los, cfg_);
   }
+  ray_set draw(rng_stream& rng) const final {
+    ray_set rs = draw_rays(rng);
+    if (cfg_.normalise_power) {
+      const double p = mean_port_power(rs, rx_, tx_);
+      for (auto& x : rs.power) x /= p;
+    }
+    return rs;
+  }
   const link_config& config() const noexcept override { return cfg_; }
   const antenna_array& tx_array() const noexcept override { return tx_; }
   const antenna_array& rx_array() const noexcept override { return rx_; }
 
  protected:
+  virtual ray_set draw_rays(rng_stream& rng) const = 0;
+
   link_config cfg_;
   Profile prof_;
   antenna_array tx_, rx_;
@@ -96,7 +120,7 @@ class cdl_model final : public profile_model<tables::cdl_profile> {
   cdl_model(link_config cfg, const tables::cdl_profile& prof)
       : profile_model(cfg, prof, cfg.tx, cfg.rx) {}
 
-  ray_set draw(rng_stream& rng) const override {
+  ray_set draw_rays(rng_stream& rng) const override {
     ray_set rs = empty_ray_set(cfg_);
     const std::size_t m_rays = tables::ray_offsets.size();
     const double xpr_inv_sqrt = std::sqrt(1.0 / db_to_linear(prof_.xpr_dB));
@@ -118,6 +142,12 @@ class cdl_model final : public profile_model<tables::cdl_profile> {
                  row.zoa_deg + prof_.c_zsa_deg * a[p_zoa[m]], xpr_inv_sqrt, false, rng);
       }
     }
+    if (cfg_.angle_scaling) {
+      scale_angles(rs.aod_rad, rs.power, deg_to_rad(cfg_.asd_deg), false);
+      scale_angles(rs.aoa_rad, rs.power, deg_to_rad(cfg_.asa_deg), false);
+      scale_angles(rs.zod_rad, rs.power, deg_to_rad(cfg_.zsd_deg), true);
+      scale_angles(rs.zoa_rad, rs.power, deg_to_rad(cfg_.zsa_deg), true);
+    }
     return rs;
   }
 };
@@ -128,7 +158,7 @@ class tdl_model final : public profile_model<tables::tdl_profile> {
   tdl_model(link_config cfg, const tables::tdl_profile& prof)
       : profile_model(std::move(cfg), prof, array_config{}, array_config{}) {}
 
-  ray_set draw(rng_stream& rng) const override {
+  ray_set draw_rays(rng_stream& rng) const override {
     ray_set rs = empty_ray_set(cfg_);
     const double phi_v_deg = cfg_.direction_azimuth_deg;
     const std::size_t m_rays = cfg_.nof_sinusoids;
@@ -184,13 +214,19 @@ void link_config::describe(physec::config::schema& s) {
       .source("TR 38.901 (7.5-25)");
   s.add("scale_k_factor", scale_k_factor, "rescale the LOS power to k_factor_dB (CDL-D/E, TDL-D/E)")
       .source("TR 38.901 7.7.6");
-  s.add("k_factor_dB", k_factor_dB, "desired Ricean K-factor [dB]")
+  s.add("k_factor_dB", k_factor_dB, "desired K-factor: LOS power over total NLOS power [dB]")
       .range(-30.0, 40.0)
-      .source("TR 38.901 Table 7.7.2-4 (13.3 dB)");
+      .source("TR 38.901 7.7.6; 13.3 dB as K1 of Table 7.7.2-4");
   s.add("nof_sinusoids", nof_sinusoids, "TDL: sinusoids per Rayleigh tap").range(4, 1024).source("ours");
   s.add("los_doppler_cos", los_doppler_cos, "TDL: LOS tap Doppler as a fraction of the maximum Doppler")
       .range(-1.0, 1.0)
       .source("TS 38.101-4 Annex B.2.1 (0.7)");
+  s.add("normalise_power", normalise_power, "normalise E|H|^2 over port pairs to 1").source("ours");
+  s.add("angle_scaling", angle_scaling, "CDL: scale ray angles to the desired spreads").source("TR 38.901 7.7.5.1");
+  s.add("asd_deg", asd_deg, "CDL: desired ASD [deg]").range(0.1, 100.0).source("ours");
+  s.add("asa_deg", asa_deg, "CDL: desired ASA [deg]").range(0.1, 100.0).source("ours");
+  s.add("zsd_deg", zsd_deg, "CDL: desired ZSD [deg]").range(0.1, 50.0).source("ours");
+  s.add("zsa_deg", zsa_deg, "CDL: desired ZSA [deg]").range(0.1, 50.0).source("ours");
   s.section("tx", tx, "transmitting end (BS / Alice)");
   s.section("rx", rx, "receiving end (UE / Bob)");
   s.check([this, &s](const std::string& file) {
@@ -209,6 +245,35 @@ std::unique_ptr<link_model> make_link_model(link_config cfg) {
   for (const auto& p : tables::tdl_profiles)
     if (p.name == cfg.profile) return std::make_unique<tdl_model>(std::move(cfg), p);
   throw error("unknown link profile", {"", "profile", std::nullopt}, "CDL-A..E or TDL-A..E", cfg.profile);
+}
+
+double mean_port_power(const ray_set& rays, const antenna_array& rx, const antenna_array& tx) {
+  double total = 0;
+  std::vector<std::array<double, 2>> fr(rx.size()), ft(tx.size());
+  for (std::size_t r = 0; r < rays.nof_rays(); ++r) {
+    for (std::size_t u = 0; u < rx.size(); ++u) fr[u] = rx.field(u, rays.zoa_rad[r], rays.aoa_rad[r]);
+    for (std::size_t s = 0; s < tx.size(); ++s) ft[s] = tx.field(s, rays.zod_rad[r], rays.aod_rad[r]);
+    const double x2 = rays.xpr_inv_sqrt[r] * rays.xpr_inv_sqrt[r];
+    for (const auto& a : fr)
+      for (const auto& b : ft) {
+        if (rays.los[r])
+          total += rays.power[r] * std::pow(a[0] * b[0] - a[1] * b[1], 2);
+        else
+          total += rays.power[r] * (std::pow(a[0] * b[0], 2) + std::pow(a[1] * b[1], 2) +
+                                    x2 * (std::pow(a[0] * b[1], 2) + std::pow(a[1] * b[0], 2)));
+      }
+  }
+  return total / static_cast<double>(rx.size() * tx.size());
+}
+
+double circular_angle_spread_rad(const std::vector<double>& angles_rad, const std::vector<double>& powers) {
+  cdouble sum = 0;
+  double p = 0;
+  for (std::size_t r = 0; r < angles_rad.size(); ++r) {
+    sum += powers[r] * std::polar(1.0, angles_rad[r]);
+    p += powers[r];
+  }
+  return std::sqrt(-2.0 * std::log(std::min(1.0, std::abs(sum) / p)));
 }
 
 double rms_delay_spread_s(const std::vector<double>& delays_s, const std::vector<double>& powers) {

@@ -54,6 +54,15 @@ void expect_complex_mean(const std::vector<cd>& z, cd expected, const std::strin
               expected.real(), expected.imag(), zq * mr.se, zq * mi.se);
 }
 
+// Mean |H|² over everything but the first axis of `h` ([n, ...]): one iid value per realisation.
+std::vector<double> power_per_realisation(const physec::ndarray<cd>& h) {
+  const std::size_t n = h.shape[0], per = h.size() / n;
+  std::vector<double> x(n, 0.0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < per; ++j) x[i] += std::norm(h.data[i * per + j]) / static_cast<double>(per);
+  return x;
+}
+
 double cluster_power(const pc::ray_set& rs, std::size_t c) {
   double p = 0;
   for (std::size_t r = 0; r < rs.nof_rays(); ++r)
@@ -97,11 +106,7 @@ TEST(ChannelStatistical, AverageChannelPowerIsOne) {
   g.nof_symbols = 1;
   const std::size_t n = 1200;
   const auto h = pc::generate_csi(*m, g, physec::rng_stream(102), 0, n, 2);
-  const std::size_t per = h.size() / n;
-  std::vector<double> x(n, 0.0);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < per; ++j) x[i] += std::norm(h.data[i * per + j]) / static_cast<double>(per);
-  const auto r = mean_with_se(x);
+  const auto r = mean_with_se(power_per_realisation(h));
   std::printf("average power: measured %.4f, expected 1, tol %.4f\n", r.mean, z_two_sided(alpha) * r.se);
   EXPECT_NEAR(r.mean, 1.0, z_two_sided(alpha) * r.se);
 }
@@ -213,33 +218,41 @@ TEST(ChannelStatistical, EveCorrelationIsBesselForIsotropicRing) {
                         "Eve ring correlation at d/lambda=" + std::to_string(ds[j]), 2 * std::size(ds));
 }
 
-// α = 0.01, n = 2000 CDL-B realisations: Eve at Δx = (0.3, 0.4, 0)λ from Bob has E[H_bob H_eve*] given the rays
-// equal to Σ_r p_r exp(−j2π r̂_r·Δx/λ), r̂_r computed here from the arrival angles.
+// α = 0.01, n = 2000 CDL-B realisations: Eve at Δx = d·(0.6, 0.8, 0) from Bob, d ∈ {0.25, 0.5, 1, 2}λ, has
+// E[H_bob H_eve*] given the rays equal to Σ_r p_r exp(−j2π r̂_r·Δx/λ), r̂_r computed here from the arrival angles.
+// The test checks that the mean of H_bob H_eve* minus that analytic value is zero at each distance.
 TEST(ChannelStatistical, EveCorrelationMatchesRaySpatialCorrelation) {
   const auto m = model("CDL-B");
   const double lambda = 299792458.0 / 3.5e9;
   const std::size_t n = 2000;
+  const double dist[] = {0.25, 0.5, 1.0, 2.0};
   const physec::rng_stream s(107);
-  pc::displacement d;
-  d.rx_m = {0.3 * lambda, 0.4 * lambda, 0.0};
-  std::vector<cd> diff;
-  cd analytic_mean = 0;
+  std::vector<std::vector<cd>> diff(std::size(dist));
+  std::vector<cd> analytic_mean(std::size(dist));
   for (std::size_t i = 0; i < n; ++i) {
     auto rng = s.at(i);
     const auto rs = m->draw(rng);
     const auto hb = pc::frequency_response(rs, m->rx_array(), m->tx_array(), {0.0}, {0.0});
-    const auto he = pc::frequency_response(rs, m->rx_array(), m->tx_array(), {0.0}, {0.0}, d);
-    cd analytic = 0;
-    for (std::size_t r = 0; r < rs.nof_rays(); ++r) {
-      const double proj = std::sin(rs.zoa_rad[r]) * (0.3 * std::cos(rs.aoa_rad[r]) + 0.4 * std::sin(rs.aoa_rad[r]));
-      analytic += rs.power[r] * std::polar(1.0, -2 * pi * proj);
+    for (std::size_t j = 0; j < std::size(dist); ++j) {
+      pc::displacement d;
+      d.rx_m = {0.6 * dist[j] * lambda, 0.8 * dist[j] * lambda, 0.0};
+      const auto he = pc::frequency_response(rs, m->rx_array(), m->tx_array(), {0.0}, {0.0}, d);
+      cd analytic = 0;
+      for (std::size_t r = 0; r < rs.nof_rays(); ++r) {
+        const double proj =
+            dist[j] * std::sin(rs.zoa_rad[r]) * (0.6 * std::cos(rs.aoa_rad[r]) + 0.8 * std::sin(rs.aoa_rad[r]));
+        analytic += rs.power[r] * std::polar(1.0, -2 * pi * proj);
+      }
+      analytic_mean[j] += analytic / static_cast<double>(n);
+      diff[j].push_back(hb(0, 0, 0, 0) * std::conj(he(0, 0, 0, 0)) - analytic);
     }
-    analytic_mean += analytic / static_cast<double>(n);
-    diff.push_back(hb(0, 0, 0, 0) * std::conj(he(0, 0, 0, 0)) - analytic);
   }
-  std::printf("CDL-B analytic Bob-Eve correlation at 0.5 lambda: %+.4f%+.4fj\n", analytic_mean.real(),
-              analytic_mean.imag());
-  expect_complex_mean(diff, 0.0, "CDL Eve correlation minus analytic", 2);
+  for (std::size_t j = 0; j < std::size(dist); ++j) {
+    std::printf("CDL-B analytic Bob-Eve correlation at %.2f lambda: %+.4f%+.4fj\n", dist[j], analytic_mean[j].real(),
+                analytic_mean[j].imag());
+    expect_complex_mean(diff[j], 0.0, "CDL Eve correlation minus analytic, d=" + std::to_string(dist[j]),
+                        2 * std::size(dist));
+  }
 }
 
 // α = 0.01, n = 10000 TDL-D realisations: the first tap (LOS ray + Rayleigh part) is Ricean with K1 = 13.3 dB
@@ -332,4 +345,29 @@ TEST(ChannelStatistical, IrsRandomPhasePowerIsIncoherentSum) {
   const auto r = mean_with_se(p);
   std::printf("IRS random-phase power: measured %.2f, expected 129, tol %.2f\n", r.mean, z_two_sided(alpha) * r.se);
   EXPECT_NEAR(r.mean, 129.0, z_two_sided(alpha) * r.se);
+}
+
+// α = 0.01, n = 400 CDL-B realisations between 2x2 dual-polarised UPAs (8 ports each) with the 3GPP element
+// pattern and power normalisation: the mean over the 64 port pairs and 12 subcarriers of |H|² (one iid value per
+// realisation) has expectation 1.
+TEST(ChannelStatistical, NormalisedPowerWithDirectionalDualPolArrays) {
+  pc::link_config c;
+  c.profile = "CDL-B";
+  for (auto* a : {&c.tx, &c.rx}) {
+    a->element = "3gpp";
+    a->polarisation = "dual";
+    a->nof_rows = 2;
+    a->nof_cols = 2;
+  }
+  c.rx.bearing_deg = 180.0;
+  const auto m = pc::make_link_model(c);
+  pc::ofdm_grid g;
+  g.nof_symbols = 1;
+  g.nof_subcarriers = 12;
+  const std::size_t n = 400;
+  const auto h = pc::generate_csi(*m, g, physec::rng_stream(112), 0, n, 2);
+  const auto r = mean_with_se(power_per_realisation(h));
+  std::printf("normalised power (3GPP pattern, dual pol): measured %.4f, expected 1, tol %.4f\n", r.mean,
+              z_two_sided(alpha) * r.se);
+  EXPECT_NEAR(r.mean, 1.0, z_two_sided(alpha) * r.se);
 }

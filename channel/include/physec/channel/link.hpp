@@ -9,7 +9,9 @@
 ///
 /// with ν_r = (r̂_rx·v̄_rx + r̂_tx·v̄_tx)/λ (7.5-25, extended to a moving transmitter). A TDL tap is a cluster of
 /// `nof_sinusoids` rays on a horizontal ring (classical/Jakes Doppler spectrum by sum of sinusoids), seen by single
-/// isotropic antennas. The ray powers sum to 1, so E|H_u,s|² = 1 for isotropic, vertically polarised elements.
+/// isotropic antennas. The ray powers sum to 1, so E|H_u,s|² = 1 for isotropic, vertically polarised elements;
+/// with `normalise_power` (default) they are rescaled so that E|H_u,s|², averaged over the port pairs of the
+/// model's arrays, is 1 for any element pattern and polarisation.
 
 #include <array>
 #include <complex>
@@ -35,7 +37,7 @@ struct ray_set {
   std::array<double, 3> tx_velocity_mps{};       ///< velocity of the transmitting end [m/s]
   std::vector<double> cluster_delay_s;           ///< [nof_clusters] delay of each cluster [s]
   std::vector<std::size_t> cluster;              ///< [nof_rays] cluster index of each ray
-  std::vector<double> power;                     ///< [nof_rays] linear power; sums to 1
+  std::vector<double> power;                     ///< [nof_rays] linear power (sums to 1 before normalisation)
   std::vector<double> aod_rad, zod_rad;          ///< [nof_rays] departure azimuth / zenith [rad]
   std::vector<double> aoa_rad, zoa_rad;          ///< [nof_rays] arrival azimuth / zenith [rad]
   std::vector<double> xpr_inv_sqrt;              ///< [nof_rays] sqrt(1/κ), κ the XPR (linear)
@@ -60,9 +62,15 @@ struct link_config {
   double direction_azimuth_deg = 0.0;  ///< UE direction of travel φ_v [deg], (7.5-25)
   double direction_zenith_deg = 90.0;  ///< UE direction of travel θ_v [deg], (7.5-25)
   bool scale_k_factor = false;         ///< rescale the LOS power of CDL-D/E, TDL-D/E to `k_factor_dB` (§7.7.6)
-  double k_factor_dB = 13.3;           ///< desired K-factor [dB] when scale_k_factor is set
+  double k_factor_dB = 13.3;           ///< desired LOS / total-NLOS power ratio [dB] when scale_k_factor is set
   std::size_t nof_sinusoids = 32;      ///< TDL: sinusoids per Rayleigh tap (sum-of-sinusoids Jakes spectrum)
   double los_doppler_cos = 0.7;        ///< TDL: LOS-tap Doppler as a fraction of f_D
+  bool normalise_power = true;         ///< rescale so E|H|² averaged over port pairs is 1 (element gains out)
+  bool angle_scaling = false;          ///< CDL: scale the ray angles to the desired spreads below, (7.7-5)
+  double asd_deg = 10.0;               ///< CDL: desired azimuth spread of departure [deg] (§7.7.5.1)
+  double asa_deg = 20.0;               ///< CDL: desired azimuth spread of arrival [deg]
+  double zsd_deg = 5.0;                ///< CDL: desired zenith spread of departure [deg]
+  double zsa_deg = 5.0;                ///< CDL: desired zenith spread of arrival [deg]
   array_config tx;                     ///< transmitting end (BS, Alice); TDL: single isotropic port
   array_config rx;                     ///< receiving end (UE, Bob); TDL: single isotropic port
 
@@ -88,6 +96,15 @@ std::unique_ptr<link_model> make_link_model(link_config cfg);
 
 /// RMS delay spread [s] of a power delay profile (powers linear, any scale). `delays_s`, `powers`: [nof_paths].
 double rms_delay_spread_s(const std::vector<double>& delays_s, const std::vector<double>& powers);
+
+/// E|H_u,s|² given the ray angles (expectation over the random phases), averaged over all port pairs of the two
+/// arrays: Σ_r p_r [(F_rθ F_tθ)² + (F_rφ F_tφ)² + κ⁻¹((F_rθ F_tφ)² + (F_rφ F_tθ)²)] for NLOS rays and
+/// p_r (F_rθ F_tθ − F_rφ F_tφ)² for the LOS ray, from (7.5-22)/(7.5-29).
+double mean_port_power(const ray_set& rays, const antenna_array& rx, const antenna_array& tx);
+
+/// Circular angular spread [rad] of angles with powers, TR 38.901 Annex A: sqrt(−2 ln |Σ p e^{jφ} / Σ p|).
+/// `angles_rad`, `powers`: [nof_rays].
+double circular_angle_spread_rad(const std::vector<double>& angles_rad, const std::vector<double>& powers);
 
 /// Optional displacements of the two ends (the eavesdropper's offset), in metres, global frame.
 struct displacement {
