@@ -38,7 +38,8 @@ fs::path temp_dir(const std::string& name) {
 }
 
 // Small and fast quickstart settings for tests.
-const std::string k_small = "--set blas.matrix_size=32 --set blas.repeats=1 --set io.nof_samples=4 -q";
+const std::string k_small =
+    "--set blas.matrix_size=32 --set blas.repeats=1 --set wiretap.probes_per_setting=20 --set wiretap.snrs_dB=[10.0,20.0] -q";
 
 TEST(cli, help_and_versions) {
   auto r = run("--help");
@@ -64,28 +65,29 @@ TEST(cli, usage_errors_exit_2) {
 
 TEST(cli, config_show_round_trips_through_c) {
   const auto dir = temp_dir("show");
-  auto r = run("config show quickstart --set io.nof_rx=2 --seed 7 -o " + (dir / "a.toml").string());
+  auto r = run("config show quickstart --set wiretap.probes_per_setting=2 --seed 7 -o " + (dir / "a.toml").string());
   ASSERT_EQ(r.code, 0) << r.out;
   r = run("config show quickstart -c " + (dir / "a.toml").string() + " -o " + (dir / "b.toml").string());
   ASSERT_EQ(r.code, 0) << r.out;
   const std::string a = physec::read_file(dir / "a.toml");
   EXPECT_EQ(a, physec::read_file(dir / "b.toml"));
-  EXPECT_NE(a.find("nof_rx = 2"), std::string::npos);
+  EXPECT_NE(a.find("probes_per_setting = 2"), std::string::npos);
   EXPECT_NE(a.find("seed = 7"), std::string::npos);
 }
 
 TEST(cli, bad_config_is_one_line_exit_3) {
   const auto dir = temp_dir("bad");
-  physec::write_file_atomic(dir / "bad.toml", "[io]\nnof_sampels = 3\n");
+  physec::write_file_atomic(dir / "bad.toml", "[wiretap]\nprobes_per_seting = 3\n");
   auto r = run("quickstart -q -c " + (dir / "bad.toml").string() + " --out " + (dir / "out").string());
   EXPECT_EQ(r.code, 3);
   EXPECT_EQ(r.out, "physec: error: " + (dir / "bad.toml").string() +
-                       ": io.nof_sampels: unknown key (expected did you mean `io.nof_samples`?, got `io.nof_sampels`)\n");
+                       ": wiretap.probes_per_seting: unknown key (expected did you mean `wiretap.probes_per_setting`?, got "
+                       "`wiretap.probes_per_seting`)\n");
   EXPECT_FALSE(fs::exists(dir / "out")) << "a failed run must not leave outputs";
 
-  r = run("quickstart -q --set io.nof_rx=0");
+  r = run("quickstart -q --set blas.matrix_size=0");
   EXPECT_EQ(r.code, 3);
-  EXPECT_EQ(r.out, "physec: error: config: io.nof_rx: out of range (expected a value in [1, 64], got 0)\n");
+  EXPECT_EQ(r.out, "physec: error: config: blas.matrix_size: out of range (expected a value in [16, 8192], got 0)\n");
 
   r = run("quickstart -q -c /nonexistent.toml");
   EXPECT_EQ(r.code, 3);
@@ -108,9 +110,11 @@ TEST(cli, quickstart_runs_and_same_seed_gives_same_bytes) {
   auto r = run("quickstart " + k_small + " --seed 6 --out " + (dir / "c").string());
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_TRUE(fs::exists(dir / "a" / "report.json"));
-  const std::string a = physec::read_file(dir / "a" / "io_check.h5");
-  EXPECT_EQ(a, physec::read_file(dir / "b" / "io_check.h5"));
-  EXPECT_NE(a, physec::read_file(dir / "c" / "io_check.h5"));
+  for (const char* file : {"wiretap.h5", "kdr.csv", "alice_bits.h5", "nist.csv"}) {
+    const std::string a = physec::read_file(dir / "a" / file);
+    EXPECT_EQ(a, physec::read_file(dir / "b" / file)) << file;
+    EXPECT_NE(a, physec::read_file(dir / "c" / file)) << file;
+  }
   const std::string report = physec::read_file(dir / "a" / "report.json");
   EXPECT_NE(report.find("\"seed\": 5"), std::string::npos);
   EXPECT_NE(report.find("\"git_describe\""), std::string::npos);
