@@ -84,44 +84,45 @@ double mi_or_nan(const ndarray<double>& a, const ndarray<double>& b) {
 
 namespace {
 
-/// Per-probe KDR interval: mean of the per-probe mismatch fractions ± z·sd/√n (normal approximation over probes,
-/// which are independent channel realisations; the bits within one probe are not independent).
+/// KDR interval over probes: the pooled KDR R = Σ w_i / Σ b_i (w_i wrong of b_i kept bits in probe i) with the
+/// cluster-robust (ratio-estimator) variance Var(R) ≈ Σ (w_i − R b_i)² / ((Σ b_i)² · n/(n−1)) — probes are independent
+/// channel realisations, the bits within a probe are not — and a normal interval R ± z·sd.
 void probe_interval(const ndarray<int>& la, const ndarray<int>& lb, const std::vector<std::uint8_t>& mask,
                     int bits_per_value, double confidence, double& low, double& high) {
   const std::size_t n = la.shape[0], d = la.shape[1];
-  std::vector<double> kdr;
+  std::vector<double> wrong(n, 0.0), bits(n, 0.0);
+  double total_wrong = 0, total_bits = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    std::size_t bits = 0, wrong = 0;
     for (std::size_t j = 0; j < d; ++j) {
       const std::size_t k = i * d + j;
       if (!mask[k]) continue;
       const std::uint32_t ga = gray_encode(static_cast<std::uint32_t>(la.data[k]));
       const std::uint32_t gb = gray_encode(static_cast<std::uint32_t>(lb.data[k]));
-      wrong += static_cast<std::size_t>(__builtin_popcount(ga ^ gb));
-      bits += static_cast<std::size_t>(bits_per_value);
+      wrong[i] += static_cast<double>(__builtin_popcount(ga ^ gb));
+      bits[i] += bits_per_value;
     }
-    if (bits) kdr.push_back(static_cast<double>(wrong) / static_cast<double>(bits));
+    total_wrong += wrong[i];
+    total_bits += bits[i];
   }
-  if (kdr.size() < 2) {
+  if (n < 2 || total_bits == 0) {
     low = 0;
     high = 1;
     return;
   }
-  double m = 0, v = 0;
-  for (double x : kdr) m += x;
-  m /= static_cast<double>(kdr.size());
-  for (double x : kdr) v += (x - m) * (x - m);
-  v /= static_cast<double>(kdr.size() - 1);
-  // z of a two-sided interval: inverse normal CDF by bisection on erfc (no extra dependency).
+  const double r = total_wrong / total_bits;
+  double ss = 0;
+  for (std::size_t i = 0; i < n; ++i) ss += (wrong[i] - r * bits[i]) * (wrong[i] - r * bits[i]);
+  const double var = ss / (total_bits * total_bits) * static_cast<double>(n) / static_cast<double>(n - 1);
+  // z of a two-sided interval: inverse normal CDF by bisection on erfc.
   const double alpha = 1 - confidence;
   double lo_z = 0, hi_z = 10;
   for (int it = 0; it < 100; ++it) {
     const double mid = (lo_z + hi_z) / 2;
     (0.5 * std::erfc(mid / std::sqrt(2.0)) > alpha / 2 ? lo_z : hi_z) = mid;
   }
-  const double half = lo_z * std::sqrt(v / static_cast<double>(kdr.size()));
-  low = std::max(0.0, m - half);
-  high = std::min(1.0, m + half);
+  const double half = lo_z * std::sqrt(var);
+  low = std::max(0.0, r - half);
+  high = std::min(1.0, r + half);
 }
 
 }  // namespace
