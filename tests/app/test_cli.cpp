@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -157,6 +158,33 @@ TEST(cli, dataset_wiretap_then_keygen_eval) {
   r = run("dataset wiretap -q " + small + " --set wiretap.probes_per_setting=0 -o " + (dir / "bad.h5").string());
   EXPECT_EQ(r.code, 3);
   EXPECT_FALSE(fs::exists(dir / "bad.h5"));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(cli, nist_on_ascii_bits_and_bad_input) {
+  const auto dir = temp_dir("nist");
+  // SP 800-22 rev1a §2.1.4: epsilon = 1011010101 gives the frequency test P-value 0.527089.
+  physec::write_file_atomic(dir / "eps.txt", "1011010101\n");
+  auto r = run("nist -q " + (dir / "eps.txt").string() + " --out " + (dir / "out").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("0.527089"), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(dir / "out" / "nist.csv"));
+  EXPECT_TRUE(fs::exists(dir / "out" / "report.json"));
+
+  physec::write_file_atomic(dir / "bad.txt", "10110x0101\n");
+  r = run("nist -q --format ascii " + (dir / "bad.txt").string() + " --out " + (dir / "out2").string());
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  EXPECT_NE(r.out.find(dir.string() + "/bad.txt"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir / "out2"));
+
+  r = run("nist -q " + (dir / "eps.txt").string() + " --length 20");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.out.find("--length: sequence length exceeds the bits in the file (expected at most 10, got 20)"),
+            std::string::npos) << r.out;
 }
 
 }  // namespace
