@@ -43,6 +43,15 @@ void check_wiretap(const wiretap_data& d, const std::string& origin) {
   if (d.eve.shape != eve_shape)
     throw error(d.eve.rank() == 6 && d.eve.shape[0] != n ? "probe count differs from /alice" : "wrong shape",
                 {origin, "/eve", {}}, shape_string(eve_shape), shape_string(d.eve.shape));
+  if (!d.eve_uplink.shape.empty()) {
+    const auto& u = d.eve_uplink.shape;
+    if (u.size() != 6 || u[0] != n || u[1] != d.eve_distance_wavelengths.size() || u[4] != d.alice.shape[3] ||
+        u[5] != d.alice.shape[4])
+      throw error("wrong shape", {origin, "/eve_uplink", {}},
+                  "[" + std::to_string(n) + ", " + std::to_string(d.eve_distance_wavelengths.size()) + ", ?, ?, " +
+                      std::to_string(d.alice.shape[3]) + ", " + std::to_string(d.alice.shape[4]) + "]",
+                  shape_string(u));
+  }
   check_count(d.snr_dB, n, origin, "/labels/snr_dB");
   check_count(d.delay_spread_s, n, origin, "/labels/delay_spread_s");
   check_count(d.speed_mps, n, origin, "/labels/speed_mps");
@@ -58,6 +67,7 @@ void check_wiretap(const wiretap_data& d, const std::string& origin) {
   check_finite(d.bob, origin, "/bob");
   check_finite(d.eve, origin, "/eve");
   check_finite(d.clean, origin, "/clean");
+  check_finite(d.eve_uplink, origin, "/eve_uplink");
 }
 
 void write_wiretap(const std::filesystem::path& path, const wiretap_data& d) {
@@ -67,6 +77,7 @@ void write_wiretap(const std::filesystem::path& path, const wiretap_data& d) {
   w.write("/bob", d.bob);
   w.write("/eve", d.eve);
   if (!d.clean.shape.empty()) w.write("/clean", d.clean);
+  if (!d.eve_uplink.shape.empty()) w.write("/eve_uplink", d.eve_uplink);
   const shape_t n{d.nof_probes()};
   w.write("/labels/snr_dB", n, d.snr_dB.data());
   w.write("/labels/delay_spread_s", n, d.delay_spread_s.data());
@@ -78,8 +89,11 @@ void write_wiretap(const std::filesystem::path& path, const wiretap_data& d) {
   w.attribute("/", "physec_version", version());
   w.attribute("/", "seed", static_cast<std::int64_t>(d.seed));
   w.attribute("/", "config", d.config_toml);
-  w.attribute("/alice", "layout", std::string("[nof_probes, nof_ue_ant, nof_bs_ant, nof_subcarriers, nof_symbols]"));
-  w.attribute("/eve", "layout", std::string("[nof_probes, nof_eve, nof_ue_ant, nof_bs_ant, nof_subcarriers, nof_symbols]"));
+  w.attribute("/alice", "layout", std::string("[nof_probes, nof_alice_ant, nof_bob_ant, nof_subcarriers, nof_symbols]"));
+  w.attribute("/eve", "layout", std::string("[nof_probes, nof_eve, nof_alice_ant, nof_bob_ant, nof_subcarriers, nof_symbols]"));
+  if (!d.eve_uplink.shape.empty())
+    w.attribute("/eve_uplink", "layout",
+                std::string("[nof_probes, nof_eve, nof_eve_ant, nof_bob_ant, nof_subcarriers, nof_symbols]"));
   w.attribute("/labels/split", "meaning", std::string("0 train, 1 validation, 2 test"));
   w.commit();
 }
@@ -95,6 +109,8 @@ wiretap_data read_wiretap(const std::filesystem::path& path) {
   d.alice = r.read<std::complex<float>>("/alice", {opt{}, opt{}, opt{}, opt{}, opt{}});
   d.bob = r.read<std::complex<float>>("/bob", {opt{}, opt{}, opt{}, opt{}, opt{}});
   d.eve = r.read<std::complex<float>>("/eve", {opt{}, opt{}, opt{}, opt{}, opt{}, opt{}});
+  if (r.has("/eve_uplink"))
+    d.eve_uplink = r.read<std::complex<float>>("/eve_uplink", {opt{}, opt{}, opt{}, opt{}, opt{}, opt{}});
   if (r.has("/clean")) d.clean = r.read<std::complex<float>>("/clean", {opt{}, opt{}, opt{}, opt{}, opt{}});
   d.snr_dB = r.read<double>("/labels/snr_dB", {opt{}}).data;
   d.delay_spread_s = r.read<double>("/labels/delay_spread_s", {opt{}}).data;

@@ -125,6 +125,8 @@ wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& st
             shape_t s6 = s5;
             s6.insert(s6.begin() + 1, ne);
             d.eve = ndarray<std::complex<float>>(s6);
+            const auto& up = first[0].eve_from_bob.shape;  // [T, E, B, K]
+            d.eve_uplink = ndarray<std::complex<float>>({n, ne, up[1], up[2], K, T});
             allocated = true;
           }
           const std::size_t a = d.alice.shape[1], b = d.alice.shape[2];
@@ -133,8 +135,13 @@ wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& st
             store(ev.alice, false, d.alice.ptr() + written * per, a, b);  // [T, A, B, K]
             store(ev.bob, true, d.bob.ptr() + written * per, a, b);       // [T, B, A, K] -> transposed
             store(ev.clean_ba, false, d.clean.ptr() + written * per, a, b);
-            for (std::size_t e = 0; e < ne; ++e)  // Eve near Bob hears Alice: [T, E, A, K] -> [A, E, K, T]
+            const std::size_t per_up = d.eve_uplink.size() / (n * ne);
+            for (std::size_t e = 0; e < ne; ++e) {  // Eve near Bob hears Alice: [T, E, A, K] -> [A, E, K, T]
               store(by_eve[e][i].eve_from_alice, true, d.eve.ptr() + (written * ne + e) * per, a, b);
+              // ... and Bob's uplink probe: [T, E, B, K] -> [E, B, K, T]
+              store(by_eve[e][i].eve_from_bob, false, d.eve_uplink.ptr() + (written * ne + e) * per_up,
+                    d.eve_uplink.shape[2], d.eve_uplink.shape[3]);
+            }
             d.snr_dB.push_back(snr);
             d.delay_spread_s.push_back(ds);
             d.speed_mps.push_back(speed);

@@ -21,13 +21,15 @@ using physec::testing::temp_dir;
 
 TEST(wiretap, round_trip) {
   const auto dir = temp_dir("rt");
-  const auto d = physec::testing::synthetic_wiretap(10, 0.1, {0.0, 0.9}, 3);
+  auto d = physec::testing::synthetic_wiretap(10, 0.1, {0.0, 0.9}, 3);
+  d.eve_uplink = physec::ndarray<std::complex<float>>({10, 2, 1, 1, 8, 2}, std::complex<float>(0.5f, -1.0f));
   physec::dataset::write_wiretap(dir / "w.h5", d);
   const auto r = physec::dataset::read_wiretap(dir / "w.h5");
   EXPECT_EQ(r.alice, d.alice);
   EXPECT_EQ(r.bob, d.bob);
   EXPECT_EQ(r.eve, d.eve);
   EXPECT_EQ(r.clean, d.clean);
+  EXPECT_EQ(r.eve_uplink, d.eve_uplink);
   EXPECT_EQ(r.snr_dB, d.snr_dB);
   EXPECT_EQ(r.profile, d.profile);
   EXPECT_EQ(r.split, d.split);

@@ -27,6 +27,7 @@ TEST(wiretap_generator, exact_reciprocity_gives_zero_kdr) {
   c.up_down_gap_s = 0;
   const auto d = ds::generate_wiretap(c, physec::rng_stream(1), 2, nullptr);
   ASSERT_EQ(d.alice.shape, (physec::shape_t{80, 1, 1, 72, 2}));
+  ASSERT_EQ(d.eve_uplink.shape, (physec::shape_t{80, 1, 1, 1, 72, 2}));  // Eve hears Bob's uplink probe too
   for (std::size_t i = 0; i < d.alice.size(); ++i) ASSERT_NEAR(std::abs(d.alice.data[i] - d.bob.data[i]), 0.0, 1e-6);
   const auto r = kg::evaluate_wiretap(d, kg::eval_config{}, 1);
   for (const auto& row : r.rows) EXPECT_EQ(row.ab.nof_mismatches, 0u);

@@ -2,11 +2,14 @@
 /// @file The PSKG wiretap dataset: what Alice, Bob and Eve measured, probe by probe, and its HDF5 schema.
 ///
 /// HDF5 layout (docs/datasets.md); complex arrays are compound {r, i} float32 (h5py: complex64):
-///   /alice   [nof_probes, nof_ue_ant, nof_bs_ant, nof_subcarriers, nof_symbols]  Alice's downlink estimate H_ba
+///   /alice   [nof_probes, nof_alice_ant, nof_bob_ant, nof_subcarriers, nof_symbols]  Alice's (gNB's) estimate of
+///            Bob's uplink probe, H_ba^T in Alice-by-Bob port order
 ///   /bob     same shape: Bob's uplink estimate H_ab, stored transposed (H_ab^T) so that perfect reciprocity
 ///            means /alice == /bob element by element
-///   /eve     [nof_probes, nof_eve, nof_ue_ant, nof_bs_ant, nof_subcarriers, nof_symbols]: Eve's estimates, one per
+///   /eve     [nof_probes, nof_eve, nof_alice_ant, nof_bob_ant, nof_subcarriers, nof_symbols]: Eve's estimates, one per
 ///            position (Eve near Bob hears Alice's uplink probe; the layout matches /alice)
+///   /eve_uplink  optional, [nof_probes, nof_eve, nof_eve_ant, nof_bob_ant, nof_subcarriers, nof_symbols]: Eve's
+///            estimates of Bob's uplink probe (she hears both directions)
 ///   /clean   optional, same shape as /alice: the noiseless reciprocal channel at Alice's probe time
 ///   /labels/snr_dB, /labels/delay_spread_s, /labels/speed_mps  float64 [nof_probes]
 ///   /labels/profile  strings [nof_probes] ("CDL-C", "TDL-A", ...)
@@ -28,10 +31,11 @@ namespace physec::dataset {
 enum split_label : std::uint8_t { train = 0, validation = 1, test = 2 };
 
 struct wiretap_data {
-  ndarray<std::complex<float>> alice;            ///< [n, ue, bs, sc, sym]
-  ndarray<std::complex<float>> bob;              ///< [n, ue, bs, sc, sym]
-  ndarray<std::complex<float>> eve;              ///< [n, nof_eve, ue, bs, sc, sym]
-  ndarray<std::complex<float>> clean;            ///< [n, ue, bs, sc, sym] or empty
+  ndarray<std::complex<float>> alice;            ///< [n, alice_ant, bob_ant, sc, sym]
+  ndarray<std::complex<float>> bob;              ///< [n, alice_ant, bob_ant, sc, sym]
+  ndarray<std::complex<float>> eve;              ///< [n, nof_eve, alice_ant, bob_ant, sc, sym]
+  ndarray<std::complex<float>> eve_uplink;       ///< [n, nof_eve, eve_ant, bob_ant, sc, sym] or empty
+  ndarray<std::complex<float>> clean;            ///< [n, alice_ant, bob_ant, sc, sym] or empty
   std::vector<double> snr_dB;                    ///< [n]
   std::vector<double> delay_spread_s;            ///< [n]
   std::vector<double> speed_mps;                 ///< [n]
@@ -62,7 +66,7 @@ void check_wiretap(const wiretap_data& d, const std::string& origin);
 /// One party's CSI of the probes in `index` (any order): `[index.size(), ...]`.
 ndarray<std::complex<float>> select_probes(const ndarray<std::complex<float>>& csi, const std::vector<std::size_t>& index);
 
-/// Eve's CSI at position `k`: `[n, ue, bs, sc, sym]`.
+/// Eve's CSI at position `k`: `[n, alice_ant, bob_ant, sc, sym]`.
 ndarray<std::complex<float>> eve_at(const wiretap_data& d, std::size_t k);
 
 }  // namespace physec::dataset
