@@ -29,7 +29,7 @@ void check_count(const V& v, std::size_t n, const std::string& origin, const std
 
 void check_wiretap(const wiretap_data& d, const std::string& origin) {
   if (d.alice.rank() != 5)
-    throw error("wrong rank", {origin, "/alice", {}}, "[nof_probes, nof_ue_ant, nof_bs_ant, nof_subcarriers, nof_symbols]",
+    throw error("wrong rank", {origin, "/alice", {}}, "[nof_probes, nof_alice_ant, nof_bob_ant, nof_subcarriers, nof_symbols]",
                 shape_string(d.alice.shape));
   const std::size_t n = d.alice.shape[0];
   if (d.bob.shape != d.alice.shape) {

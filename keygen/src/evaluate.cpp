@@ -31,10 +31,10 @@ void eval_config::describe(config::schema& s) {
 
 ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi) const {
   if (csi.rank() != 5)
-    throw error("CSI must be [n, ue, bs, subcarriers, symbols]", {"", "features", {}}, "rank 5", shape_string(csi.shape));
+    throw error("CSI must be [n, alice_ant, bob_ant, subcarriers, symbols]", {"", "features", {}}, "rank 5", shape_string(csi.shape));
   ndarray<std::complex<float>> used = csi;
   if (cfg_.symbols == "first") {
-    // Keep symbol 0: [n, ue, bs, sc, 1].
+    // Keep symbol 0: [n, alice_ant, bob_ant, sc, 1].
     shape_t s = csi.shape;
     const std::size_t nsym = s[4];
     s[4] = 1;

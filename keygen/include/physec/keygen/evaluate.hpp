@@ -41,7 +41,7 @@ struct eval_config {
   void describe(config::schema& s);
 };
 
-/// Fitted preprocessing: one party's CSI `[n, ue, bs, sc, sym]` -> features `[n, d]`.
+/// Fitted preprocessing: one party's CSI `[n, alice_ant, bob_ant, sc, sym]` -> features `[n, d]`.
 class feature_pipeline {
  public:
   explicit feature_pipeline(feature_config cfg) : cfg_(std::move(cfg)) {}
