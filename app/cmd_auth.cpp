@@ -44,7 +44,7 @@ struct auth_eval_config {
         .choices({"sample", "sequence"})
         .size(1, 2)
         .source("issue 9 (both)");
-    s.section("classifiers", classifiers, "the baselines' hyperparameters (defaults before selection)");
+    s.section("classifiers", classifiers, "the baselines' hyperparameters (defaults before selection; seed is set from run.seed)");
     s.section("mobility", mobility, "dataset regenerated at each point of --sweep (as `physec dataset mobility`)");
     s.section("sweep", sweep, "values of each sweep");
     s.section("run", run, "how to run: seed, device, threads");
@@ -159,6 +159,7 @@ void run_sweep(run_context& ctx, const auth_eval_config& cfg, const eval_options
 void run_eval(eval_options& o) {
   log::set_quiet(o.common.quiet);
   auto cfg = load_config<auth_eval_config>(o.common);
+  cfg.classifiers.seed = cfg.run.seed;  // one master seed: run.seed (--seed) drives the classifiers too
   if (o.model != "all") auth::make_classifier(o.model, cfg.classifiers);  // unknown name: one-line error, exit 3
   if (o.sweep.empty() && o.dataset.empty())
     throw error("no dataset", {"", "--dataset", {}}, "-d FILE (or --sweep snr|distance|speed)", "neither");

@@ -1,7 +1,10 @@
 // physec dataset ...: generate the datasets the pipelines learn from, as HDF5 files h5py and MATLAB read.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <thread>
+
+#include "physec/core/table.hpp"
 
 #include "cli.hpp"
 #include "stages.hpp"
@@ -101,6 +104,25 @@ dataset::mobility_data mobility_stage(run_context& ctx, const dataset::mobility_
       {"shape_sequences", d.sequences.shape},
       {"split_time", {{"train", tc[0]}, {"validation", tc[1]}, {"test", tc[2]}, {"unused", tc[3]}}},
       {"split_position", {{"train", pc[0]}, {"validation", pc[1]}, {"test", pc[2]}, {"unused", pc[3]}}}};
+  // Per transmitter: where it drives and what Bob receives (the large-scale cue the classifiers can use).
+  table per_tx({"transmitter", "role", "route_x_m", "route_y_m", "snr_mean_dB", "snr_std_dB", "los_fraction"});
+  for (int i = 0; i < cfg.nof_transmitters(); ++i) {
+    double s1 = 0, s2 = 0, los = 0, n = 0;
+    for (std::size_t q = 0; q < d.nof_sequences(); ++q) {
+      if (d.transmitter[q] != i) continue;
+      for (std::size_t t = 0; t < d.nof_steps(); ++t) {
+        s1 += d.snr_dB(q, t);
+        s2 += d.snr_dB(q, t) * d.snr_dB(q, t);
+        los += d.los(q, t);
+        n += 1;
+      }
+    }
+    const auto c = dataset::route_centre(cfg, i);
+    per_tx.add_row({static_cast<std::int64_t>(i), std::string(i < cfg.nof_legal ? "legal" : "spoofer"), c[0], c[1],
+                    s1 / n, std::sqrt(std::max(0.0, s2 / n - (s1 / n) * (s1 / n))), los / n});
+  }
+  ctx.report().results()["mobility"]["transmitters"] = per_tx.to_json();
+  if (!log::quiet()) fmt::print("{}", per_tx.to_text(3));
   if (!file.empty())
     fmt::print("wrote {}: {} sequences {} of {} transmitters; time split train/val/test/gap {}/{}/{}/{}, position "
                "split {}/{}/{}/{}\n",
