@@ -7,13 +7,13 @@
 #include <thread>
 
 #include "cli.hpp"
-#include "stages.hpp"
 #include "physec/auth/features.hpp"
 #include "physec/core/atomic_file.hpp"
 #include "physec/core/error.hpp"
 #include "physec/core/log.hpp"
 #include "physec/core/plot.hpp"
 #include "physec/dataset/mobility.hpp"
+#include "stages.hpp"
 
 namespace physec::app {
 
@@ -21,12 +21,18 @@ namespace {
 
 /// Values of the sweeps `--sweep` runs.
 struct sweep_config {
-  std::vector<double> snr_dB = {0.0, 15.0, 30.0};        ///< CSI SNR values [dB]
-  std::vector<double> distance_m = {1.0, 4.0, 8.0};     ///< minimum distances between transmitters [m]
-  std::vector<double> speed_mps = {0.5, 2.0, 5.0};       ///< transmitter speeds [m/s]
+  std::vector<double> snr_dB = {0.0, 15.0, 30.0};    ///< CSI SNR values [dB]
+  std::vector<double> distance_m = {1.0, 4.0, 8.0};  ///< minimum distances between transmitters [m]
+  std::vector<double> speed_mps = {0.5, 2.0, 5.0};   ///< transmitter speeds [m/s]
   void describe(config::schema& s) {
-    s.add("snr_dB", snr_dB, "SNR values of --sweep snr [dB]").range(-30, 60).size(1, 64).source("issue 9 (0, 15, 30 dB)");
-    s.add("distance_m", distance_m, "minimum distances of --sweep distance [m]").range(0, 40).size(1, 64).source("ours");
+    s.add("snr_dB", snr_dB, "SNR values of --sweep snr [dB]")
+        .range(-30, 60)
+        .size(1, 64)
+        .source("issue 9 (0, 15, 30 dB)");
+    s.add("distance_m", distance_m, "minimum distances of --sweep distance [m]")
+        .range(0, 40)
+        .size(1, 64)
+        .source("ours");
     s.add("speed_mps", speed_mps, "speeds of --sweep speed [m/s]").range(0.01, 50).size(1, 64).source("ours");
   }
 };
@@ -34,9 +40,9 @@ struct sweep_config {
 struct auth_eval_config {
   run_config run;
   auth::classifier_config classifiers;
-  bool select = true;                                    ///< hyperparameters from the validation split
+  bool select = true;                                          ///< hyperparameters from the validation split
   std::vector<std::string> features = {"sample", "sequence"};  ///< feature kinds evaluated
-  dataset::mobility_config mobility;                     ///< the dataset --sweep regenerates
+  dataset::mobility_config mobility;                           ///< the dataset --sweep regenerates
   sweep_config sweep;
   void describe(config::schema& s) {
     s.add("select", select, "choose hyperparameters on the validation split (grid search)").source("issue 9");
@@ -44,7 +50,8 @@ struct auth_eval_config {
         .choices({"sample", "sequence"})
         .size(1, 2)
         .source("issue 9 (both)");
-    s.section("classifiers", classifiers, "the baselines' hyperparameters (defaults before selection; seed is set from run.seed)");
+    s.section("classifiers", classifiers,
+              "the baselines' hyperparameters (defaults before selection; seed is set from run.seed)");
     s.section("mobility", mobility, "dataset regenerated at each point of --sweep (as `physec dataset mobility`)");
     s.section("sweep", sweep, "values of each sweep");
     s.section("run", run, "how to run: seed, device, threads");
@@ -74,8 +81,8 @@ splits make_splits(const dataset::mobility_data& d, const std::vector<std::uint8
   auto part = [&](std::uint8_t code, auth::labelled_data& ld, std::vector<std::size_t>* groups) {
     const auto idx = dataset::split_indices(split, code);
     if (idx.empty())
-      throw error("a split is empty", {origin, "/labels/split_*", {}}, "sequences with split code " + std::to_string(code),
-                  "none");
+      throw error("a split is empty", {origin, "/labels/split_*", {}},
+                  "sequences with split code " + std::to_string(code), "none");
     const auto seqs = dataset::select_sequences(d.sequences, idx);
     std::vector<int> y;
     for (auto i : idx) y.push_back(d.transmitter[i]);
@@ -122,10 +129,12 @@ void run_single(run_context& ctx, const auth_eval_config& cfg, const eval_option
 }
 
 void run_sweep(run_context& ctx, const auth_eval_config& cfg, const eval_options& o) {
-  const std::vector<double>& values = o.sweep == "snr" ? cfg.sweep.snr_dB
+  const std::vector<double>& values = o.sweep == "snr"        ? cfg.sweep.snr_dB
                                       : o.sweep == "distance" ? cfg.sweep.distance_m
                                                               : cfg.sweep.speed_mps;
-  const std::string xlabel = o.sweep == "snr" ? "SNR [dB]" : o.sweep == "distance" ? "minimum distance [m]" : "speed [m/s]";
+  const std::string xlabel = o.sweep == "snr"        ? "SNR [dB]"
+                             : o.sweep == "distance" ? "minimum distance [m]"
+                                                     : "speed [m/s]";
   table rows({"sweep", "value", "features", "model", "accuracy", "far", "mdr", "fit_s", "predict_s"});
   std::map<std::string, std::map<std::string, plot_series>> curves;  // features -> model -> curve
   for (double v : values) {
@@ -135,7 +144,8 @@ void run_sweep(run_context& ctx, const auth_eval_config& cfg, const eval_options
     if (o.sweep == "speed") m.speed_mps = v;
     log::info("sweep {} = {}", o.sweep, v);
     const auto d = mobility_stage(ctx, m, cfg.run.seed, cfg.run.threads, "", {});
-    const auto res = auth_eval_stage(ctx, d, cfg.classifiers, {model_list(o.model), o.split, cfg.features, cfg.select}, false);
+    const auto res =
+        auth_eval_stage(ctx, d, cfg.classifiers, {model_list(o.model), o.split, cfg.features, cfg.select}, false);
     for (const auto& r : res) {
       rows.add_row({o.sweep, v, r.features, r.eval.model, r.eval.accuracy, r.eval.rates.far, r.eval.rates.mdr,
                     r.eval.fit_s, r.eval.predict_s});
@@ -148,8 +158,11 @@ void run_sweep(run_context& ctx, const auth_eval_config& cfg, const eval_options
   rows.write_csv(ctx.output("sweep_" + o.sweep + ".csv"));
   ctx.report().results()["sweep"] = rows.to_json();
   for (auto& [features, by_model] : curves) {
-    plot_spec spec{fmt::format("Accuracy vs {} ({} features, {} split)", o.sweep, features, o.split), xlabel, "accuracy",
-                   {}, false};
+    plot_spec spec{fmt::format("Accuracy vs {} ({} features, {} split)", o.sweep, features, o.split),
+                   xlabel,
+                   "accuracy",
+                   {},
+                   false};
     for (auto& [name, c] : by_model) spec.series.push_back(c);
     write_plot(ctx, spec, fmt::format("accuracy_vs_{}_{}.png", o.sweep, features));
   }
@@ -191,7 +204,8 @@ std::vector<auth_result> auth_eval_stage(run_context& ctx, const dataset::mobili
       log::info("{} features, {}: accuracy {:.4f}", kind, name, out.back().eval.accuracy);
     }
   }
-  table acc({"split", "features", "model", "parameters", "validation_accuracy", "accuracy", "far", "mdr", "nof_decisions"});
+  table acc(
+      {"split", "features", "model", "parameters", "validation_accuracy", "accuracy", "far", "mdr", "nof_decisions"});
   table tim({"split", "features", "model", "fit_s", "predict_s", "predict_us_per_decision"});
   std::size_t best = 0;
   for (std::size_t i = 0; i < out.size(); ++i) {
@@ -238,13 +252,17 @@ void register_auth(CLI::App& app) {
   register_config<auth_eval_config>("auth eval", k_auth_title);
   auto* au = app.add_subcommand("auth", "physical-layer authentication of moving transmitters");
   au->require_subcommand(1);
-  auto* ev = au->add_subcommand("eval", "accuracy, FAR, MDR, confusion and timings of the classical baselines on a "
-                                        "mobility dataset (table, CSV, JSON, PNG); --sweep regenerates per point");
+  auto* ev = au->add_subcommand("eval",
+                                "accuracy, FAR, MDR, confusion and timings of the classical baselines on a "
+                                "mobility dataset (table, CSV, JSON, PNG); --sweep regenerates per point");
   auto o = std::make_shared<eval_options>();
   ev->add_option("-d,--dataset", o->dataset, "mobility dataset (HDF5, from `physec dataset mobility`)");
   ev->add_option("--model", o->model, "dt, knn, nb, wv, gbdt, rgbo, igbo or all")->capture_default_str();
-  ev->add_option("--split", o->split, "time or position")->check(CLI::IsMember({"time", "position"}))->capture_default_str();
-  ev->add_option("--sweep", o->sweep, "snr, distance or speed: regenerate the dataset from [mobility] per [sweep] value")
+  ev->add_option("--split", o->split, "time or position")
+      ->check(CLI::IsMember({"time", "position"}))
+      ->capture_default_str();
+  ev->add_option("--sweep", o->sweep,
+                 "snr, distance or speed: regenerate the dataset from [mobility] per [sweep] value")
       ->check(CLI::IsMember({"snr", "distance", "speed"}));
   add_common_options(*ev, o->common, "physec-out/auth-eval");
   ev->callback([o] { run_eval(*o); });

@@ -4,14 +4,13 @@
 #include <cmath>
 #include <thread>
 
-#include "physec/core/table.hpp"
-
 #include "cli.hpp"
-#include "stages.hpp"
 #include "physec/core/log.hpp"
 #include "physec/core/progress.hpp"
+#include "physec/core/table.hpp"
 #include "physec/dataset/mobility_generator.hpp"
 #include "physec/dataset/wiretap_generator.hpp"
+#include "stages.hpp"
 
 namespace physec::app {
 
@@ -53,7 +52,8 @@ struct mobility_command_config {
   run_config run;
   dataset::mobility_config mobility;
   void describe(config::schema& s) {
-    s.section("mobility", mobility, "PLA mobility dataset: 4 legal transmitters + 2 spoofers moving in an IRS-assisted hall");
+    s.section("mobility", mobility,
+              "PLA mobility dataset: 4 legal transmitters + 2 spoofers moving in an IRS-assisted hall");
     s.section("run", run, "how to run: seed, device, threads");
   }
 };
@@ -69,7 +69,8 @@ void run_mobility(wiretap_options& o) {
   common_options where = o.common;
   where.out_dir = out.parent_path().empty() ? "." : out.parent_path().string();
   const std::string toml = config::show(cfg, k_mobility_title);
-  run_context ctx("dataset mobility", where, cfg.run.seed, toml, cfg.run.device, out.filename().string() + ".report.json");
+  run_context ctx("dataset mobility", where, cfg.run.seed, toml, cfg.run.device,
+                  out.filename().string() + ".report.json");
   mobility_stage(ctx, cfg.mobility, cfg.run.seed, cfg.run.threads, toml, out);
   ctx.finish();
 }
@@ -78,12 +79,14 @@ void run_mobility(wiretap_options& o) {
 
 dataset::mobility_data mobility_stage(run_context& ctx, const dataset::mobility_config& cfg, std::uint64_t seed,
                                       int threads, const std::string& config_toml, const std::filesystem::path& file) {
-  const unsigned nof_threads = threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned nof_threads =
+      threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
   dataset::mobility_data d;
   {
     auto t = ctx.report().time("generate mobility dataset");
     progress bar("mobility samples",
-                 static_cast<std::size_t>(cfg.nof_transmitters()) * static_cast<std::size_t>(cfg.sequences_per_transmitter()) *
+                 static_cast<std::size_t>(cfg.nof_transmitters()) *
+                     static_cast<std::size_t>(cfg.sequences_per_transmitter()) *
                      static_cast<std::size_t>(cfg.sequence_length),
                  "samples");
     d = dataset::generate_mobility(cfg, rng_stream(seed).derive("dataset/mobility"), nof_threads, &bar);
@@ -124,10 +127,11 @@ dataset::mobility_data mobility_stage(run_context& ctx, const dataset::mobility_
   ctx.report().results()["mobility"]["transmitters"] = per_tx.to_json();
   if (!log::quiet()) fmt::print("{}", per_tx.to_text(3));
   if (!file.empty())
-    fmt::print("wrote {}: {} sequences {} of {} transmitters; time split train/val/test/gap {}/{}/{}/{}, position "
-               "split {}/{}/{}/{}\n",
-               file.string(), d.nof_sequences(), shape_string(d.sequences.shape), cfg.nof_transmitters(), tc[0], tc[1],
-               tc[2], tc[3], pc[0], pc[1], pc[2], pc[3]);
+    fmt::print(
+        "wrote {}: {} sequences {} of {} transmitters; time split train/val/test/gap {}/{}/{}/{}, position "
+        "split {}/{}/{}/{}\n",
+        file.string(), d.nof_sequences(), shape_string(d.sequences.shape), cfg.nof_transmitters(), tc[0], tc[1], tc[2],
+        tc[3], pc[0], pc[1], pc[2], pc[3]);
   return d;
 }
 
@@ -173,8 +177,9 @@ void register_dataset(CLI::App& app) {
   w->callback([o] { run_wiretap(*o); });
 
   register_config<mobility_command_config>("dataset mobility", k_mobility_title);
-  auto* m = ds->add_subcommand("mobility", "PLA dataset: CSI sequences of 4 legal transmitters and 2 spoofers moving "
-                                           "at 2 m/s through an IRS-assisted industrial hall (TDGCN paper, Table I)");
+  auto* m = ds->add_subcommand("mobility",
+                               "PLA dataset: CSI sequences of 4 legal transmitters and 2 spoofers moving "
+                               "at 2 m/s through an IRS-assisted industrial hall (TDGCN paper, Table I)");
   auto mo = std::make_shared<wiretap_options>();
   m->add_option("-o,--output", mo->output, "output HDF5 file")->capture_default_str();
   mo->output = "physec-out/mobility.h5";

@@ -33,7 +33,9 @@ struct quickstart_config {
     bool select = false;
     auth::classifier_config classifiers;
     void describe(config::schema& s) {
-      s.add("models", models, "baselines to run").choices({"dt", "knn", "nb", "wv", "gbdt", "rgbo", "igbo"}).size(1, 7)
+      s.add("models", models, "baselines to run")
+          .choices({"dt", "knn", "nb", "wv", "gbdt", "rgbo", "igbo"})
+          .size(1, 7)
           .source("ours (the fast ones)");
       s.add("select", select, "grid search on the validation split").source("ours (off: seconds)");
       s.section("classifiers", classifiers, "the baselines' hyperparameters");

@@ -26,8 +26,9 @@ void check_finite(const A& a, const std::string& origin, const std::string& name
 
 void check_shape(const shape_t& found, const shape_t& expected, const std::string& origin, const std::string& name) {
   if (found != expected)
-    throw error(!found.empty() && !expected.empty() && found[0] != expected[0] ? "sequence count differs from /sequences"
-                                                                              : "wrong shape",
+    throw error(!found.empty() && !expected.empty() && found[0] != expected[0]
+                    ? "sequence count differs from /sequences"
+                    : "wrong shape",
                 {origin, name, {}}, shape_string(expected), shape_string(found));
 }
 
@@ -117,8 +118,9 @@ mobility_data read_mobility(const std::filesystem::path& path) {
   const std::string file = path.string();
   h5::reader r(path);
   if (!r.has_attribute("/", "schema") || r.string_attribute("/", "schema") != k_mobility_schema)
-    throw error("not a mobility dataset", {file, "/ (attribute schema)", {}}, k_mobility_schema,
-                r.has_attribute("/", "schema") ? r.string_attribute("/", "schema") : std::string("no schema attribute"));
+    throw error(
+        "not a mobility dataset", {file, "/ (attribute schema)", {}}, k_mobility_schema,
+        r.has_attribute("/", "schema") ? r.string_attribute("/", "schema") : std::string("no schema attribute"));
   mobility_data d;
   using opt = std::optional<std::size_t>;
   d.sequences = r.read<float>("/sequences", {opt{}, opt{}, opt{}});

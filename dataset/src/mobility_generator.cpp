@@ -29,7 +29,9 @@ void mobility_config::describe(config::schema& s) {
       .range(4, 1e7)
       .source("ours (small; paper 50,000)");
   s.add("sequence_length", sequence_length, "samples per sequence T").range(2, 10000).source("TDGCN paper (50)");
-  s.add("sample_rate_Hz", sample_rate_Hz, "CSI sampling rate [Hz]").range(1, 1e5).source("TDGCN paper Table I (100 Hz)");
+  s.add("sample_rate_Hz", sample_rate_Hz, "CSI sampling rate [Hz]")
+      .range(1, 1e5)
+      .source("TDGCN paper Table I (100 Hz)");
   s.add("speed_mps", speed_mps, "transmitter speed [m/s]").range(0.01, 50).source("TDGCN paper Table I (2 m/s)");
   s.add("snr_dB", snr_dB, "CSI estimation SNR of the average transmitter [dB]").range(-30, 60).source("ours");
   s.add("min_distance_m", min_distance_m, "minimum distance between transmitters on different routes [m]")
@@ -48,32 +50,47 @@ void mobility_config::describe(config::schema& s) {
       .size(3, 3)
       .range(0, 1000)
       .source("ours (x = 0 wall)");
-  s.add("tx_height_m", tx_height_m, "transmitter antenna height [m]").range(0.5, 10).source("TR 38.901 Table 7.2-4 (1.5 m)");
-  s.add("scenario", scenario, "InF sub-scenario of the direct link").choices({"InF-SL", "InF-DL", "InF-SH", "InF-DH", "InF-HH"})
+  s.add("tx_height_m", tx_height_m, "transmitter antenna height [m]")
+      .range(0.5, 10)
+      .source("TR 38.901 Table 7.2-4 (1.5 m)");
+  s.add("scenario", scenario, "InF sub-scenario of the direct link")
+      .choices({"InF-SL", "InF-DL", "InF-SH", "InF-DH", "InF-HH"})
       .source("ours (InF-SL: sparse clutter, open AGV aisles)");
   s.add("los_mode", los_mode, "direct-link LOS state").choices({"random", "los", "nlos"}).source("TR 38.901 §7.6.3.3");
-  s.add("shadow_fading", shadow_fading, "spatially consistent log-normal shadow fading").source("TR 38.901 Table 7.4.1-1");
+  s.add("shadow_fading", shadow_fading, "spatially consistent log-normal shadow fading")
+      .source("TR 38.901 Table 7.4.1-1");
   s.add("los_correlation_m", los_correlation_m, "LOS-state correlation distance [m]")
       .range(0.1, 1000)
       .source("TR 38.901 Table 7.6.3.1-2 (InF: d_clutter / 2)");
   s.add("sf_correlation_m", sf_correlation_m, "shadow-fading correlation distance [m]")
       .range(0.1, 1000)
       .source("TR 38.901 Table 7.5-6 part-3 (InF: 10 m)");
-  s.add("k_factor_dB", k_factor_dB, "Ricean K of LOS links [dB]").range(-20, 40).source("TR 38.901 Table 7.5-6 part-3 (InF LOS: 7 dB)");
-  s.add("irs_phases", irs_phases, "IRS configuration, fixed for the dataset").choices({"aligned", "random"}).source("ours");
+  s.add("k_factor_dB", k_factor_dB, "Ricean K of LOS links [dB]")
+      .range(-20, 40)
+      .source("TR 38.901 Table 7.5-6 part-3 (InF LOS: 7 dB)");
+  s.add("irs_phases", irs_phases, "IRS configuration, fixed for the dataset")
+      .choices({"aligned", "random"})
+      .source("ours");
+  s.add("direct_path", direct_path, "include the direct Tx -> Bob link (false: blocked, only the IRS reaches Bob)")
+      .source("ours");
   s.add("nof_sinusoids", nof_sinusoids, "sinusoids per NLOS entry").range(4, 256).source("ours");
-  s.add("rf_signatures", rf_signatures, "per-transmitter TX-chain gain and phase offsets").source("issue 9 (off by default)");
+  s.add("rf_signatures", rf_signatures, "per-transmitter TX-chain gain and phase offsets")
+      .source("issue 9 (off by default)");
   s.add("rf_gain_std_dB", rf_gain_std_dB, "std of a chain's gain offset [dB]").range(0, 10).source("ours");
   s.add("rf_phase_std_deg", rf_phase_std_deg, "std of a chain's phase offset [deg]").range(0, 180).source("ours");
   s.add("normalisation", normalisation, "feature scaling: global (keeps received power) or per_sample (drops it)")
       .choices({"global", "per_sample"})
       .source("ours");
   s.add("phase_reference", phase_reference, "rotate each sample so that H[0][0] is real positive").source("ours");
-  s.add("train_fraction", train_fraction, "share of each trajectory before the test part").range(0.05, 0.95)
+  s.add("train_fraction", train_fraction, "share of each trajectory before the test part")
+      .range(0.05, 0.95)
       .source("TDGCN paper (30,000 of 50,000)");
-  s.add("validation_fraction", validation_fraction, "share carved from the end of the training part").range(0.01, 0.5)
+  s.add("validation_fraction", validation_fraction, "share carved from the end of the training part")
+      .range(0.01, 0.5)
       .source("ours");
-  s.add("gap_sequences", gap_sequences, "unused sequences between train, validation and test").range(1, 100).source("issue 9 (>= 1)");
+  s.add("gap_sequences", gap_sequences, "unused sequences between train, validation and test")
+      .range(1, 100)
+      .source("issue 9 (>= 1)");
   s.check([this, &s](const std::string& file) {
     const int S = sequences_per_transmitter();
     const int b = static_cast<int>(std::lround(train_fraction * S));
@@ -91,13 +108,15 @@ void mobility_config::describe(config::schema& s) {
                      "centre (" + config::format_real(c[0]) + ", " + config::format_real(c[1]) + ")");
       for (const auto* p : {&bob_position_m, &irs_position_m})
         if (std::hypot(c[0] - (*p)[0], c[1] - (*p)[1]) < route_radius_m + 1.0)
-          config::fail(file, s.key("route_radius_m"), "a route passes within 1 m of Bob or the IRS",
-                       ">= 1 m clearance", "transmitter " + std::to_string(i));
+          config::fail(file, s.key("route_radius_m"), "a route passes within 1 m of Bob or the IRS", ">= 1 m clearance",
+                       "transmitter " + std::to_string(i));
     }
   });
 }
 
-void apply_paper_preset(mobility_config& cfg) { cfg.samples_per_transmitter = 50000; }
+void apply_paper_preset(mobility_config& cfg) {
+  cfg.samples_per_transmitter = 50000;
+}
 
 std::vector<double> route_centre(const mobility_config& cfg, int i) {
   const double sp = cfg.min_distance_m + 2.0 * cfg.route_radius_m;
@@ -188,7 +207,9 @@ channel::irs_config base_irs(const mobility_config& cfg) {
   return ic;
 }
 
-double d2d(const vec3& a, const std::vector<double>& b) { return std::hypot(a[0] - b[0], a[1] - b[1]); }
+double d2d(const vec3& a, const std::vector<double>& b) {
+  return std::hypot(a[0] - b[0], a[1] - b[1]);
+}
 
 constexpr int k_chord = 10;  // samples per straight chord of the route
 
@@ -212,7 +233,8 @@ tx_track simulate(const scene& sc, const route& r, rng_stream st) {
   if (cfg.rf_signatures) {
     rng_stream rr = st.derive("rf");
     for (auto& g : rf)
-      g = std::polar(std::sqrt(db_to_linear(cfg.rf_gain_std_dB * rr.normal())), deg_to_rad(cfg.rf_phase_std_deg) * rr.normal());
+      g = std::polar(std::sqrt(db_to_linear(cfg.rf_gain_std_dB * rr.normal())),
+                     deg_to_rad(cfg.rf_phase_std_deg) * rr.normal());
   }
 
   tx_track tr;
@@ -263,7 +285,8 @@ tx_track simulate(const scene& sc, const route& r, rng_stream st) {
         pl_d += channel::shadow_fading_std_dB(sc.ls_direct, los) * sc.sf_direct(p[0], p[1]);
         pl_t += channel::shadow_fading_std_dB(sc.ls_tx_irs, true) * sc.sf_irs(p[0], p[1]);
       }
-      const double b_d = std::sqrt(db_to_linear(-pl_d)), b_c = std::sqrt(db_to_linear(-pl_t - sc.beta_r_dB));
+      const double b_d = cfg.direct_path ? std::sqrt(db_to_linear(-pl_d)) : 0.0;
+      const double b_c = std::sqrt(db_to_linear(-pl_t - sc.beta_r_dB));
       for (std::size_t u = 0; u < U; ++u)
         for (std::size_t s = 0; s < S; ++s) {
           const auto l = hl(j, u, s, 0);
@@ -300,20 +323,26 @@ mobility_data generate_mobility(const mobility_config& cfg_in, const rng_stream&
   ls.carrier_Hz = cfg.carrier_Hz;
   ls.bandwidth_Hz = cfg.bandwidth_Hz;
   ls.h_ut_m = cfg.tx_height_m;
-  if (cfg.scenario == "InF-SH" || cfg.scenario == "InF-DH") ls.clutter_height_m = 0.5 * (cfg.tx_height_m + cfg.bob_position_m[2]);
-  scene sc{cfg, ls, ls, ls,
+  if (cfg.scenario == "InF-SH" || cfg.scenario == "InF-DH")
+    ls.clutter_height_m = 0.5 * (cfg.tx_height_m + cfg.bob_position_m[2]);
+  scene sc{cfg,
+           ls,
+           ls,
+           ls,
            correlated_field(cfg.los_correlation_m, stream.derive("field/los")),
            correlated_field(cfg.sf_correlation_m, stream.derive("field/sf-direct")),
-           correlated_field(cfg.sf_correlation_m, stream.derive("field/sf-irs")), {}, 0.0};
+           correlated_field(cfg.sf_correlation_m, stream.derive("field/sf-irs")),
+           {},
+           0.0};
   sc.ls_direct.h_bs_m = cfg.bob_position_m[2];
   // IRS hops: deployed with LOS; the InF LOS formula is shared by every InF sub-scenario.
   sc.ls_tx_irs.h_bs_m = cfg.irs_position_m[2];
   sc.ls_irs_rx.h_bs_m = cfg.bob_position_m[2];
   sc.ls_irs_rx.h_ut_m = cfg.irs_position_m[2];
   if (sc.ls_irs_rx.h_ut_m == sc.ls_irs_rx.h_bs_m) sc.ls_irs_rx.h_ut_m -= 1e-3;
-  sc.beta_r_dB = channel::pathloss_dB(sc.ls_irs_rx, true,
-                                      std::hypot(cfg.bob_position_m[0] - cfg.irs_position_m[0],
-                                                 cfg.bob_position_m[1] - cfg.irs_position_m[1]));
+  sc.beta_r_dB = channel::pathloss_dB(
+      sc.ls_irs_rx, true,
+      std::hypot(cfg.bob_position_m[0] - cfg.irs_position_m[0], cfg.bob_position_m[1] - cfg.irs_position_m[1]));
   {
     channel::irs_config ic = base_irs(cfg);
     ic.phase_mode = cfg.irs_phases;
@@ -331,7 +360,8 @@ mobility_data generate_mobility(const mobility_config& cfg_in, const rng_stream&
     r.radius = cfg.route_radius_m;
     r.omega = cfg.speed_mps / cfg.route_radius_m;
     const bool near = cfg.spoofer_placement == "near" && i >= cfg.nof_legal;
-    r.phase0 = stream.derive("route").at(static_cast<std::uint64_t>(near ? i - cfg.nof_legal : i)).uniform(0.0, 2.0 * pi);
+    r.phase0 =
+        stream.derive("route").at(static_cast<std::uint64_t>(near ? i - cfg.nof_legal : i)).uniform(0.0, 2.0 * pi);
   }
 
   std::vector<tx_track> tracks(static_cast<std::size_t>(nt));
@@ -339,8 +369,8 @@ mobility_data generate_mobility(const mobility_config& cfg_in, const rng_stream&
   std::mutex bar_mutex;
   auto worker = [&] {
     for (int i = next++; i < nt; i = next++) {
-      tracks[static_cast<std::size_t>(i)] =
-          simulate(sc, routes[static_cast<std::size_t>(i)], stream.derive("transmitter").at(static_cast<std::uint64_t>(i)));
+      tracks[static_cast<std::size_t>(i)] = simulate(sc, routes[static_cast<std::size_t>(i)],
+                                                     stream.derive("transmitter").at(static_cast<std::uint64_t>(i)));
       if (bar) {
         std::lock_guard<std::mutex> lock(bar_mutex);
         bar->advance(n_tx);
@@ -372,8 +402,9 @@ mobility_data generate_mobility(const mobility_config& cfg_in, const rng_stream&
   d.nof_legal = cfg.nof_legal;
   d.sample_rate_Hz = cfg.sample_rate_Hz;
   d.noise_variance = noise_var;
-  d.feature_layout = std::string("D = 2 * nof_rx * nof_tx: d < nof_rx*nof_tx real, then imaginary parts of H[u][s] at "
-                                 "u * nof_tx + s; ") +
+  d.feature_layout = std::string(
+                         "D = 2 * nof_rx * nof_tx: d < nof_rx*nof_tx real, then imaginary parts of H[u][s] at "
+                         "u * nof_tx + s; ") +
                      (cfg.phase_reference ? "each sample rotated so that H[0][0] is real positive; " : "") +
                      (cfg.normalisation == "global" ? "divided by sqrt(P_ref), the mean received power per entry "
                                                       "over the dataset (received power kept)"

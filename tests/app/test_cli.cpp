@@ -180,7 +180,8 @@ TEST(cli, dataset_mobility_then_auth_eval) {
   const std::string acc = physec::read_file(dir / "eval" / "accuracy.csv");
   EXPECT_NE(acc.find("time,sample,nb,"), std::string::npos) << acc;
   EXPECT_NE(acc.find("time,sequence,nb,"), std::string::npos) << acc;
-  r = run("auth eval -q -d " + (dir / "m.h5").string() + " --model knn --split position --out " + (dir / "pos").string());
+  r = run("auth eval -q -d " + (dir / "m.h5").string() + " --model knn --split position --out " +
+          (dir / "pos").string());
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(physec::read_file(dir / "pos" / "accuracy.csv").find("position,sample,knn,"), std::string::npos);
   // A sweep regenerates the dataset per point from [mobility] and plots accuracy against the swept value.
@@ -197,10 +198,14 @@ TEST(cli, auth_eval_bad_dataset_is_one_line_exit_3_and_writes_nothing) {
   const auto dir = temp_dir("mobbad");
   auto r = run("auth eval -q -d " + (dir / "none.h5").string() + " --out " + (dir / "out").string());
   EXPECT_EQ(r.code, 3);
-  EXPECT_EQ(r.out, "physec: error: " + (dir / "none.h5").string() + ": file not found (expected an HDF5 file, got no such file)\n");
+  EXPECT_EQ(r.out, "physec: error: " + (dir / "none.h5").string() +
+                       ": file not found (expected an HDF5 file, got no such file)\n");
   // A valid HDF5 file of another schema.
-  r = run("dataset wiretap -q --set 'wiretap.profiles=[\"TDL-A\"]' --set wiretap.speeds_mps=[1.0] --set wiretap.snrs_dB=[10.0] "
-          "--set wiretap.eve_distances_wavelengths=[1.0] --set wiretap.probes_per_setting=2 --set wiretap.grid.nof_symbols=1 -o " +
+  r =
+      run("dataset wiretap -q --set 'wiretap.profiles=[\"TDL-A\"]' --set wiretap.speeds_mps=[1.0] --set "
+          "wiretap.snrs_dB=[10.0] "
+          "--set wiretap.eve_distances_wavelengths=[1.0] --set wiretap.probes_per_setting=2 --set "
+          "wiretap.grid.nof_symbols=1 -o " +
           (dir / "w.h5").string());
   ASSERT_EQ(r.code, 0) << r.out;
   r = run("auth eval -q -d " + (dir / "w.h5").string() + " --out " + (dir / "out").string());

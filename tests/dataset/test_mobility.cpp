@@ -43,7 +43,8 @@ TEST(mobility, shapes_and_labels) {
   }
   // 2 m/s: consecutive positions 2 cm apart; speed from the stored velocity.
   for (std::size_t t = 0; t + 1 < 10; ++t) {
-    const double dx = d.positions_m(0, t + 1, 0) - d.positions_m(0, t, 0), dy = d.positions_m(0, t + 1, 1) - d.positions_m(0, t, 1);
+    const double dx = d.positions_m(0, t + 1, 0) - d.positions_m(0, t, 0),
+                 dy = d.positions_m(0, t + 1, 1) - d.positions_m(0, t, 1);
     EXPECT_NEAR(std::hypot(dx, dy), 0.02, 1e-4);
     EXPECT_NEAR(std::hypot(d.velocities_mps(0, t, 0), d.velocities_mps(0, t, 1)), 2.0, 1e-3);
   }
@@ -176,8 +177,9 @@ TEST(mobility, bad_config_names_the_field) {
             std::string::npos);
   c = tiny();
   c.samples_per_transmitter = 40;  // 4 sequences: no room for train, validation, test and two gaps
-  EXPECT_NE(message_of([&] { ds::generate_mobility(c, physec::rng_stream(1), 1, nullptr); }).find("samples_per_transmitter"),
-            std::string::npos);
+  EXPECT_NE(
+      message_of([&] { ds::generate_mobility(c, physec::rng_stream(1), 1, nullptr); }).find("samples_per_transmitter"),
+      std::string::npos);
 }
 
 TEST(mobility, hdf5_round_trip) {

@@ -49,9 +49,11 @@ TEST(mobility_statistical, mean_received_power_follows_inf_los_path_loss) {
     for (std::size_t q = 0; q < d.nof_sequences(); ++q) {
       if (d.transmitter[q] != tx) continue;
       for (std::size_t t = 0; t < T; ++t) {
-        const double dx = d.positions_m(q, t, 0) - c.bob_position_m[0], dy = d.positions_m(q, t, 1) - c.bob_position_m[1];
+        const double dx = d.positions_m(q, t, 0) - c.bob_position_m[0],
+                     dy = d.positions_m(q, t, 1) - c.bob_position_m[1];
         const double dz = bob_z - d.positions_m(q, t, 2);
-        const double pl_dB = 31.84 + 21.50 * std::log10(std::sqrt(dx * dx + dy * dy + dz * dz)) + 19.00 * std::log10(3.5);
+        const double pl_dB =
+            31.84 + 21.50 * std::log10(std::sqrt(dx * dx + dy * dy + dz * dz)) + 19.00 * std::log10(3.5);
         double p = 0;
         for (std::size_t e = 0; e < E; ++e) p += std::norm(at(d, q, t, e));
         acc += p / E / std::pow(10.0, -pl_dB / 10.0);
@@ -69,8 +71,8 @@ TEST(mobility_statistical, mean_received_power_follows_inf_los_path_loss) {
     for (double b : blocks) v += (b - m) * (b - m);
     const double se = std::sqrt(v / (blocks.size() - 1) / blocks.size());
     std::printf("transmitter %d: mean power / model %.4f (se %.4f)\n", tx, m, se);
-    EXPECT_LT(std::abs(m - 1.0), 4.3 * se) << "transmitter " << tx << ": mean power / path-loss model " << m
-                                            << " (se " << se << ")";
+    EXPECT_LT(std::abs(m - 1.0), 4.3 * se)
+        << "transmitter " << tx << ": mean power / path-loss model " << m << " (se " << se << ")";
   }
 }
 
@@ -107,5 +109,6 @@ TEST(mobility_statistical, nlos_lag1_autocorrelation_is_j0_of_doppler) {
   for (double r : rho) v += (r - m) * (r - m);
   const double se = std::sqrt(v / (rho.size() - 1) / rho.size());
   std::printf("lag-1 correlation: mean %.4f over %zu entries (se %.4f), J0 = %.4f\n", m, rho.size(), se, expected);
-  EXPECT_LT(std::abs(m - expected), 3.44 * se) << "mean lag-1 correlation " << m << " vs J0 " << expected << " (se " << se << ")";
+  EXPECT_LT(std::abs(m - expected), 3.44 * se)
+      << "mean lag-1 correlation " << m << " vs J0 " << expected << " (se " << se << ")";
 }
