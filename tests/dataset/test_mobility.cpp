@@ -262,3 +262,27 @@ TEST(mobility, bad_files_give_one_line_errors) {
   EXPECT_NE(m.find("short.h5"), std::string::npos) << m;
   EXPECT_NE(m.find("/labels/transmitter"), std::string::npos) << m;
 }
+
+TEST(mobility, rf_signatures_are_a_fixed_per_chain_factor) {
+  // With the switch on, transmitter i's CSI is the same channel times a fixed complex gain per TX chain: the
+  // ratio between the two datasets' entries is constant over time for each (transmitter, chain).
+  auto c = tiny();
+  c.snr_dB = 60;
+  const auto off = ds::generate_mobility(c, physec::rng_stream(5), 2, nullptr);
+  c.rf_signatures = true;
+  const auto on = ds::generate_mobility(c, physec::rng_stream(5), 2, nullptr);
+  EXPECT_EQ(on.positions_m, off.positions_m);
+  for (std::size_t tx = 0; tx < 6; ++tx)
+    for (std::size_t s = 0; s < 4; ++s) {
+      const std::size_t q0 = tx * 20;
+      const auto ref =
+          std::complex<double>(on.csi.data[q0 * 120 + s]) / std::complex<double>(off.csi.data[q0 * 120 + s]);
+      EXPECT_GT(std::abs(ref - 1.0), 1e-4);  // σ 0.5 dB, 5°: never exactly 1 (tolerance below: CSI noise at 60 dB)
+      for (std::size_t q = q0; q < q0 + 20; q += 5)
+        for (std::size_t t = 0; t < 10; t += 3) {
+          const std::size_t i = (q * 10 + t) * 12 + 2 * 4 + s;  // rx 2, tx chain s
+          const auto r = std::complex<double>(on.csi.data[i]) / std::complex<double>(off.csi.data[i]);
+          EXPECT_LT(std::abs(r - ref), 0.05 * std::abs(ref)) << "transmitter " << tx << " chain " << s;
+        }
+    }
+}
