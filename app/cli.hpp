@@ -93,6 +93,7 @@ void register_version(CLI::App& app);
 void register_keygen(CLI::App& app);
 void register_dataset(CLI::App& app);
 void register_nist(CLI::App& app);
+void register_auth(CLI::App& app);
 
 /// Exit code of the command that ran (set by its callback).
 int& command_status();

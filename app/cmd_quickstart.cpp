@@ -26,6 +26,21 @@ struct quickstart_config {
   dataset::wiretap_config wiretap;
   keygen::eval_config keygen;
   randomness::nist_config nist;
+  dataset::mobility_config mobility;
+  /// The PLA stage: which baselines run on the mobility dataset.
+  struct auth_stage {
+    std::vector<std::string> models = {"dt", "knn", "nb", "igbo"};
+    bool select = false;
+    auth::classifier_config classifiers;
+    void describe(config::schema& s) {
+      s.add("models", models, "baselines to run")
+          .choices({"dt", "knn", "nb", "wv", "gbdt", "rgbo", "igbo"})
+          .size(1, 7)
+          .source("ours (the fast ones)");
+      s.add("select", select, "grid search on the validation split").source("ours (off: seconds)");
+      s.section("classifiers", classifiers, "the baselines' hyperparameters");
+    }
+  } auth;
 
   quickstart_config() {
     // Small: two contrasting profiles, four SNRs, Eve near and far; ~30 s on 2 cores.
@@ -35,6 +50,9 @@ struct quickstart_config {
     wiretap.eve_distances_wavelengths = {0.5, 5};
     wiretap.probes_per_setting = 100;
     wiretap.grid.nof_symbols = 2;
+    // PLA: 10 sequences of 50 per transmitter, a 4 x 4 IRS; ~1 s to generate.
+    mobility.samples_per_transmitter = 500;
+    mobility.irs_ny = mobility.irs_nz = 4;
   }
 
   void describe(config::schema& s) {
@@ -43,6 +61,8 @@ struct quickstart_config {
     s.section("wiretap", wiretap, "PSKG wiretap dataset (as `physec dataset wiretap`, smaller)");
     s.section("keygen", keygen, "PSKG evaluation (as `physec keygen eval`)");
     s.section("nist", nist, "NIST SP 800-22 on Alice's bits at the highest SNR (as `physec nist`)");
+    s.section("mobility", mobility, "PLA mobility dataset (as `physec dataset mobility`, smaller)");
+    s.section("auth", auth, "PLA baselines (as `physec auth eval`)");
   }
 };
 
@@ -88,6 +108,11 @@ void run(const common_options& o) {
   fmt::print("{} NIST sub-test(s) failed at alpha = {}: quantized CSI bits are correlated across subcarriers and "
              "probes; reconciliation and privacy amplification (issue #8) are what make keys uniform.\n",
              failed, cfg.nist.alpha);
+
+  heading("PLA: mobility dataset (4 legal + 2 spoofers moving at 2 m/s in an IRS-assisted InF hall)");
+  const auto mob = mobility_stage(ctx, cfg.mobility, cfg.run.seed, cfg.run.threads, toml, ctx.output("mobility.h5"));
+  heading("PLA: classical baselines, time split, per-sample and sequence features");
+  auth_eval_stage(ctx, mob, cfg.auth.classifiers, {cfg.auth.models, "time", {"sample", "sequence"}, cfg.auth.select});
   ctx.finish();
 }
 

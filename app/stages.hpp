@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "physec/auth/evaluate.hpp"
+#include "physec/dataset/mobility_generator.hpp"
 #include "physec/dataset/wiretap_generator.hpp"
 #include "physec/keygen/evaluate.hpp"
 #include "physec/randomness/nist_config.hpp"
@@ -17,6 +19,30 @@ namespace physec::app {
 /// Generates the wiretap dataset into `file` (HDF5) and returns it.
 dataset::wiretap_data wiretap_stage(run_context& ctx, const dataset::wiretap_config& cfg, std::uint64_t seed,
                                     int threads, const std::string& config_toml, const std::filesystem::path& file);
+
+/// Generates the mobility dataset and writes it into `file` (HDF5; nothing written for an empty path).
+dataset::mobility_data mobility_stage(run_context& ctx, const dataset::mobility_config& cfg, std::uint64_t seed,
+                                      int threads, const std::string& config_toml, const std::filesystem::path& file);
+
+/// What `physec auth eval` runs on one dataset.
+struct auth_eval_options {
+  std::vector<std::string> models;    ///< classifier names
+  std::string split = "time";         ///< "time" or "position"
+  std::vector<std::string> features;  ///< "sample" and/or "sequence"
+  bool select = true;                 ///< validation grid search
+};
+
+/// One evaluated (features, model) pair.
+struct auth_result {
+  std::string features;
+  auth::evaluation eval;
+};
+
+/// Evaluates the baselines on a mobility dataset: accuracy.csv (no timings: byte-stable), timing.csv, results.json,
+/// confusion.csv of the best, accuracy.png; a printed table. `write_outputs` false: results only (sweeps).
+std::vector<auth_result> auth_eval_stage(run_context& ctx, const dataset::mobility_data& d,
+                                         const auth::classifier_config& cfg, const auth_eval_options& o,
+                                         bool write_outputs = true);
 
 /// Evaluates a transform + quantizer on a wiretap dataset: kdr.csv, alice_bits.h5, PNG plots, a printed table.
 keygen::eval_result keygen_eval_stage(run_context& ctx, const dataset::wiretap_data& d, const keygen::eval_config& cfg,

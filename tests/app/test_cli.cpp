@@ -111,7 +111,7 @@ TEST(cli, quickstart_runs_and_same_seed_gives_same_bytes) {
   auto r = run("quickstart " + k_small + " --seed 6 --out " + (dir / "c").string());
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_TRUE(fs::exists(dir / "a" / "report.json"));
-  for (const char* file : {"wiretap.h5", "kdr.csv", "alice_bits.h5", "nist.csv"}) {
+  for (const char* file : {"wiretap.h5", "kdr.csv", "alice_bits.h5", "nist.csv", "mobility.h5", "accuracy.csv"}) {
     const std::string a = physec::read_file(dir / "a" / file);
     EXPECT_EQ(a, physec::read_file(dir / "b" / file)) << file;
     EXPECT_NE(a, physec::read_file(dir / "c" / file)) << file;
@@ -185,6 +185,60 @@ TEST(cli, nist_on_ascii_bits_and_bad_input) {
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.out.find("--length: sequence length exceeds the bits in the file (expected at most 10, got 20)"),
             std::string::npos) << r.out;
+}
+
+const std::string k_tiny_mobility =
+    "--set mobility.samples_per_transmitter=300 --set mobility.sequence_length=20 --set mobility.irs_ny=2 "
+    "--set mobility.irs_nz=2";
+
+TEST(cli, dataset_mobility_then_auth_eval) {
+  const auto dir = temp_dir("mob");
+  auto r = run("dataset mobility -q " + k_tiny_mobility + " -o " + (dir / "m.h5").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(fs::exists(dir / "m.h5.report.json"));
+  r = run("auth eval -q -d " + (dir / "m.h5").string() + " --model nb --out " + (dir / "eval").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("confusion of the best"), std::string::npos) << r.out;
+  for (const char* f : {"accuracy.csv", "timing.csv", "confusion_best.csv", "accuracy.png", "report.json"})
+    EXPECT_TRUE(fs::exists(dir / "eval" / f)) << f;
+  const std::string acc = physec::read_file(dir / "eval" / "accuracy.csv");
+  EXPECT_NE(acc.find("time,sample,nb,"), std::string::npos) << acc;
+  EXPECT_NE(acc.find("time,sequence,nb,"), std::string::npos) << acc;
+  r = run("auth eval -q -d " + (dir / "m.h5").string() + " --model knn --split position --out " +
+          (dir / "pos").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(physec::read_file(dir / "pos" / "accuracy.csv").find("position,sample,knn,"), std::string::npos);
+  // A sweep regenerates the dataset per point from [mobility] and plots accuracy against the swept value.
+  r = run("auth eval -q --sweep speed --model nb " + k_tiny_mobility + " --set sweep.speed_mps=[1.0,3.0] --out " +
+          (dir / "sweep").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string sw = physec::read_file(dir / "sweep" / "sweep_speed.csv");
+  EXPECT_NE(sw.find("speed,1,sample,nb,"), std::string::npos) << sw;
+  EXPECT_NE(sw.find("speed,3,sequence,nb,"), std::string::npos) << sw;
+  EXPECT_TRUE(fs::exists(dir / "sweep" / "accuracy_vs_speed_sample.png"));
+}
+
+TEST(cli, auth_eval_bad_dataset_is_one_line_exit_3_and_writes_nothing) {
+  const auto dir = temp_dir("mobbad");
+  auto r = run("auth eval -q -d " + (dir / "none.h5").string() + " --out " + (dir / "out").string());
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.out, "physec: error: " + (dir / "none.h5").string() +
+                       ": file not found (expected an HDF5 file, got no such file)\n");
+  // A valid HDF5 file of another schema.
+  r =
+      run("dataset wiretap -q --set 'wiretap.profiles=[\"TDL-A\"]' --set wiretap.speeds_mps=[1.0] --set "
+          "wiretap.snrs_dB=[10.0] "
+          "--set wiretap.eve_distances_wavelengths=[1.0] --set wiretap.probes_per_setting=2 --set "
+          "wiretap.grid.nof_symbols=1 -o " +
+          (dir / "w.h5").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = run("auth eval -q -d " + (dir / "w.h5").string() + " --out " + (dir / "out").string());
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.out.find("not a mobility dataset"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "one line: " << r.out;
+  r = run("auth eval -q -d " + (dir / "w.h5").string() + " --model svm --out " + (dir / "out").string());
+  EXPECT_EQ(r.code, 3);
+  EXPECT_FALSE(fs::exists(dir / "out")) << "a failed run must not leave outputs";
 }
 
 }  // namespace

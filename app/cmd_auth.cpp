@@ -1,0 +1,271 @@
+// physec auth ...: physical-layer authentication. `eval` runs the classical baselines (dt knn nb wv gbdt rgbo igbo)
+// on a mobility dataset, on per-sample CSI vectors and on sequence features, and reports accuracy, FAR, MDR,
+// confusion and timings; `--sweep snr|distance|speed` regenerates the dataset per point from the config.
+#include <fmt/format.h>
+
+#include <map>
+#include <thread>
+
+#include "cli.hpp"
+#include "physec/auth/features.hpp"
+#include "physec/core/atomic_file.hpp"
+#include "physec/core/error.hpp"
+#include "physec/core/log.hpp"
+#include "physec/core/plot.hpp"
+#include "physec/dataset/mobility.hpp"
+#include "stages.hpp"
+
+namespace physec::app {
+
+namespace {
+
+/// Values of the sweeps `--sweep` runs.
+struct sweep_config {
+  std::vector<double> snr_dB = {0.0, 15.0, 30.0};    ///< CSI SNR values [dB]
+  std::vector<double> distance_m = {1.0, 4.0, 8.0};  ///< minimum distances between transmitters [m]
+  std::vector<double> speed_mps = {0.5, 2.0, 5.0};   ///< transmitter speeds [m/s]
+  void describe(config::schema& s) {
+    s.add("snr_dB", snr_dB, "SNR values of --sweep snr [dB]")
+        .range(-30, 60)
+        .size(1, 64)
+        .source("issue 9 (0, 15, 30 dB)");
+    s.add("distance_m", distance_m, "minimum distances of --sweep distance [m]")
+        .range(0, 40)
+        .size(1, 64)
+        .source("ours");
+    s.add("speed_mps", speed_mps, "speeds of --sweep speed [m/s]").range(0.01, 50).size(1, 64).source("ours");
+  }
+};
+
+struct auth_eval_config {
+  run_config run;
+  auth::classifier_config classifiers;
+  bool select = true;                                          ///< hyperparameters from the validation split
+  std::vector<std::string> features = {"sample", "sequence"};  ///< feature kinds evaluated
+  dataset::mobility_config mobility;                           ///< the dataset --sweep regenerates
+  sweep_config sweep;
+  void describe(config::schema& s) {
+    s.add("select", select, "choose hyperparameters on the validation split (grid search)").source("issue 9");
+    s.add("features", features, "feature kinds: sample (per-sample CSI vectors), sequence (sequence statistics)")
+        .choices({"sample", "sequence"})
+        .size(1, 2)
+        .source("issue 9 (both)");
+    s.section("classifiers", classifiers,
+              "the baselines' hyperparameters (defaults before selection; seed is set from run.seed)");
+    s.section("mobility", mobility, "dataset regenerated at each point of --sweep (as `physec dataset mobility`)");
+    s.section("sweep", sweep, "values of each sweep");
+    s.section("run", run, "how to run: seed, device, threads");
+  }
+};
+
+constexpr const char* k_auth_title = "physec auth eval configuration";
+
+struct eval_options {
+  common_options common;
+  std::string dataset;
+  std::string model = "all";
+  std::string split = "time";
+  std::string sweep;
+};
+
+/// Train/validation/test of one feature kind.
+struct splits {
+  auth::labelled_data train, validation, test;
+  std::vector<std::size_t> test_groups;
+};
+
+splits make_splits(const dataset::mobility_data& d, const std::vector<std::uint8_t>& split, const std::string& kind,
+                   const std::string& origin) {
+  splits out;
+  const std::size_t T = d.nof_steps();
+  auto part = [&](std::uint8_t code, auth::labelled_data& ld, std::vector<std::size_t>* groups) {
+    const auto idx = dataset::split_indices(split, code);
+    if (idx.empty())
+      throw error("a split is empty", {origin, "/labels/split_*", {}},
+                  "sequences with split code " + std::to_string(code), "none");
+    const auto seqs = dataset::select_sequences(d.sequences, idx);
+    std::vector<int> y;
+    for (auto i : idx) y.push_back(d.transmitter[i]);
+    if (kind == "sample") {
+      ld.x = auth::per_sample_vectors(seqs);
+      ld.y = auth::per_sample_labels(y, T);
+      if (groups)
+        for (std::size_t r = 0; r < ld.y.size(); ++r) groups->push_back(r / T);  // one group per sequence
+    } else {
+      ld.x = auth::sequence_features(seqs);
+      ld.y = y;
+    }
+  };
+  part(dataset::m_train, out.train, nullptr);
+  part(dataset::m_validation, out.validation, nullptr);
+  part(dataset::m_test, out.test, &out.test_groups);
+  return out;
+}
+
+std::vector<std::string> model_list(const std::string& m) {
+  if (m == "all") return auth::classifier_names();
+  return {m};
+}
+
+void write_plot(run_context& ctx, const plot_spec& spec, const std::string& name) {
+  if (!gnuplot_available()) {
+    log::warn("gnuplot not found: no PNG plots written");
+    return;
+  }
+  plot_png(spec, ctx.output(name));
+}
+
+void run_single(run_context& ctx, const auth_eval_config& cfg, const eval_options& o) {
+  dataset::mobility_data d;
+  {
+    auto t = ctx.report().time("read dataset");
+    d = dataset::read_mobility(o.dataset);
+  }
+  log::info("{}: {} sequences {}, {} legal transmitters", o.dataset, d.nof_sequences(), shape_string(d.sequences.shape),
+            d.nof_legal);
+  ctx.report().results()["dataset"] = o.dataset;
+  ctx.report().results()["dataset_seed"] = d.seed;
+  auth_eval_stage(ctx, d, cfg.classifiers, {model_list(o.model), o.split, cfg.features, cfg.select});
+}
+
+void run_sweep(run_context& ctx, const auth_eval_config& cfg, const eval_options& o) {
+  const std::vector<double>& values = o.sweep == "snr"        ? cfg.sweep.snr_dB
+                                      : o.sweep == "distance" ? cfg.sweep.distance_m
+                                                              : cfg.sweep.speed_mps;
+  const std::string xlabel = o.sweep == "snr"        ? "SNR [dB]"
+                             : o.sweep == "distance" ? "minimum distance [m]"
+                                                     : "speed [m/s]";
+  table rows({"sweep", "value", "features", "model", "accuracy", "far", "mdr", "fit_s", "predict_s"});
+  std::map<std::string, std::map<std::string, plot_series>> curves;  // features -> model -> curve
+  for (double v : values) {
+    dataset::mobility_config m = cfg.mobility;
+    if (o.sweep == "snr") m.snr_dB = v;
+    if (o.sweep == "distance") m.min_distance_m = v;
+    if (o.sweep == "speed") m.speed_mps = v;
+    log::info("sweep {} = {}", o.sweep, v);
+    const auto d = mobility_stage(ctx, m, cfg.run.seed, cfg.run.threads, "", {});
+    const auto res =
+        auth_eval_stage(ctx, d, cfg.classifiers, {model_list(o.model), o.split, cfg.features, cfg.select}, false);
+    for (const auto& r : res) {
+      rows.add_row({o.sweep, v, r.features, r.eval.model, r.eval.accuracy, r.eval.rates.far, r.eval.rates.mdr,
+                    r.eval.fit_s, r.eval.predict_s});
+      auto& c = curves[r.features][r.eval.model];
+      c.title = r.eval.model;
+      c.x.push_back(v);
+      c.y.push_back(r.eval.accuracy);
+    }
+  }
+  rows.write_csv(ctx.output("sweep_" + o.sweep + ".csv"));
+  ctx.report().results()["sweep"] = rows.to_json();
+  for (auto& [features, by_model] : curves) {
+    plot_spec spec{fmt::format("Accuracy vs {} ({} features, {} split)", o.sweep, features, o.split),
+                   xlabel,
+                   "accuracy",
+                   {},
+                   false};
+    for (auto& [name, c] : by_model) spec.series.push_back(c);
+    write_plot(ctx, spec, fmt::format("accuracy_vs_{}_{}.png", o.sweep, features));
+  }
+  fmt::print("{}", rows.to_text());
+}
+
+void run_eval(eval_options& o) {
+  log::set_quiet(o.common.quiet);
+  auto cfg = load_config<auth_eval_config>(o.common);
+  cfg.classifiers.seed = cfg.run.seed;  // one master seed: run.seed (--seed) drives the classifiers too
+  if (o.model != "all") auth::make_classifier(o.model, cfg.classifiers);  // unknown name: one-line error, exit 3
+  if (o.sweep.empty() && o.dataset.empty())
+    throw error("no dataset", {"", "--dataset", {}}, "-d FILE (or --sweep snr|distance|speed)", "neither");
+  if (!o.dataset.empty()) (void)dataset::read_mobility(o.dataset);  // check before any output exists
+  run_context ctx("auth eval", o.common, cfg.run.seed, config::show(cfg, k_auth_title), cfg.run.device);
+  if (o.sweep.empty())
+    run_single(ctx, cfg, o);
+  else
+    run_sweep(ctx, cfg, o);
+  ctx.finish();
+}
+
+}  // namespace
+
+std::vector<auth_result> auth_eval_stage(run_context& ctx, const dataset::mobility_data& d,
+                                         const auth::classifier_config& cfg, const auth_eval_options& o,
+                                         bool write_outputs) {
+  const auto& split = o.split == "position" ? d.split_position : d.split_time;
+  std::vector<auth_result> out;
+  for (const auto& kind : o.features) {
+    auto t = ctx.report().time("auth eval (" + kind + " features)");
+    const auto s = make_splits(d, split, kind, "dataset");
+    for (const auto& name : o.models) {
+      auth::evaluation_options eo;
+      eo.select = o.select;
+      eo.nof_legal_users = d.nof_legal;
+      if (kind == "sample") eo.test_groups = s.test_groups;
+      out.push_back({kind, auth::evaluate_model(name, cfg, s.train, s.validation, s.test, eo)});
+      log::info("{} features, {}: accuracy {:.4f}", kind, name, out.back().eval.accuracy);
+    }
+  }
+  table acc(
+      {"split", "features", "model", "parameters", "validation_accuracy", "accuracy", "far", "mdr", "nof_decisions"});
+  table tim({"split", "features", "model", "fit_s", "predict_s", "predict_us_per_decision"});
+  std::size_t best = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto& e = out[i].eval;
+    acc.add_row({o.split, out[i].features, e.model, e.parameters, e.validation_accuracy, e.accuracy, e.rates.far,
+                 e.rates.mdr, static_cast<std::int64_t>(e.nof_decisions)});
+    tim.add_row({o.split, out[i].features, e.model, e.fit_s, e.predict_s,
+                 1e6 * e.predict_s / static_cast<double>(std::max<std::size_t>(e.nof_decisions, 1))});
+    if (e.accuracy > out[best].eval.accuracy) best = i;
+  }
+  if (!write_outputs) return out;
+  acc.write_csv(ctx.output("accuracy.csv"));
+  tim.write_csv(ctx.output("timing.csv"));
+  const auto conf = auth::confusion_table(out[best].eval.confusion);
+  conf.write_csv(ctx.output("confusion_best.csv"));
+  ctx.report().results()["auth_eval"] = {{"split", o.split},
+                                         {"accuracy", acc.to_json()},
+                                         {"timing", tim.to_json()},
+                                         {"best", {{"features", out[best].features}, {"model", out[best].eval.model}}},
+                                         {"confusion_best", conf.to_json()}};
+  std::map<std::string, plot_series> per_kind;
+  for (const auto& r : out) {
+    auto& c = per_kind[r.features];
+    c.title = r.features + " features";
+    c.x.push_back(static_cast<double>(c.x.size()));
+    c.y.push_back(r.eval.accuracy);
+  }
+  std::string names;
+  for (std::size_t i = 0; i < o.models.size(); ++i) names += (i ? " " : "") + std::to_string(i) + "=" + o.models[i];
+  plot_spec spec{"Accuracy per model (" + o.split + " split)", "model (" + names + ")", "accuracy", {}, false};
+  for (auto& [k, c] : per_kind) spec.series.push_back(c);
+  write_plot(ctx, spec, "accuracy.png");
+  table shown({"features", "model", "accuracy", "FAR", "MDR", "fit s", "predict s", "parameters"});
+  for (const auto& r : out)
+    shown.add_row({r.features, r.eval.model, r.eval.accuracy, r.eval.rates.far, r.eval.rates.mdr, r.eval.fit_s,
+                   r.eval.predict_s, r.eval.parameters});
+  fmt::print("{} split\n{}", o.split, shown.to_text());
+  fmt::print("confusion of the best ({} features, {}; rows = truth, labels >= {} spoofers):\n{}", out[best].features,
+             out[best].eval.model, d.nof_legal, conf.to_text());
+  return out;
+}
+
+void register_auth(CLI::App& app) {
+  register_config<auth_eval_config>("auth eval", k_auth_title);
+  auto* au = app.add_subcommand("auth", "physical-layer authentication of moving transmitters");
+  au->require_subcommand(1);
+  auto* ev = au->add_subcommand("eval",
+                                "accuracy, FAR, MDR, confusion and timings of the classical baselines on a "
+                                "mobility dataset (table, CSV, JSON, PNG); --sweep regenerates per point");
+  auto o = std::make_shared<eval_options>();
+  ev->add_option("-d,--dataset", o->dataset, "mobility dataset (HDF5, from `physec dataset mobility`)");
+  ev->add_option("--model", o->model, "dt, knn, nb, wv, gbdt, rgbo, igbo or all")->capture_default_str();
+  ev->add_option("--split", o->split, "time or position")
+      ->check(CLI::IsMember({"time", "position"}))
+      ->capture_default_str();
+  ev->add_option("--sweep", o->sweep,
+                 "snr, distance or speed: regenerate the dataset from [mobility] per [sweep] value")
+      ->check(CLI::IsMember({"snr", "distance", "speed"}));
+  add_common_options(*ev, o->common, "physec-out/auth-eval");
+  ev->callback([o] { run_eval(*o); });
+}
+
+}  // namespace physec::app

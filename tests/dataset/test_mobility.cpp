@@ -1,0 +1,288 @@
+// The mobility dataset: shapes, labels, splits (disjoint, with gaps), features, determinism, HDF5 round trip and
+// the errors a bad file gives.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "physec/core/hdf5.hpp"
+#include "physec/dataset/mobility_generator.hpp"
+#include "test_util.hpp"
+
+namespace ds = physec::dataset;
+using physec::testing::message_of;
+
+namespace {
+
+// 20 sequences of 10 samples per transmitter; a 2 x 2 IRS keeps it fast.
+ds::mobility_config tiny() {
+  ds::mobility_config c;
+  c.samples_per_transmitter = 200;
+  c.sequence_length = 10;
+  c.irs_ny = c.irs_nz = 2;
+  return c;
+}
+
+const ds::mobility_data& tiny_data() {
+  static const ds::mobility_data d = ds::generate_mobility(tiny(), physec::rng_stream(5), 2, nullptr);
+  return d;
+}
+
+}  // namespace
+
+TEST(mobility, shapes_and_labels) {
+  const auto& d = tiny_data();
+  EXPECT_EQ(d.sequences.shape, (physec::shape_t{120, 24, 10}));
+  EXPECT_EQ(d.csi.shape, (physec::shape_t{120, 10, 3, 4}));
+  EXPECT_EQ(d.positions_m.shape, (physec::shape_t{120, 10, 3}));
+  EXPECT_EQ(d.snr_dB.shape, (physec::shape_t{120, 10}));
+  EXPECT_EQ(d.nof_legal, 4);
+  for (std::size_t q = 0; q < 120; ++q) {
+    EXPECT_EQ(d.transmitter[q], static_cast<int>(q / 20));  // transmitter-major
+    EXPECT_EQ(d.start_index[q], static_cast<std::int64_t>((q % 20) * 10));
+  }
+  // 2 m/s: consecutive positions 2 cm apart; speed from the stored velocity.
+  for (std::size_t t = 0; t + 1 < 10; ++t) {
+    const double dx = d.positions_m(0, t + 1, 0) - d.positions_m(0, t, 0),
+                 dy = d.positions_m(0, t + 1, 1) - d.positions_m(0, t, 1);
+    EXPECT_NEAR(std::hypot(dx, dy), 0.02, 1e-4);
+    EXPECT_NEAR(std::hypot(d.velocities_mps(0, t, 0), d.velocities_mps(0, t, 1)), 2.0, 1e-3);
+  }
+}
+
+TEST(mobility, time_split_is_ordered_disjoint_and_gapped) {
+  // 20 sequences: training part round(0.6 * 20) = 12, validation max(1, round(0.1 * 20)) = 2, gap 1:
+  // train 0..8, gap 9, validation 10..11, gap 12, test 13..19 (typed by hand).
+  const auto& d = tiny_data();
+  const std::vector<std::uint8_t> expected = {0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 1, 1, 3, 2, 2, 2, 2, 2, 2, 2};
+  for (std::size_t q = 0; q < 120; ++q) EXPECT_EQ(d.split_time[q], expected[q % 20]) << q;
+}
+
+TEST(mobility, no_sample_in_two_splits_and_gaps_hold) {
+  // Default size (40 sequences of 50) with a 1-element IRS, both splits: the sample indices of train, validation
+  // and test are disjoint per transmitter; in time, every test sample is >= 1 sequence (50 samples) after every
+  // training or validation sample; in position, every test position is >= the guard chord from every training
+  // position (guard: one sequence of travel, 1 m of arc on a 4 m circle: chord 2 r sin(0.125) = 0.997 m).
+  ds::mobility_config c;
+  c.irs_ny = c.irs_nz = 1;
+  const auto d = ds::generate_mobility(c, physec::rng_stream(9), 2, nullptr);
+  const std::size_t T = d.nof_steps();
+  for (const auto* split : {&d.split_time, &d.split_position})
+    for (int tx = 0; tx < 6; ++tx) {
+      std::set<std::int64_t> seen[3];
+      std::int64_t last_train = -1, first_test = 1 << 30;
+      std::vector<std::size_t> train_q, test_q;
+      for (std::size_t q = 0; q < d.nof_sequences(); ++q) {
+        if (d.transmitter[q] != tx || (*split)[q] == ds::m_unused) continue;
+        const auto s = (*split)[q];
+        for (std::size_t t = 0; t < T; ++t) {
+          const auto idx = d.start_index[q] + static_cast<std::int64_t>(t);
+          for (int o = 0; o < 3; ++o)
+            if (o != s) {
+              ASSERT_EQ(seen[o].count(idx), 0u) << "sample " << idx << " of transmitter " << tx;
+            }
+          seen[s].insert(idx);
+        }
+        if (s != ds::m_test) last_train = std::max(last_train, d.start_index[q] + static_cast<std::int64_t>(T) - 1);
+        if (s == ds::m_test) first_test = std::min<std::int64_t>(first_test, d.start_index[q]);
+        (s == ds::m_train ? train_q : s == ds::m_test ? test_q : train_q).push_back(q);
+      }
+      EXPECT_FALSE(seen[0].empty());
+      EXPECT_FALSE(seen[1].empty());
+      EXPECT_FALSE(seen[2].empty());
+      if (split == &d.split_time) {
+        EXPECT_GE(first_test - last_train - 1, static_cast<std::int64_t>(T)) << "transmitter " << tx;
+      } else {
+        double dmin = 1e9;
+        for (auto a : test_q)
+          for (auto b : train_q)
+            for (std::size_t t = 0; t < T; ++t)
+              for (std::size_t u = 0; u < T; ++u)
+                dmin = std::min(dmin, std::hypot(d.positions_m(a, t, 0) - d.positions_m(b, u, 0),
+                                                 d.positions_m(a, t, 1) - d.positions_m(b, u, 1)));
+        EXPECT_GE(dmin, 0.99) << "transmitter " << tx;
+      }
+    }
+}
+
+TEST(mobility, features_are_phase_referenced_and_globally_scaled) {
+  const auto& d = tiny_data();
+  // Global: features * sqrt(P_ref) reproduce |csi| entry by entry; H[0][0] real positive after rotation.
+  for (std::size_t q = 0; q < 120; q += 7)
+    for (std::size_t t = 0; t < 10; ++t) {
+      EXPECT_NEAR(d.sequences(q, 12, t), 0.0f, 1e-6f);
+      EXPECT_GT(d.sequences(q, 0, t), 0.0f);
+      double ratio = -1;
+      for (std::size_t e = 0; e < 12; ++e) {
+        const double f = std::hypot(d.sequences(q, e, t), d.sequences(q, 12 + e, t));
+        const double h = std::abs(d.csi.data[(q * 10 + t) * 12 + e]);
+        if (ratio < 0) ratio = h / f;
+        EXPECT_NEAR(h / f, ratio, 1e-4 * ratio);  // one scale for every entry and sample
+      }
+    }
+  // Per-sample: unit mean power per entry in every sample.
+  auto c = tiny();
+  c.normalisation = "per_sample";
+  const auto p = ds::generate_mobility(c, physec::rng_stream(5), 1, nullptr);
+  for (std::size_t q = 0; q < 120; q += 11) {
+    double s = 0;
+    for (std::size_t e = 0; e < 24; ++e) s += p.sequences(q, e, 3) * p.sequences(q, e, 3);
+    EXPECT_NEAR(s / 12.0, 1.0, 1e-4);
+  }
+  EXPECT_EQ(p.csi, tiny_data().csi);  // the CSI itself does not depend on the feature scaling
+}
+
+TEST(mobility, deterministic_for_any_thread_count) {
+  const auto one = ds::generate_mobility(tiny(), physec::rng_stream(5), 1, nullptr);
+  EXPECT_EQ(one.csi, tiny_data().csi);
+  EXPECT_EQ(one.sequences, tiny_data().sequences);
+  EXPECT_EQ(one.split_position, tiny_data().split_position);
+  const auto other = ds::generate_mobility(tiny(), physec::rng_stream(6), 3, nullptr);
+  EXPECT_FALSE(other.csi == tiny_data().csi);
+}
+
+TEST(mobility, near_spoofers_shadow_their_legal_transmitter) {
+  auto c = tiny();
+  c.spoofer_placement = "near";
+  c.spoofer_offset_m = 0.5;
+  const auto d = ds::generate_mobility(c, physec::rng_stream(5), 2, nullptr);
+  for (std::size_t k = 0; k < 2; ++k)
+    for (std::size_t q = 0; q < 20; ++q)
+      for (std::size_t t = 0; t < 10; ++t) {
+        const std::size_t legal = k * 20 + q, spoof = (4 + k) * 20 + q;
+        EXPECT_NEAR(std::hypot(d.positions_m(spoof, t, 0) - d.positions_m(legal, t, 0),
+                               d.positions_m(spoof, t, 1) - d.positions_m(legal, t, 1)),
+                    0.5, 1e-9);
+      }
+}
+
+TEST(mobility, routes_keep_the_minimum_distance) {
+  auto c = tiny();
+  c.min_distance_m = 2.0;
+  const auto d = ds::generate_mobility(c, physec::rng_stream(3), 2, nullptr);
+  double dmin = 1e9;
+  for (std::size_t a = 0; a < 6; ++a)
+    for (std::size_t b = a + 1; b < 6; ++b)
+      for (std::size_t q = 0; q < 20; ++q)
+        for (std::size_t t = 0; t < 10; ++t)
+          dmin = std::min(dmin, std::hypot(d.positions_m(a * 20 + q, t, 0) - d.positions_m(b * 20 + q, t, 0),
+                                           d.positions_m(a * 20 + q, t, 1) - d.positions_m(b * 20 + q, t, 1)));
+  EXPECT_GE(dmin, 2.0 - 1e-3);  // chords cut inside the circle by < 1 mm
+}
+
+TEST(mobility, bad_config_names_the_field) {
+  auto c = tiny();
+  c.min_distance_m = 30;
+  EXPECT_NE(message_of([&] { ds::generate_mobility(c, physec::rng_stream(1), 1, nullptr); }).find("min_distance_m"),
+            std::string::npos);
+  c = tiny();
+  c.samples_per_transmitter = 40;  // 4 sequences: no room for train, validation, test and two gaps
+  EXPECT_NE(
+      message_of([&] { ds::generate_mobility(c, physec::rng_stream(1), 1, nullptr); }).find("samples_per_transmitter"),
+      std::string::npos);
+}
+
+TEST(mobility, hdf5_round_trip) {
+  const auto dir = physec::testing::temp_dir("mobility_rt");
+  auto d = tiny_data();
+  d.seed = 5;
+  d.config_toml = "[mobility]\nspeed_mps = 2.0\n";
+  ds::write_mobility(dir / "m.h5", d);
+  const auto r = ds::read_mobility(dir / "m.h5");
+  EXPECT_EQ(r.sequences, d.sequences);
+  EXPECT_EQ(r.csi, d.csi);
+  EXPECT_EQ(r.transmitter, d.transmitter);
+  EXPECT_EQ(r.split_time, d.split_time);
+  EXPECT_EQ(r.split_position, d.split_position);
+  EXPECT_EQ(r.start_index, d.start_index);
+  EXPECT_EQ(r.snr_dB, d.snr_dB);
+  EXPECT_EQ(r.los, d.los);
+  EXPECT_EQ(r.positions_m, d.positions_m);
+  EXPECT_EQ(r.velocities_mps, d.velocities_mps);
+  EXPECT_EQ(r.seed, 5u);
+  EXPECT_EQ(r.config_toml, d.config_toml);
+  EXPECT_EQ(r.nof_legal, 4);
+  EXPECT_EQ(r.noise_variance, d.noise_variance);
+  EXPECT_EQ(r.feature_layout, d.feature_layout);
+}
+
+TEST(mobility, bad_files_give_one_line_errors) {
+  const auto dir = physec::testing::temp_dir("mobility_bad");
+  const auto& good = tiny_data();
+  {  // not a mobility file
+    physec::h5::writer w(dir / "other.h5");
+    w.write("/x", physec::shape_t{1}, std::vector<double>{1.0}.data());
+    w.attribute("/", "schema", std::string("physec.wiretap/1"));
+    w.commit();
+  }
+  auto m = message_of([&] { ds::read_mobility(dir / "other.h5"); });
+  EXPECT_NE(m.find("not a mobility dataset"), std::string::npos) << m;
+  EXPECT_NE(m.find("physec.mobility/1"), std::string::npos) << m;
+  EXPECT_EQ(m.find('\n'), std::string::npos);
+  // Missing file.
+  m = message_of([&] { ds::read_mobility(dir / "missing.h5"); });
+  EXPECT_NE(m.find("missing.h5"), std::string::npos) << m;
+  // Inconsistent parts are refused before anything is written.
+  auto bad = good;
+  bad.transmitter.pop_back();
+  m = message_of([&] { ds::write_mobility(dir / "bad.h5", bad); });
+  EXPECT_NE(m.find("/labels/transmitter"), std::string::npos) << m;
+  EXPECT_NE(m.find("120"), std::string::npos) << m;
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad.h5"));
+  bad = good;
+  bad.split_position[3] = 7;
+  m = message_of([&] { ds::check_mobility(bad, "mem"); });
+  EXPECT_NE(m.find("/labels/split_position"), std::string::npos) << m;
+  bad = good;
+  bad.sequences.data[5] = std::nanf("");
+  m = message_of([&] { ds::check_mobility(bad, "mem"); });
+  EXPECT_NE(m.find("/sequences"), std::string::npos) << m;
+  bad = good;
+  bad.positions_m = physec::ndarray<double>({120, 9, 3});
+  m = message_of([&] { ds::check_mobility(bad, "mem"); });
+  EXPECT_NE(m.find("/positions_m"), std::string::npos) << m;
+  // A truncated dataset on disk (one fewer label) is caught by the reader, naming the file.
+  {
+    physec::h5::writer w(dir / "short.h5");
+    w.write("/sequences", good.sequences);
+    w.write("/csi", good.csi);
+    std::vector<std::int32_t> tx(good.transmitter.begin(), good.transmitter.end() - 1);
+    w.write("/labels/transmitter", physec::shape_t{tx.size()}, tx.data());
+    w.write("/labels/split_time", physec::shape_t{120}, good.split_time.data());
+    w.write("/labels/split_position", physec::shape_t{120}, good.split_position.data());
+    w.write("/labels/start_index", physec::shape_t{120}, good.start_index.data());
+    w.write("/labels/snr_dB", good.snr_dB);
+    w.write("/labels/los", good.los);
+    w.write("/positions_m", good.positions_m);
+    w.write("/velocities_mps", good.velocities_mps);
+    w.attribute("/", "schema", std::string(ds::k_mobility_schema));
+    w.commit();
+  }
+  m = message_of([&] { ds::read_mobility(dir / "short.h5"); });
+  EXPECT_NE(m.find("short.h5"), std::string::npos) << m;
+  EXPECT_NE(m.find("/labels/transmitter"), std::string::npos) << m;
+}
+
+TEST(mobility, rf_signatures_are_a_fixed_per_chain_factor) {
+  // With the switch on, transmitter i's CSI is the same channel times a fixed complex gain per TX chain: the
+  // ratio between the two datasets' entries is constant over time for each (transmitter, chain).
+  auto c = tiny();
+  c.snr_dB = 60;
+  const auto off = ds::generate_mobility(c, physec::rng_stream(5), 2, nullptr);
+  c.rf_signatures = true;
+  const auto on = ds::generate_mobility(c, physec::rng_stream(5), 2, nullptr);
+  EXPECT_EQ(on.positions_m, off.positions_m);
+  for (std::size_t tx = 0; tx < 6; ++tx)
+    for (std::size_t s = 0; s < 4; ++s) {
+      const std::size_t q0 = tx * 20;
+      const auto ref =
+          std::complex<double>(on.csi.data[q0 * 120 + s]) / std::complex<double>(off.csi.data[q0 * 120 + s]);
+      EXPECT_GT(std::abs(ref - 1.0), 1e-4);  // σ 0.5 dB, 5°: never exactly 1 (tolerance below: CSI noise at 60 dB)
+      for (std::size_t q = q0; q < q0 + 20; q += 5)
+        for (std::size_t t = 0; t < 10; t += 3) {
+          const std::size_t i = (q * 10 + t) * 12 + 2 * 4 + s;  // rx 2, tx chain s
+          const auto r = std::complex<double>(on.csi.data[i]) / std::complex<double>(off.csi.data[i]);
+          EXPECT_LT(std::abs(r - ref), 0.05 * std::abs(ref)) << "transmitter " << tx << " chain " << s;
+        }
+    }
+}
