@@ -5,12 +5,12 @@
 #include <thread>
 
 #include "cli.hpp"
+#include "stages.hpp"
 #include "physec/core/log.hpp"
 #include "physec/core/progress.hpp"
 #include "physec/core/table.hpp"
 #include "physec/dataset/mobility_generator.hpp"
 #include "physec/dataset/wiretap_generator.hpp"
-#include "stages.hpp"
 
 namespace physec::app {
 
