@@ -1,6 +1,7 @@
 #include "physec/keygen/evaluate.hpp"
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <map>
 
@@ -113,14 +114,8 @@ void probe_interval(const ndarray<int>& la, const ndarray<int>& lb, const std::v
   double ss = 0;
   for (std::size_t i = 0; i < n; ++i) ss += (wrong[i] - r * bits[i]) * (wrong[i] - r * bits[i]);
   const double var = ss / (total_bits * total_bits) * static_cast<double>(n) / static_cast<double>(n - 1);
-  // z of a two-sided interval: inverse normal CDF by bisection on erfc.
-  const double alpha = 1 - confidence;
-  double lo_z = 0, hi_z = 10;
-  for (int it = 0; it < 100; ++it) {
-    const double mid = (lo_z + hi_z) / 2;
-    (0.5 * std::erfc(mid / std::sqrt(2.0)) > alpha / 2 ? lo_z : hi_z) = mid;
-  }
-  const double half = lo_z * std::sqrt(var);
+  const double z = boost::math::quantile(boost::math::normal(), 1 - (1 - confidence) / 2);
+  const double half = z * std::sqrt(var);
   low = std::max(0.0, r - half);
   high = std::min(1.0, r + half);
 }

@@ -33,32 +33,6 @@ ndarray<double> csi_features(const ndarray<std::complex<float>>& csi, const std:
   throw error("unknown feature mode", {"", "features", {}}, "amplitude or real_imag", "\"" + mode + "\"");
 }
 
-void standardizer::fit(const ndarray<double>& x) {
-  const std::size_t n = x.shape[0], d = x.shape[1];
-  mean_.assign(d, 0.0);
-  inv_sd_.assign(d, 0.0);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < d; ++j) mean_[j] += x(i, j);
-  for (auto& m : mean_) m /= static_cast<double>(n);
-  std::vector<double> var(d, 0.0);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < d; ++j) var[j] += (x(i, j) - mean_[j]) * (x(i, j) - mean_[j]);
-  for (std::size_t j = 0; j < d; ++j) {
-    const double sd = std::sqrt(var[j] / static_cast<double>(std::max<std::size_t>(n - 1, 1)));
-    inv_sd_[j] = sd > 0 ? 1.0 / sd : 0.0;
-  }
-}
-
-ndarray<double> standardizer::transform(const ndarray<double>& x) const {
-  if (x.rank() != 2 || x.shape[1] != mean_.size())
-    throw error("feature count differs from the fitted data", {"", "standardizer", {}}, std::to_string(mean_.size()),
-                shape_string(x.shape));
-  ndarray<double> out(x.shape);
-  for (std::size_t i = 0; i < x.shape[0]; ++i)
-    for (std::size_t j = 0; j < x.shape[1]; ++j) out(i, j) = (x(i, j) - mean_[j]) * inv_sd_[j];
-  return out;
-}
-
 void pca::fit(const ndarray<double>& train, std::size_t nof_components) {
   using matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   if (train.rank() != 2 || train.shape[0] < 2)

@@ -13,16 +13,6 @@ namespace physec::keygen {
 /// "amplitude": |h| (d = product of the trailing extents); "real_imag": Re h and Im h interleaved (2x that).
 ndarray<double> csi_features(const ndarray<std::complex<float>>& csi, const std::string& mode);
 
-/// Standardises each feature to zero mean, unit variance with statistics from `fit` data.
-class standardizer {
- public:
-  void fit(const ndarray<double>& x);
-  ndarray<double> transform(const ndarray<double>& x) const;
-
- private:
-  std::vector<double> mean_, inv_sd_;
-};
-
 /// Principal component analysis (Karhunen–Loève transform) on features `[n, d]`.
 class pca {
  public:
