@@ -395,6 +395,35 @@ void reader::read_raw(const std::string& dataset, dtype t, void* out) const {
   }
 }
 
+void reader::read_rows_raw(const std::string& dataset, dtype t, const std::vector<std::size_t>& rows, void* out) const {
+  try {
+    H5::DataSet ds = p_->open(dataset);
+    H5::DataSpace file_space = ds.getSpace();
+    const int rank = file_space.getSimpleExtentNdims();
+    if (rank < 1) throw p_->fail(dataset, "cannot read rows of a scalar", "rank >= 1", "rank 0");
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    file_space.getSimpleExtentDims(dims.data());
+    std::vector<hsize_t> start(dims.size(), 0), count = dims;
+    count[0] = 1;
+    hsize_t row_elems = 1;
+    for (std::size_t k = 1; k < dims.size(); ++k) row_elems *= dims[k];
+    const H5::DataType mem_type = make_type(t);
+    const std::size_t row_bytes = static_cast<std::size_t>(row_elems) * mem_type.getSize();
+    H5::DataSpace mem_space(rank, count.data());
+    auto* bytes = static_cast<unsigned char*>(out);
+    // One hyperslab per row (in the caller's order): rows of a mini-batch are few, and chunked reads cache.
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i] >= dims[0])
+        throw p_->fail(dataset, "row out of range", "a row below " + std::to_string(dims[0]), std::to_string(rows[i]));
+      start[0] = rows[i];
+      file_space.selectHyperslab(H5S_SELECT_SET, count.data(), start.data());
+      if (row_elems > 0) ds.read(bytes + i * row_bytes, mem_type, mem_space, file_space);
+    }
+  } catch (const H5::Exception& e) {
+    throw p_->fail(dataset, "cannot read rows: " + e.getDetailMsg());
+  }
+}
+
 std::vector<std::string> reader::read_strings(const std::string& dataset) const {
   if (!has(dataset)) throw p_->fail(dataset, "missing dataset", "a dataset at this path", "nothing");
   try {

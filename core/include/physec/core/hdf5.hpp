@@ -120,6 +120,17 @@ class reader {
     return a;
   }
   std::vector<std::string> read_strings(const std::string& dataset) const;
+  /// Reads only the rows `rows` (indices along dim 0, any order, repeats allowed) of a dataset: `[rows.size(), ...]`,
+  /// in the order given. For streaming mini-batches out of files larger than memory.
+  template <class T>
+  ndarray<T> read_rows(const std::string& dataset, const std::vector<std::size_t>& rows) const {
+    ndarray<T> a;
+    a.shape = read_shape_checked(dataset, dtype_of<T>(), {});
+    a.shape.at(0) = rows.size();
+    a.data.resize(shape_size(a.shape));
+    read_rows_raw(dataset, dtype_of<T>(), rows, a.ptr());
+    return a;
+  }
 
   bool has_attribute(const std::string& object, const std::string& name) const;
   attribute_value attribute(const std::string& object, const std::string& name) const;
@@ -132,6 +143,7 @@ class reader {
   shape_t read_shape_checked(const std::string& dataset, dtype t,
                              const std::vector<std::optional<std::size_t>>& expected) const;
   void read_raw(const std::string& dataset, dtype t, void* out) const;
+  void read_rows_raw(const std::string& dataset, dtype t, const std::vector<std::size_t>& rows, void* out) const;
   struct impl;
   std::unique_ptr<impl> p_;
 };

@@ -1,0 +1,29 @@
+#pragma once
+/// @file Training hyper-parameters, the `[train]` table of every train command's config. Torch-free, so configs
+/// can be described and shown without LibTorch. Each model's command sets its own defaults (e.g. the TDGCN
+/// paper's Table I) before the user's file and `--set` apply.
+
+#include <string>
+
+#include "physec/core/config.hpp"
+
+namespace physec::nn {
+
+struct train_config {
+  int epochs = 100;                   ///< maximum epochs
+  int batch_size = 16;                ///< examples per mini-batch
+  std::string optimizer = "adam";     ///< adam | adamw
+  double learning_rate = 1e-3;        ///< initial learning rate
+  double weight_decay = 0.0;          ///< L2 (adam) or decoupled (adamw) weight decay
+  std::string schedule = "plateau";   ///< none | plateau (x factor after `schedule_patience` epochs without
+                                      ///< improvement of the validation metric) | cosine (to min_learning_rate)
+  double schedule_factor = 0.5;       ///< plateau: multiplier
+  int schedule_patience = 5;          ///< plateau: epochs without improvement before decaying
+  double min_learning_rate = 1e-6;    ///< floor of the schedule
+  double grad_clip_norm = 0.0;        ///< clip the global gradient L2 norm to this; 0 = off
+  int patience = 15;                  ///< early stopping: epochs without improvement; 0 = off
+  double min_delta = 0.0;             ///< an improvement must beat the best metric by more than this
+  void describe(config::schema& s);
+};
+
+}  // namespace physec::nn
