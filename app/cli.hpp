@@ -91,6 +91,8 @@ void register_quickstart(CLI::App& app);
 void register_config_command(CLI::App& app);
 void register_version(CLI::App& app);
 void register_keygen(CLI::App& app);
+/// `physec keygen train` (cmd_keygen_train.cpp), added under the `keygen` subcommand.
+void register_keygen_train(CLI::App& keygen);
 void register_dataset(CLI::App& app);
 void register_nist(CLI::App& app);
 void register_auth(CLI::App& app);

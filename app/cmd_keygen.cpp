@@ -33,6 +33,7 @@ struct eval_options {
   std::string dataset;
   std::string method, quantizer;
   int bits = 0;
+  std::string model;  ///< checkpoint of `physec keygen train`; empty = raw CSI
 };
 
 void plot_results(run_context& ctx, const keygen::eval_result& r) {
@@ -82,6 +83,7 @@ void run_eval(eval_options& o) {
   }
   log::info("{}: {} probes, {} Eve position(s)", o.dataset, d.nof_probes(), d.nof_eve());
   ctx.report().results()["dataset"] = o.dataset;
+  if (!o.model.empty()) d = apply_keygen_model(ctx, o.model, d, cfg.run.device);
   keygen_eval_stage(ctx, d, cfg.eval, cfg.run.seed);
   ctx.finish();
 }
@@ -140,8 +142,11 @@ void register_keygen(CLI::App& app) {
   ev->add_option("--method", o->method, "feature transform: raw, pca or dct (sets features.method)");
   ev->add_option("--quantizer", o->quantizer, "quantile, mean, guard or multibit (sets quantizer.method)");
   ev->add_option("--bits", o->bits, "bits per value m (sets quantizer.bits)");
+  ev->add_option("--model", o->model, "checkpoint of `physec keygen train`: every party's CSI goes through the model "
+                                       "before the features and quantizer");
   add_common_options(*ev, o->common, "physec-out/keygen-eval");
   ev->callback([o] { run_eval(*o); });
+  register_keygen_train(*kg);
 }
 
 }  // namespace physec::app

@@ -48,6 +48,12 @@ std::vector<auth_result> auth_eval_stage(run_context& ctx, const dataset::mobili
 keygen::eval_result keygen_eval_stage(run_context& ctx, const dataset::wiretap_data& d, const keygen::eval_config& cfg,
                                       std::uint64_t seed);
 
+/// Loads the keygen model checkpoint `ckpt` (`physec keygen train`) and returns `d` with /alice, /bob, every /eve and
+/// /eve_uplink replaced by the model's outputs (same shapes), so the unchanged evaluator quantizes model features.
+/// Times itself into the report ("apply model"). Throws physec::error naming the checkpoint when it does not fit.
+dataset::wiretap_data apply_keygen_model(run_context& ctx, const std::string& ckpt, const dataset::wiretap_data& d,
+                                         const std::string& device);
+
 /// Runs SP 800-22 on `bits` cut into `count` sequences of `length` bits: nist.csv (+ finalAnalysisReport.txt for
 /// several sequences) and a printed table. Returns the number of (test, label) rows that failed.
 std::size_t nist_stage(run_context& ctx, const std::vector<std::uint8_t>& bits, std::size_t length, std::size_t count,

@@ -1,0 +1,237 @@
+#include "physec/keygen/models/data.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "physec/core/error.hpp"
+#include "physec/core/hdf5.hpp"
+#include "physec/keygen/models/apply.hpp"
+#include "physec/keygen/models/config.hpp"
+#include "physec/keygen/models/modules.hpp"
+#include "physec/nn/device.hpp"
+
+namespace physec::keygen::models {
+
+namespace {
+
+using csi_t = ndarray<std::complex<float>>;
+
+void check_csi_rank(const shape_t& s, const std::string& what) {
+  if (s.size() < 5)
+    throw error("CSI must be [..., alice_ant, bob_ant, subcarriers, symbols]", {"", what, {}}, "rank >= 5",
+                shape_string(s));
+}
+
+/// One probe's CSI (P·F·T complex values at `src`) -> P samples `[2, F, T]` at `dst` divided by `scale`.
+void write_sample(const std::complex<float>* src, std::size_t pairs, std::size_t ft, float scale, float* dst) {
+  for (std::size_t p = 0; p < pairs; ++p)
+    for (std::size_t k = 0; k < ft; ++k) {
+      const std::complex<float> h = src[p * ft + k] / scale;
+      dst[(2 * p) * ft + k] = h.real();
+      dst[(2 * p + 1) * ft + k] = h.imag();
+    }
+}
+
+float probe_rms(const std::complex<float>* src, std::size_t count) {
+  double power = 0;
+  for (std::size_t k = 0; k < count; ++k) power += std::norm(src[k]);
+  const double rms = std::sqrt(power / static_cast<double>(count));
+  return rms > 0 && std::isfinite(rms) ? static_cast<float>(rms) : 1.0f;
+}
+
+}  // namespace
+
+model_input to_model_input(const csi_t& csi) {
+  check_csi_rank(csi.shape, "csi");
+  const std::size_t r = csi.shape.size();
+  const std::size_t pairs = csi.shape[r - 4] * csi.shape[r - 3], f = csi.shape[r - 2], t = csi.shape[r - 1];
+  const std::size_t per_probe = pairs * f * t, probes = csi.size() / std::max<std::size_t>(1, per_probe);
+  model_input m;
+  m.pairs_per_probe = pairs;
+  m.x = torch::empty({static_cast<std::int64_t>(probes * pairs), 2, static_cast<std::int64_t>(f), static_cast<std::int64_t>(t)});
+  m.rms = torch::empty({static_cast<std::int64_t>(probes)});
+  float* x = m.x.data_ptr<float>();
+  float* rms = m.rms.data_ptr<float>();
+  for (std::size_t g = 0; g < probes; ++g) {
+    const std::complex<float>* src = csi.ptr() + g * per_probe;
+    rms[g] = probe_rms(src, per_probe);
+    write_sample(src, pairs, f * t, rms[g], x + g * 2 * per_probe);
+  }
+  return m;
+}
+
+csi_t from_model_output(const torch::Tensor& y, const torch::Tensor& rms, const shape_t& shape) {
+  check_csi_rank(shape, "csi");
+  const torch::Tensor yc = y.to(torch::kCPU, torch::kFloat).contiguous();
+  const torch::Tensor rc = rms.to(torch::kCPU, torch::kFloat).contiguous();
+  csi_t out(shape);
+  const std::size_t r = shape.size();
+  const std::size_t pairs = shape[r - 4] * shape[r - 3], ft = shape[r - 2] * shape[r - 1], per_probe = pairs * ft;
+  const std::size_t probes = out.size() / std::max<std::size_t>(1, per_probe);
+  if (static_cast<std::size_t>(yc.numel()) != 2 * out.size() || static_cast<std::size_t>(rc.numel()) != probes)
+    throw error("model output does not match the CSI", {"", "model output", {}}, "2 x " + shape_string(shape),
+                c10::str(yc.sizes()));
+  const float* py = yc.data_ptr<float>();
+  const float* pr = rc.data_ptr<float>();
+  for (std::size_t g = 0; g < probes; ++g)
+    for (std::size_t p = 0; p < pairs; ++p)
+      for (std::size_t k = 0; k < ft; ++k) {
+        const float* s = py + (g * pairs + p) * 2 * ft;
+        out.data[g * per_probe + p * ft + k] = std::complex<float>(s[k], s[ft + k]) * pr[g];
+      }
+  return out;
+}
+
+csi_t apply_model(const nn::model_handle& model, const csi_t& csi, torch::Device device) {
+  if (csi.size() == 0) return csi;
+  const model_input in = to_model_input(csi);
+  return from_model_output(nn::predict(model, in.x, device), in.rms, csi.shape);
+}
+
+dataset::wiretap_data apply_model(const nn::model_handle& model, const dataset::wiretap_data& d, torch::Device device) {
+  dataset::wiretap_data out = d;
+  out.alice = apply_model(model, d.alice, device);
+  out.bob = apply_model(model, d.bob, device);
+  out.eve = apply_model(model, d.eve, device);
+  out.eve_uplink = apply_model(model, d.eve_uplink, device);
+  return out;
+}
+
+nn::example_batch make_examples(const csi_t& alice, const csi_t& bob, const csi_t& clean,
+                                const std::vector<std::size_t>& probes, const std::vector<std::size_t>& rows,
+                                const std::string& target) {
+  check_csi_rank(alice.shape, "/alice");
+  if (alice.shape.size() != 5 || bob.shape != alice.shape || (target == "clean" && clean.shape != alice.shape))
+    throw error("CSI arrays of different shapes", {"", "/bob", {}}, shape_string(alice.shape), shape_string(bob.shape));
+  const std::size_t pairs = alice.shape[1] * alice.shape[2], f = alice.shape[3], t = alice.shape[4];
+  const std::size_t per_probe = pairs * f * t;
+  const auto n = static_cast<std::int64_t>(rows.size() * pairs);
+  nn::example_batch b{torch::empty({n, 2, static_cast<std::int64_t>(f), static_cast<std::int64_t>(t)}),
+                      torch::empty({n, 2, static_cast<std::int64_t>(f), static_cast<std::int64_t>(t)})};
+  float* x = b.inputs.data_ptr<float>();
+  float* y = b.targets.data_ptr<float>();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::size_t probe = rows[i] / 2, party = rows[i] % 2;
+    const auto it = std::lower_bound(probes.begin(), probes.end(), probe);
+    if (it == probes.end() || *it != probe)
+      throw error("example row of a probe not loaded", {"", "rows", i}, "a loaded probe", std::to_string(probe));
+    const std::size_t at = static_cast<std::size_t>(it - probes.begin()) * per_probe;
+    const csi_t& in = party == 0 ? alice : bob;
+    const csi_t& out = target == "clean" ? clean : (party == 0 ? bob : alice);
+    const float scale = probe_rms(in.ptr() + at, per_probe);
+    write_sample(in.ptr() + at, pairs, f * t, scale, x + i * 2 * per_probe);
+    write_sample(out.ptr() + at, pairs, f * t, scale, y + i * 2 * per_probe);
+  }
+  return b;
+}
+
+std::vector<std::size_t> example_rows(const std::vector<std::uint8_t>& split, dataset::split_label label) {
+  std::vector<std::size_t> rows;
+  for (std::size_t p = 0; p < split.size(); ++p)
+    if (split[p] == label) {
+      rows.push_back(2 * p);
+      rows.push_back(2 * p + 1);
+    }
+  return rows;
+}
+
+namespace {
+
+void check_target(const std::string& target, bool has_clean, const std::string& file) {
+  if (std::find(target_names().begin(), target_names().end(), target) == target_names().end())
+    throw error("unknown training target", {file, "target", {}}, "clean or cross", target);
+  if (target == "clean" && !has_clean)
+    throw error("target \"clean\" needs the noiseless channel (set target = \"cross\" for measured data)",
+                {file, "/clean", {}}, "the dataset /clean", "none");
+}
+
+void check_rows(const std::vector<std::size_t>& rows, dataset::split_label split, const std::string& file) {
+  if (rows.empty())
+    throw error("no probes in this split", {file, "/labels/split", {}}, "some probes labelled " + std::to_string(split),
+                "none");
+}
+
+}  // namespace
+
+nn::tensor_source wiretap_tensor_source(const dataset::wiretap_data& d, dataset::split_label split,
+                                        const std::string& target) {
+  check_target(target, !d.clean.data.empty(), "dataset");
+  const auto rows = example_rows(d.split, split);
+  check_rows(rows, split, "dataset");
+  std::vector<std::size_t> probes(d.nof_probes());
+  for (std::size_t i = 0; i < probes.size(); ++i) probes[i] = i;
+  auto b = make_examples(d.alice, d.bob, d.clean, probes, rows, target);
+  return nn::tensor_source(b.inputs, b.targets);
+}
+
+std::unique_ptr<nn::h5_source> wiretap_h5_source(const std::filesystem::path& file, dataset::split_label split,
+                                                 const std::string& target) {
+  std::vector<std::size_t> rows;
+  {
+    h5::reader r(file);
+    check_target(target, r.has("/clean"), file.string());
+    rows = example_rows(r.read<std::uint8_t>("/labels/split").data, split);
+  }
+  check_rows(rows, split, file.string());
+  auto load = [target](const std::filesystem::path& f, const std::vector<std::size_t>& batch_rows) {
+    std::vector<std::size_t> probes;
+    for (auto row : batch_rows) probes.push_back(row / 2);
+    std::sort(probes.begin(), probes.end());
+    probes.erase(std::unique(probes.begin(), probes.end()), probes.end());
+    h5::reader r(f);
+    const csi_t alice = r.read_rows<std::complex<float>>("/alice", probes);
+    const csi_t bob = r.read_rows<std::complex<float>>("/bob", probes);
+    const csi_t clean = target == "clean" ? r.read_rows<std::complex<float>>("/clean", probes) : csi_t{};
+    return make_examples(alice, bob, clean, probes, batch_rows, target);
+  };
+  return std::make_unique<nn::h5_source>(file, std::move(rows), load);
+}
+
+std::string model_extra_json(const std::string& target, std::size_t nof_subcarriers, std::size_t nof_symbols) {
+  return nlohmann::json{{"kind", "physec.keygen.model/1"},
+                        {"target", target},
+                        {"nof_subcarriers", nof_subcarriers},
+                        {"nof_symbols", nof_symbols},
+                        {"input", "[B, 2, F, T]: real/imag of one antenna pair's CSI over subcarriers x symbols"},
+                        {"normalisation", "per probe: CSI / RMS over antenna pairs x subcarriers x symbols; "
+                                          "outputs x the same RMS"}}
+      .dump();
+}
+
+loaded_model load_keygen_model(const std::filesystem::path& ckpt, torch::Device device) {
+  loaded_model m;
+  m.meta = nn::read_checkpoint_meta(ckpt);
+  nlohmann::json extra;
+  try {
+    extra = nlohmann::json::parse(m.meta.extra_json);
+  } catch (const std::exception&) {
+  }
+  if (!extra.is_object() || extra.value("kind", "") != "physec.keygen.model/1")
+    throw error("not a keygen model checkpoint", {ckpt.string(), "extra_json.kind", {}}, "physec.keygen.model/1",
+                m.meta.model_name.empty() ? "none" : "a \"" + m.meta.model_name + "\" checkpoint");
+  m.target = extra.value("target", "");
+  m.nof_subcarriers = extra.value("nof_subcarriers", std::size_t{0});
+  m.nof_symbols = extra.value("nof_symbols", std::size_t{0});
+  m.model = make_keygen_model(m.meta.model_name, m.meta.model_options_json, ckpt.string());
+  nn::load_model(ckpt, m.model, device);
+  m.model.module->eval();
+  return m;
+}
+
+dataset::wiretap_data apply_checkpoint(const std::filesystem::path& ckpt, const dataset::wiretap_data& d,
+                                       const std::string& device) {
+  const torch::Device dev = nn::parse_device(device);
+  const loaded_model m = load_keygen_model(ckpt, dev);
+  const std::size_t f = d.alice.shape.at(3), t = d.alice.shape.at(4);
+  if (m.meta.model_name == "dense_ae" && (f != m.nof_subcarriers || t != m.nof_symbols))
+    throw error("the dense AE was trained on another CSI size", {ckpt.string(), "nof_subcarriers x nof_symbols", {}},
+                std::to_string(m.nof_subcarriers) + " x " + std::to_string(m.nof_symbols),
+                std::to_string(f) + " x " + std::to_string(t) + " in the dataset");
+  return apply_model(m.model, d, dev);
+}
+
+std::string checkpoint_model_name(const std::filesystem::path& ckpt) { return nn::read_checkpoint_meta(ckpt).model_name; }
+
+}  // namespace physec::keygen::models
