@@ -24,31 +24,10 @@ namespace {
 
 /// The config of `physec keygen train`.
 struct keygen_train_config {
-  keygen::models::model_config model;
-  std::string target = "clean";
-  nn::train_config train;
-  int latency_runs = 200;
+  keygen_train_settings settings;
   run_config run;
-
-  keygen_train_config() {
-    // Ours, for 2 CPU cores: ~1,900 examples per epoch on the default dataset.
-    train.epochs = 40;
-    train.batch_size = 32;
-    train.learning_rate = 2e-3;
-    train.schedule = "plateau";
-    train.schedule_patience = 3;
-    train.patience = 8;
-    train.grad_clip_norm = 1.0;
-  }
-
   void describe(config::schema& s) {
-    s.add("target", target, "training target: the clean reciprocal channel (simulation) or the other party's "
-                            "measurement (cross: Alice's in -> Bob's out and vice versa)")
-        .choices(keygen::models::target_names())
-        .source("Alashqar et al. 2025 (clean); ours (cross)");
-    s.add("latency_runs", latency_runs, "timed batch-1 forward passes of the complexity report").range(1, 100000).source("ours");
-    s.section("model", model, "architecture and widths");
-    s.section("train", train, "optimizer, schedule, early stopping (validation split)");
+    settings.describe(s);
     s.section("run", run, "how to run: seed, device, threads");
   }
 };
@@ -87,36 +66,66 @@ void run_train(train_options& o) {
   nn::configure_threads(cfg.run.threads);
   const std::string toml = config::show(cfg, k_title);
   run_context ctx("keygen train", o.common, cfg.run.seed, toml, cfg.run.device);
-  const torch::Device device = nn::parse_device(cfg.run.device);
+  keygen_train_stage(ctx, cfg.settings, o.dataset, cfg.run, o.resume, toml);
+  ctx.finish();
+}
 
+}  // namespace
+
+keygen_train_settings::keygen_train_settings() {
+  // Ours, for 2 CPU cores: ~2,000 examples per epoch on the default dataset.
+  train.epochs = 40;
+  train.batch_size = 32;
+  train.learning_rate = 2e-3;
+  train.schedule = "plateau";
+  train.schedule_patience = 3;
+  train.patience = 8;
+  train.grad_clip_norm = 1.0;
+}
+
+void keygen_train_settings::describe(config::schema& s) {
+  s.add("target", target, "training target: the clean reciprocal channel (simulation) or the other party's "
+                          "measurement (cross: Alice's in -> Bob's out and vice versa)")
+      .choices(keygen::models::target_names())
+      .source("Alashqar et al. 2025 (clean); ours (cross)");
+  s.add("latency_runs", latency_runs, "timed batch-1 forward passes of the complexity report").range(1, 100000).source("ours");
+  s.section("model", model, "architecture and widths");
+  s.section("train", train, "optimizer, schedule, early stopping (validation split)");
+}
+
+std::filesystem::path keygen_train_stage(run_context& ctx, const keygen_train_settings& cfg,
+                                         const std::filesystem::path& dataset, const run_config& run, bool resume,
+                                         const std::string& config_toml) {
+  const torch::Device device = nn::parse_device(run.device);
   shape_t shape;
   {
-    h5::reader r(o.dataset);
+    h5::reader r(dataset);
     shape = r.shape("/alice");
   }
   if (shape.size() != 5)
-    throw error("wrong rank", {o.dataset, "/alice", {}}, "[n, alice_ant, bob_ant, subcarriers, symbols]", shape_string(shape));
+    throw error("wrong rank", {dataset.string(), "/alice", {}}, "[n, alice_ant, bob_ant, subcarriers, symbols]",
+                shape_string(shape));
   const auto f = static_cast<int>(shape[3]), t = static_cast<int>(shape[4]);
-  const auto train = keygen::models::wiretap_h5_source(o.dataset, dataset::split_label::train, cfg.target);
-  const auto validation = keygen::models::wiretap_h5_source(o.dataset, dataset::split_label::validation, cfg.target);
+  const auto train = keygen::models::wiretap_h5_source(dataset, dataset::split_label::train, cfg.target);
+  const auto validation = keygen::models::wiretap_h5_source(dataset, dataset::split_label::validation, cfg.target);
   log::info("{}: {} x {} CSI per antenna pair; {} training and {} validation examples (party x probe), target {}",
-            o.dataset, f, t, train->size(), validation->size(), cfg.target);
+            dataset.string(), f, t, train->size(), validation->size(), cfg.target);
 
-  nn::seed_torch(cfg.run.seed);
+  nn::seed_torch(run.seed);
   nn::model_handle model =
       keygen::models::make_keygen_model(cfg.model.name, keygen::models::options_json(cfg.model, f, t));
   nn::train_task task;
   task.loss = [](const torch::Tensor& y, const torch::Tensor& target) { return torch::mse_loss(y, target); };
   nn::fit_options fo;
   fo.checkpoint = ctx.output("checkpoint.pt");
-  fo.resume = o.resume;
-  fo.config_toml = toml;
+  fo.resume = resume;
+  fo.config_toml = config_toml;
   fo.extra_json = keygen::models::model_extra_json(cfg.target, shape[3], shape[4]);
-  fo.show_progress = !o.common.quiet;
+  fo.show_progress = !log::quiet();
   nn::train_result r;
   {
     auto timer = ctx.report().time("train");
-    r = nn::trainer(model, cfg.train, device, cfg.run.seed).fit(*train, *validation, task, fo);
+    r = nn::trainer(model, cfg.train, device, run.seed).fit(*train, *validation, task, fo);
   }
   write_history(ctx, r);
 
@@ -129,31 +138,30 @@ void run_train(train_options& o) {
   const table summary = c.summary_table();
   summary.write_csv(ctx.output("complexity.csv"));
 
-  auto& res = ctx.report().results()["keygen_train"];
-  res = {{"dataset", o.dataset},
-         {"model", cfg.model.name},
-         {"target", cfg.target},
-         {"epochs_run", r.history.size()},
-         {"best_epoch", r.best_epoch},
-         {"best_val_loss", r.best_metric},
-         {"stopped_early", r.stopped_early},
-         {"train_seconds", r.seconds},
-         {"seconds_per_epoch", r.seconds_per_epoch},
-         {"parameters", c.parameters},
-         {"macs", c.macs},
-         {"latency_p50_ms", c.latency_p50_ms},
-         {"latency_p90_ms", c.latency_p90_ms},
-         {"complexity", summary.to_json()}};
-  fmt::print("model {} (target {}): best validation loss {:.5g} at epoch {} of {}{}; {:.2f} s/epoch, {:.1f} s in all\n",
-             cfg.model.name, cfg.target, r.best_metric, r.best_epoch, r.history.size(),
-             r.stopped_early ? " (early stop)" : "", r.seconds_per_epoch, r.seconds);
-  fmt::print("complexity (batch 1, input [1, 2, {}, {}], {}):\n{}", f, t, cfg.run.device, summary.to_text());
-  fmt::print("checkpoint: {}  (physec keygen eval -d {} --model {})\n", fo.checkpoint.string(), o.dataset,
-             fo.checkpoint.string());
-  ctx.finish();
+  ctx.report().results()["keygen_train"] = {{"dataset", dataset.string()},
+                                            {"model", cfg.model.name},
+                                            {"target", cfg.target},
+                                            {"epochs_run", r.history.size()},
+                                            {"best_epoch", r.best_epoch},
+                                            {"best_val_loss", r.best_metric},
+                                            {"stopped_early", r.stopped_early},
+                                            {"train_seconds", r.seconds},
+                                            {"seconds_per_epoch", r.seconds_per_epoch},
+                                            {"parameters", c.parameters},
+                                            {"macs", c.macs},
+                                            {"latency_p50_ms", c.latency_p50_ms},
+                                            {"latency_p90_ms", c.latency_p90_ms},
+                                            {"complexity", summary.to_json()}};
+  if (!log::quiet()) {
+    fmt::print("model {} (target {}): best validation loss {:.5g} at epoch {} of {}{}; {:.2f} s/epoch, {:.1f} s in all\n",
+               cfg.model.name, cfg.target, r.best_metric, r.best_epoch, r.history.size(),
+               r.stopped_early ? " (early stop)" : "", r.seconds_per_epoch, r.seconds);
+    fmt::print("complexity (batch 1, input [1, 2, {}, {}], {}):\n{}", f, t, run.device, summary.to_text());
+    fmt::print("checkpoint: {}  (physec keygen eval -d {} --model {})\n", fo.checkpoint.string(), dataset.string(),
+               fo.checkpoint.string());
+  }
+  return fo.checkpoint;
 }
-
-}  // namespace
 
 dataset::wiretap_data apply_keygen_model(run_context& ctx, const std::string& ckpt, const dataset::wiretap_data& d,
                                          const std::string& device) {

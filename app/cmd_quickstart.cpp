@@ -26,6 +26,15 @@ struct quickstart_config {
   dataset::wiretap_config wiretap;
   keygen::eval_config keygen;
   randomness::nist_config nist;
+  /// The PSKG model stage: CNN-AE-SSA trained briefly on the quickstart dataset, then the same evaluation.
+  struct keygen_model_stage {
+    bool enabled = true;
+    keygen_train_settings settings;
+    void describe(config::schema& s) {
+      s.add("enabled", enabled, "run the stage").source("ours");
+      settings.describe(s);
+    }
+  } keygen_model;
   dataset::mobility_config mobility;
   /// The PLA stage: which baselines run on the mobility dataset.
   struct auth_stage {
@@ -50,6 +59,11 @@ struct quickstart_config {
     wiretap.eve_distances_wavelengths = {0.5, 5};
     wiretap.probes_per_setting = 100;
     wiretap.grid.nof_symbols = 2;
+    // A small CNN-AE-SSA, 3 epochs: seconds.
+    keygen_model.settings.model.cnn.channels = {8, 16, 16};
+    keygen_model.settings.model.cnn.bottleneck_channels = 4;
+    keygen_model.settings.train.epochs = 3;
+    keygen_model.settings.latency_runs = 20;
     // PLA: 10 sequences of 50 per transmitter, a 4 x 4 IRS; ~1 s to generate.
     mobility.samples_per_transmitter = 500;
     mobility.irs_ny = mobility.irs_nz = 4;
@@ -60,6 +74,7 @@ struct quickstart_config {
     s.section("blas", blas, "torch/BLAS throughput check");
     s.section("wiretap", wiretap, "PSKG wiretap dataset (as `physec dataset wiretap`, smaller)");
     s.section("keygen", keygen, "PSKG evaluation (as `physec keygen eval`)");
+    s.section("keygen_model", keygen_model, "PSKG model (as `physec keygen train` + `keygen eval --model`, smaller)");
     s.section("nist", nist, "NIST SP 800-22 on Alice's bits at the highest SNR (as `physec nist`)");
     s.section("mobility", mobility, "PLA mobility dataset (as `physec dataset mobility`, smaller)");
     s.section("auth", auth, "PLA baselines (as `physec auth eval`)");
@@ -98,7 +113,8 @@ void run(const common_options& o) {
   stage_blas(ctx, cfg);
 
   heading("PSKG: wiretap dataset (TR 38.901 CDL/TDL, TDD probes, Eve near Bob)");
-  const auto data = wiretap_stage(ctx, cfg.wiretap, cfg.run.seed, cfg.run.threads, toml, ctx.output("wiretap.h5"));
+  const auto wiretap_file = ctx.output("wiretap.h5");
+  const auto data = wiretap_stage(ctx, cfg.wiretap, cfg.run.seed, cfg.run.threads, toml, wiretap_file);
   heading("PSKG: features -> quantizer -> bits; KDR and the secrecy bound");
   const auto eval = keygen_eval_stage(ctx, data, cfg.keygen, cfg.run.seed);
   heading(fmt::format("NIST SP 800-22 on Alice's {} quantized bits at {} dB (before reconciliation and privacy "
@@ -108,6 +124,20 @@ void run(const common_options& o) {
   fmt::print("{} NIST sub-test(s) failed at alpha = {}: quantized CSI bits are correlated across subcarriers and "
              "probes; reconciliation and privacy amplification (issue #8) are what make keys uniform.\n",
              failed, cfg.nist.alpha);
+
+  if (cfg.keygen_model.enabled) {
+    heading(fmt::format("PSKG: {} trained briefly on the same dataset -> the same quantizer", cfg.keygen_model.settings.model.name));
+    const auto ckpt = keygen_train_stage(ctx, cfg.keygen_model.settings, wiretap_file, cfg.run, false, toml);
+    const auto with_model = keygen::evaluate_wiretap(apply_keygen_model(ctx, ckpt.string(), data, cfg.run.device),
+                                                     cfg.keygen, cfg.run.seed);
+    table t({"SNR dB", "Eve d/λ", "KDR(A,B) raw", "KDR(A,B) model", "KDR(A,E) raw", "KDR(A,E) model"});
+    for (std::size_t i = 0; i < eval.rows.size() && i < with_model.rows.size(); ++i)
+      t.add_row({eval.rows[i].snr_dB, eval.rows[i].eve_distance_wavelengths, eval.rows[i].ab.kdr,
+                 with_model.rows[i].ab.kdr, eval.rows[i].ae.kdr, with_model.rows[i].ae.kdr});
+    t.write_csv(ctx.output("kdr_model.csv"));
+    ctx.report().results()["keygen_model_eval"] = t.to_json();
+    if (!log::quiet()) fmt::print("{}", t.to_text());
+  }
 
   heading("PLA: mobility dataset (4 legal + 2 spoofers moving at 2 m/s in an IRS-assisted InF hall)");
   const auto mob = mobility_stage(ctx, cfg.mobility, cfg.run.seed, cfg.run.threads, toml, ctx.output("mobility.h5"));

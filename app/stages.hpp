@@ -12,6 +12,8 @@
 #include "physec/dataset/mobility_generator.hpp"
 #include "physec/dataset/wiretap_generator.hpp"
 #include "physec/keygen/evaluate.hpp"
+#include "physec/keygen/models/config.hpp"
+#include "physec/nn/train_config.hpp"
 #include "physec/randomness/nist_config.hpp"
 
 namespace physec::app {
@@ -47,6 +49,23 @@ std::vector<auth_result> auth_eval_stage(run_context& ctx, const dataset::mobili
 /// Evaluates a transform + quantizer on a wiretap dataset: kdr.csv, alice_bits.h5, PNG plots, a printed table.
 keygen::eval_result keygen_eval_stage(run_context& ctx, const dataset::wiretap_data& d, const keygen::eval_config& cfg,
                                       std::uint64_t seed);
+
+/// What `physec keygen train` is configured by, besides `[run]` (also quickstart's `[keygen_model]`).
+struct keygen_train_settings {
+  keygen::models::model_config model;
+  std::string target = "clean";  ///< clean | cross
+  nn::train_config train;        ///< this command's defaults (constructor)
+  int latency_runs = 200;        ///< timed batch-1 forward passes of the complexity report
+  keygen_train_settings();
+  void describe(config::schema& s);
+};
+
+/// Trains a keygen model on the wiretap HDF5 file `dataset` (train split; early stopping on the validation split),
+/// streamed batch by batch: checkpoint.pt (every epoch; `resume` continues it), history.csv, loss.png,
+/// complexity.csv and complexity_layers.csv; results into the report; a printed summary. Returns the checkpoint.
+std::filesystem::path keygen_train_stage(run_context& ctx, const keygen_train_settings& cfg,
+                                         const std::filesystem::path& dataset, const run_config& run, bool resume,
+                                         const std::string& config_toml);
 
 /// Loads the keygen model checkpoint `ckpt` (`physec keygen train`) and returns `d` with /alice, /bob, every /eve and
 /// /eve_uplink replaced by the model's outputs (same shapes), so the unchanged evaluator quantizes model features.

@@ -1,0 +1,88 @@
+// `physec keygen train` and `keygen eval --model` as a user meets them: train -> eval with the model, --resume,
+// config show, and a bad checkpoint (one line, exit 3, nothing written).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "physec/core/atomic_file.hpp"
+#include "test_util.hpp"
+
+namespace fs = std::filesystem;
+using physec::testing::run_command;
+
+namespace {
+
+physec::testing::command_result physec_run(const std::string& args) { return run_command(std::string(PHYSEC_EXE) + " " + args); }
+
+/// A small wiretap dataset (2 profiles, 2 SNRs, 2 symbols), made once per test program.
+const fs::path& small_dataset() {
+  static const fs::path file = [] {
+    const auto dir = physec::testing::temp_dir("cli_train_data");
+    const auto r = physec_run("dataset wiretap -q -o " + (dir / "w.h5").string() +
+                              " --set 'wiretap.profiles=[\"CDL-C\",\"TDL-A\"]' --set wiretap.speeds_mps=[0.83]"
+                              " --set wiretap.snrs_dB=[10.0,30.0] --set wiretap.eve_distances_wavelengths=[0.5,5.0]"
+                              " --set wiretap.probes_per_setting=20 --set wiretap.grid.nof_symbols=2 --seed 3");
+    EXPECT_EQ(r.code, 0) << r.out;
+    return dir / "w.h5";
+  }();
+  return file;
+}
+
+const std::string k_tiny = " -q --set 'model.cnn.channels=[4,8]' --set model.cnn.bottleneck_channels=4 "
+                           "--set train.batch_size=16 --set latency_runs=5 --seed 9";
+
+}  // namespace
+
+TEST(cli_train, train_then_eval_with_the_model) {
+  const auto dir = physec::testing::temp_dir("cli_train");
+  auto r = physec_run("keygen train -d " + small_dataset().string() + " --model cnn_ae_ssa --set train.epochs=2" +
+                      k_tiny + " --out " + (dir / "t").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  for (const char* f : {"checkpoint.pt", "history.csv", "complexity.csv", "complexity_layers.csv", "report.json"})
+    EXPECT_TRUE(fs::exists(dir / "t" / f)) << f;
+  const std::string history = physec::read_file(dir / "t" / "history.csv");
+  EXPECT_EQ(std::count(history.begin(), history.end(), '\n'), 3);  // header + 2 epochs
+  const std::string report = physec::read_file(dir / "t" / "report.json");
+  EXPECT_NE(report.find("seconds_per_epoch"), std::string::npos);
+  EXPECT_NE(report.find("best_epoch"), std::string::npos);
+
+  r = physec_run("keygen eval -q -d " + small_dataset().string() + " --model " + (dir / "t" / "checkpoint.pt").string() +
+                 " --out " + (dir / "e").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(fs::exists(dir / "e" / "kdr.csv"));
+  EXPECT_NE(physec::read_file(dir / "e" / "report.json").find("\"cnn_ae_ssa\""), std::string::npos);
+
+  // --resume continues the same run to more epochs: the history keeps the first two and adds one.
+  r = physec_run("keygen train -d " + small_dataset().string() + " --model cnn_ae_ssa --set train.epochs=3" + k_tiny +
+                 " --resume --out " + (dir / "t").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string resumed = physec::read_file(dir / "t" / "history.csv");
+  EXPECT_EQ(std::count(resumed.begin(), resumed.end(), '\n'), 4);
+  EXPECT_EQ(resumed.substr(0, history.size()), history) << resumed;
+}
+
+TEST(cli_train, bad_checkpoint_is_one_line_exit_3_and_writes_nothing) {
+  const auto dir = physec::testing::temp_dir("cli_train_bad");
+  physec::write_file_atomic(dir / "junk.pt", "not a checkpoint");
+  auto r = physec_run("keygen eval -q -d " + small_dataset().string() + " --model " + (dir / "junk.pt").string() +
+                      " --out " + (dir / "e").string());
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  EXPECT_NE(r.out.find("junk.pt"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir / "e"));
+  r = physec_run("keygen eval -q -d " + small_dataset().string() + " --model " + (dir / "absent.pt").string() +
+                 " --out " + (dir / "e").string());
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_FALSE(fs::exists(dir / "e"));
+  // An unknown architecture: one line naming the key, exit 3.
+  r = physec_run("keygen train -d " + small_dataset().string() + " --model lstm --out " + (dir / "t").string());
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("model.name"), std::string::npos) << r.out;
+}
+
+TEST(cli_train, config_show_lists_model_train_and_target) {
+  const auto r = physec_run("config show keygen train");
+  ASSERT_EQ(r.code, 0) << r.out;
+  for (const char* key : {"target = \"clean\"", "[model]", "[model.cnn]", "[train]", "epochs = 40", "[run]"})
+    EXPECT_NE(r.out.find(key), std::string::npos) << key;
+}
