@@ -52,13 +52,19 @@ TEST(cli_train, train_then_eval_with_the_model) {
   EXPECT_TRUE(fs::exists(dir / "e" / "kdr.csv"));
   EXPECT_NE(physec::read_file(dir / "e" / "report.json").find("\"cnn_ae_ssa\""), std::string::npos);
 
-  // --resume continues the same run to more epochs: the history keeps the first two and adds one.
-  r = physec_run("keygen train -d " + small_dataset().string() + " --model cnn_ae_ssa --set train.epochs=3" + k_tiny +
+  // --resume of a finished run with the same config: nothing left to train, the history is kept.
+  r = physec_run("keygen train -d " + small_dataset().string() + " --model cnn_ae_ssa --set train.epochs=2" + k_tiny +
                  " --resume --out " + (dir / "t").string());
   ASSERT_EQ(r.code, 0) << r.out;
-  const std::string resumed = physec::read_file(dir / "t" / "history.csv");
-  EXPECT_EQ(std::count(resumed.begin(), resumed.end(), '\n'), 4);
-  EXPECT_EQ(resumed.substr(0, history.size()), history) << resumed;
+  EXPECT_EQ(physec::read_file(dir / "t" / "history.csv"), history);
+  // --resume with another config is refused in one line (exit 3), the checkpoint untouched.
+  const std::string before = physec::read_file(dir / "t" / "checkpoint.pt");
+  r = physec_run("keygen train -d " + small_dataset().string() + " --model cnn_ae_ssa --set train.epochs=3" + k_tiny +
+                 " --resume --out " + (dir / "t").string());
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("cannot resume"), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  EXPECT_EQ(physec::read_file(dir / "t" / "checkpoint.pt"), before);
 }
 
 TEST(cli_train, bad_checkpoint_is_one_line_exit_3_and_writes_nothing) {

@@ -93,7 +93,9 @@ TEST(keygen_models, gamma_gets_a_gradient_at_initialisation) {
   auto m = model_named("cnn_ae_ssa", 12, 4, small_cnn());
   m.forward(torch::randn({4, 2, 12, 4})).pow(2).mean().backward();
   for (const auto& p : m.module->named_parameters())
-    if (p.key() == "attention.gamma") EXPECT_GT(p.value().grad().abs().item<double>(), 0.0);
+    if (p.key() == "attention.gamma") {
+      EXPECT_GT(p.value().grad().abs().item<double>(), 0.0);
+    }
 }
 
 TEST(keygen_models, mac_counts_match_a_hand_count) {
@@ -219,7 +221,7 @@ TEST(keygen_models, identity_model_leaves_every_party_unchanged) {
 
 TEST(keygen_models, examples_pair_each_party_with_its_target) {
   const auto d = physec::testing::synthetic_wiretap(10, 0.1, {0.0}, 8, {1, 1, 4, 2});
-  // Train split of the fixture: probes i with i % 5 in {1, 2}: 1, 2, 6, 7 -> 8 examples (Alice and Bob each).
+  // Train split of the fixture: probes i with i % 5 in {1, 2}: 1, 2, 6, 7 -> 8 examples (Alice and Bob each; SISO).
   const auto clean = km::wiretap_tensor_source(d, physec::dataset::split_label::train, "clean");
   const auto cross = km::wiretap_tensor_source(d, physec::dataset::split_label::train, "cross");
   ASSERT_EQ(clean.size(), 8u);
@@ -238,4 +240,20 @@ TEST(keygen_models, examples_pair_each_party_with_its_target) {
               km::wiretap_tensor_source(no_clean, physec::dataset::split_label::train, "clean");
             }).find("/clean"),
             std::string::npos);
+}
+
+TEST(keygen_models, mimo_examples_are_one_antenna_pair_each) {
+  // 2 x 2 antennas: P = 4 pairs; row (2·probe + party)·4 + pair. Probe 1 (train), Alice, pair 3 = row 11.
+  const auto d = physec::testing::synthetic_wiretap(5, 0.1, {0.0}, 9, {2, 2, 3, 2});
+  const auto rows = km::example_rows(d.split, physec::dataset::split_label::train, 4);
+  ASSERT_EQ(rows.size(), 16u);  // probes 1 and 2, two parties, four pairs
+  EXPECT_EQ(rows[3], 11u);
+  const auto b = km::make_examples(d.alice, d.bob, d.clean, {0, 1, 2, 3, 4}, {11}, "cross");  // arrays hold all 5
+  EXPECT_EQ(b.inputs.sizes().vec(), (std::vector<std::int64_t>{1, 2, 3, 2}));
+  double power = 0;
+  for (std::size_t k = 0; k < 24; ++k) power += std::norm(d.alice.data[24 + k]);
+  const double rms = std::sqrt(power / 24);  // over the whole probe, all four pairs
+  // Pair 3 starts at element 3·6 of the probe; subcarrier 2, symbol 1 is +5.
+  EXPECT_NEAR(b.inputs[0][0][2][1].item<double>(), d.alice.data[24 + 18 + 5].real() / rms, 1e-5);
+  EXPECT_NEAR(b.targets[0][1][2][1].item<double>(), d.bob.data[24 + 18 + 5].imag() / rms, 1e-5);
 }

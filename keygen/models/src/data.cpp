@@ -106,14 +106,14 @@ nn::example_batch make_examples(const csi_t& alice, const csi_t& bob, const csi_
   if (alice.shape.size() != 5 || bob.shape != alice.shape || (target == "clean" && clean.shape != alice.shape))
     throw error("CSI arrays of different shapes", {"", "/bob", {}}, shape_string(alice.shape), shape_string(bob.shape));
   const std::size_t pairs = alice.shape[1] * alice.shape[2], f = alice.shape[3], t = alice.shape[4];
-  const std::size_t per_probe = pairs * f * t;
-  const auto n = static_cast<std::int64_t>(rows.size() * pairs);
+  const std::size_t ft = f * t, per_probe = pairs * ft;
+  const auto n = static_cast<std::int64_t>(rows.size());
   nn::example_batch b{torch::empty({n, 2, static_cast<std::int64_t>(f), static_cast<std::int64_t>(t)}),
                       torch::empty({n, 2, static_cast<std::int64_t>(f), static_cast<std::int64_t>(t)})};
   float* x = b.inputs.data_ptr<float>();
   float* y = b.targets.data_ptr<float>();
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const std::size_t probe = rows[i] / 2, party = rows[i] % 2;
+    const std::size_t probe = rows[i] / (2 * pairs), party = rows[i] / pairs % 2, pair = rows[i] % pairs;
     const auto it = std::lower_bound(probes.begin(), probes.end(), probe);
     if (it == probes.end() || *it != probe)
       throw error("example row of a probe not loaded", {"", "rows", i}, "a loaded probe", std::to_string(probe));
@@ -121,19 +121,18 @@ nn::example_batch make_examples(const csi_t& alice, const csi_t& bob, const csi_
     const csi_t& in = party == 0 ? alice : bob;
     const csi_t& out = target == "clean" ? clean : (party == 0 ? bob : alice);
     const float scale = probe_rms(in.ptr() + at, per_probe);
-    write_sample(in.ptr() + at, pairs, f * t, scale, x + i * 2 * per_probe);
-    write_sample(out.ptr() + at, pairs, f * t, scale, y + i * 2 * per_probe);
+    write_sample(in.ptr() + at + pair * ft, 1, ft, scale, x + i * 2 * ft);
+    write_sample(out.ptr() + at + pair * ft, 1, ft, scale, y + i * 2 * ft);
   }
   return b;
 }
 
-std::vector<std::size_t> example_rows(const std::vector<std::uint8_t>& split, dataset::split_label label) {
+std::vector<std::size_t> example_rows(const std::vector<std::uint8_t>& split, dataset::split_label label,
+                                      std::size_t pairs_per_probe) {
   std::vector<std::size_t> rows;
   for (std::size_t p = 0; p < split.size(); ++p)
-    if (split[p] == label) {
-      rows.push_back(2 * p);
-      rows.push_back(2 * p + 1);
-    }
+    if (split[p] == label)
+      for (std::size_t k = 0; k < 2 * pairs_per_probe; ++k) rows.push_back(2 * pairs_per_probe * p + k);
   return rows;
 }
 
@@ -158,7 +157,7 @@ void check_rows(const std::vector<std::size_t>& rows, dataset::split_label split
 nn::tensor_source wiretap_tensor_source(const dataset::wiretap_data& d, dataset::split_label split,
                                         const std::string& target) {
   check_target(target, !d.clean.data.empty(), "dataset");
-  const auto rows = example_rows(d.split, split);
+  const auto rows = example_rows(d.split, split, d.alice.shape.at(1) * d.alice.shape.at(2));
   check_rows(rows, split, "dataset");
   std::vector<std::size_t> probes(d.nof_probes());
   for (std::size_t i = 0; i < probes.size(); ++i) probes[i] = i;
@@ -169,15 +168,19 @@ nn::tensor_source wiretap_tensor_source(const dataset::wiretap_data& d, dataset:
 std::unique_ptr<nn::h5_source> wiretap_h5_source(const std::filesystem::path& file, dataset::split_label split,
                                                  const std::string& target) {
   std::vector<std::size_t> rows;
+  std::size_t pairs = 1;
   {
     h5::reader r(file);
     check_target(target, r.has("/clean"), file.string());
-    rows = example_rows(r.read<std::uint8_t>("/labels/split").data, split);
+    const shape_t shape = r.shape("/alice");
+    check_csi_rank(shape, file.string() + ": /alice");
+    pairs = shape[1] * shape[2];
+    rows = example_rows(r.read<std::uint8_t>("/labels/split").data, split, pairs);
   }
   check_rows(rows, split, file.string());
-  auto load = [target](const std::filesystem::path& f, const std::vector<std::size_t>& batch_rows) {
+  auto load = [target, pairs](const std::filesystem::path& f, const std::vector<std::size_t>& batch_rows) {
     std::vector<std::size_t> probes;
-    for (auto row : batch_rows) probes.push_back(row / 2);
+    for (auto row : batch_rows) probes.push_back(row / (2 * pairs));
     std::sort(probes.begin(), probes.end());
     probes.erase(std::unique(probes.begin(), probes.end()), probes.end());
     h5::reader r(f);

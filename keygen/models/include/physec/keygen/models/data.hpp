@@ -2,10 +2,10 @@
 /// @file Wiretap CSI <-> model tensors, training examples (in memory or streamed from HDF5) and applying a model.
 /// Includes LibTorch.
 ///
-/// An example is one party's measurement of one probe: row `2 · probe + party` (party 0 = Alice, 1 = Bob) of a
-/// source. Its input is that party's CSI, its target the clean channel ("clean") or the other party's measurement
-/// ("cross"), both divided by the RMS of the input probe; each antenna pair is one `[2, F, T]` sample, so an example
-/// contributes nof_alice_ant · nof_bob_ant samples to a batch.
+/// An example is one party's measurement of one antenna pair of one probe, `[2, F, T]`: row
+/// `(2 · probe + party) · P + pair` of a source (party 0 = Alice, 1 = Bob; P = nof_alice_ant · nof_bob_ant). Its input
+/// is that party's CSI, its target the clean channel ("clean") or the other party's measurement ("cross"), both
+/// divided by the RMS of the input party's whole probe (all P pairs).
 
 #include <torch/torch.h>
 
@@ -43,14 +43,15 @@ ndarray<std::complex<float>> apply_model(const nn::model_handle& model, const nd
 dataset::wiretap_data apply_model(const nn::model_handle& model, const dataset::wiretap_data& d, torch::Device device);
 
 /// Examples of the probes `probes` (sorted ascending) whose CSI is given: alice, bob, clean `[m, A, B, F, T]` hold
-/// those probes in that order (`clean` may be empty for target "cross"); `rows` are example rows (2·probe + party)
-/// of those probes. Inputs and targets `[rows.size() · P, 2, F, T]`.
+/// those probes in that order (`clean` may be empty for target "cross"); `rows` are example rows of those probes.
+/// Inputs and targets `[rows.size(), 2, F, T]`.
 nn::example_batch make_examples(const ndarray<std::complex<float>>& alice, const ndarray<std::complex<float>>& bob,
                                 const ndarray<std::complex<float>>& clean, const std::vector<std::size_t>& probes,
                                 const std::vector<std::size_t>& rows, const std::string& target);
 
-/// The example rows (2·probe + party) of every probe with split label `split`.
-std::vector<std::size_t> example_rows(const std::vector<std::uint8_t>& split, dataset::split_label label);
+/// The example rows of every probe with split label `label`, P = `pairs_per_probe` antenna pairs each.
+std::vector<std::size_t> example_rows(const std::vector<std::uint8_t>& split, dataset::split_label label,
+                                      std::size_t pairs_per_probe);
 
 /// All examples of one split of a dataset in memory (tests, small data).
 nn::tensor_source wiretap_tensor_source(const dataset::wiretap_data& d, dataset::split_label split,

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Regression: a tiny fixed-seed CNN-AE-SSA training run (seconds). Passes when
+#   1. the best validation loss is below the stored bound (keygen_model_bound.txt) and below the first epoch's, and
+#   2. KDR(A,B) at the highest SNR with the model's outputs as features beats raw-CSI quantization on the same data
+#      (quantile quantizer, m = 1, first symbol's amplitudes in both cases).
+# Usage: keygen_model.sh PHYSEC SOURCE_DIR WORK_DIR
+set -euo pipefail
+physec=$1 src=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+"$physec" dataset wiretap -q -c "$src/configs/keygen-model-regression.toml" -o "$work/wiretap.h5" > /dev/null
+"$physec" keygen train -q -d "$work/wiretap.h5" --model cnn_ae_ssa --seed 2025 --set train.epochs=6 \
+  --set 'model.cnn.channels=[8,16,16]' --set latency_runs=5 --out "$work/train" > /dev/null
+"$physec" keygen eval -q -d "$work/wiretap.h5" --seed 2025 --out "$work/raw" > /dev/null
+"$physec" keygen eval -q -d "$work/wiretap.h5" --model "$work/train/checkpoint.pt" --seed 2025 --out "$work/model" > /dev/null
+python3 - "$src/tests/regression/keygen_model_bound.txt" "$work" <<'PY'
+import csv, sys
+bound = float(open(sys.argv[1]).read().split()[0])
+work = sys.argv[2]
+hist = list(csv.DictReader(open(f"{work}/train/history.csv")))
+best = min(float(r["val_loss"]) for r in hist)
+first = float(hist[0]["val_loss"])
+def kdr_at_top(path):
+    rows = list(csv.DictReader(open(path)))
+    top = max(float(r["snr_dB"]) for r in rows)
+    return top, float(next(r for r in rows if float(r["snr_dB"]) == top)["kdr_ab"])
+top, raw = kdr_at_top(f"{work}/raw/kdr.csv")
+_, model = kdr_at_top(f"{work}/model/kdr.csv")
+print(f"val loss: first epoch {first:.4g}, best {best:.4g} (bound {bound:.4g}); KDR(A,B) at {top:g} dB: raw {raw:.4f}, model {model:.4f}")
+ok = best < bound and best < first and model < raw
+sys.exit(0 if ok else 1)
+PY
