@@ -60,7 +60,7 @@ struct quickstart_config {
     wiretap.probes_per_setting = 100;
     wiretap.grid.nof_symbols = 2;
     // A small CNN-AE-SSA, 3 epochs: seconds.
-    keygen_model.settings.model.cnn.channels = {8, 16, 16};
+    keygen_model.settings.model.cnn.channels = {4, 8, 8};
     keygen_model.settings.model.cnn.bottleneck_channels = 4;
     keygen_model.settings.train.epochs = 3;
     keygen_model.settings.latency_runs = 20;

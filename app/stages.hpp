@@ -56,6 +56,7 @@ struct keygen_train_settings {
   std::string target = "clean";  ///< clean | cross
   nn::train_config train;        ///< this command's defaults (constructor)
   int latency_runs = 200;        ///< timed batch-1 forward passes of the complexity report
+  bool stream = false;           ///< read each batch's rows from the HDF5 file (datasets larger than memory)
   keygen_train_settings();
   void describe(config::schema& s);
 };

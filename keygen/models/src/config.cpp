@@ -11,7 +11,7 @@ void cnn_config::describe(config::schema& s) {
       .source("ours (sized for 2 CPU cores; the paper does not give widths)");
   s.add("bottleneck_channels", bottleneck_channels, "code width: 1x1 conv after the attention block")
       .range(1, 1024)
-      .source("ours (code = b x F/4 x T/4 = 576 values for 72 x 14 inputs of 2016)");
+      .source("ours (code = b x ceil(F/4) x ceil(T/4) = 576 values for 72 x 14 inputs of 2016)");
   s.add("kernel_size", kernel_size, "square kernel of the k x k convs (odd)").range(1, 9).source("ours");
   s.add("attention_reduction", attention_reduction, "query/key width = last encoder width / this")
       .range(1, 1024)

@@ -192,6 +192,13 @@ std::unique_ptr<nn::h5_source> wiretap_h5_source(const std::filesystem::path& fi
   return std::make_unique<nn::h5_source>(file, std::move(rows), load);
 }
 
+std::unique_ptr<nn::tensor_source> read_all(const nn::example_source& source) {
+  std::vector<std::size_t> all(source.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  nn::example_batch b = source.batch(all);
+  return std::make_unique<nn::tensor_source>(b.inputs, b.targets);
+}
+
 std::string model_extra_json(const std::string& target, std::size_t nof_subcarriers, std::size_t nof_symbols) {
   return nlohmann::json{{"kind", "physec.keygen.model/1"},
                         {"target", target},

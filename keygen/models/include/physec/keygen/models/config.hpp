@@ -22,7 +22,7 @@ inline const std::vector<std::string>& model_names() {
 /// 2-D convolutional autoencoder, with or without the spatial self-attention block (Alashqar et al., IEEE Access
 /// 2025: CNN-AE-SSA; without attention: the paper's CNN-AE baseline).
 struct cnn_config {
-  std::vector<int> channels{16, 32, 32};  ///< encoder widths; block 0 keeps the size, each further block halves F and T
+  std::vector<int> channels{8, 16, 16};   ///< encoder widths; block 0 keeps the size, each further block halves F and T
   int bottleneck_channels = 8;            ///< 1x1 conv to this width after the attention block
   int kernel_size = 3;                    ///< odd square kernel of every 3x3-type conv
   int attention_reduction = 8;            ///< query/key width = channels.back() / this (SAGAN's 8)

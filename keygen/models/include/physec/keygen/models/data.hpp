@@ -63,6 +63,9 @@ nn::tensor_source wiretap_tensor_source(const dataset::wiretap_data& d, dataset:
 std::unique_ptr<nn::h5_source> wiretap_h5_source(const std::filesystem::path& file, dataset::split_label split,
                                                  const std::string& target);
 
+/// Every example of `source` read once into memory (e.g. a streamed split that fits).
+std::unique_ptr<nn::tensor_source> read_all(const nn::example_source& source);
+
 /// What `checkpoint_meta::extra_json` of a keygen model holds: its input size and training target.
 std::string model_extra_json(const std::string& target, std::size_t nof_subcarriers, std::size_t nof_symbols);
 

@@ -77,7 +77,7 @@ TORCH_MODULE(DeconvBlock);
 
 /// Options of CnnAe.
 struct CnnAeOptions {
-  TORCH_ARG(std::vector<std::int64_t>, channels) = std::vector<std::int64_t>{16, 32, 32};  ///< encoder widths
+  TORCH_ARG(std::vector<std::int64_t>, channels) = std::vector<std::int64_t>{8, 16, 16};  ///< encoder widths
   TORCH_ARG(std::int64_t, bottleneck_channels) = 8;  ///< code width (1x1 conv after attention)
   TORCH_ARG(std::int64_t, kernel_size) = 3;          ///< odd
   TORCH_ARG(bool, attention) = true;                 ///< the SSA block on/off (cnn_ae_ssa vs cnn_ae)
