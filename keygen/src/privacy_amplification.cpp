@@ -70,14 +70,17 @@ double min_entropy_mcv_per_bit(const std::vector<std::uint8_t>& bits) {
   return -std::log2(pu);
 }
 
-double min_entropy_markov_per_bit(const std::vector<std::uint8_t>& bits) {
-  const std::size_t n = bits.size();
-  if (n < 2) return 0;
+namespace {
+
+/// The SP 800-90B §6.3.3 Markov estimate of the bits at positions start, start + lag, start + 2·lag, ...
+double markov_estimate(const std::vector<std::uint8_t>& bits, std::size_t start, std::size_t lag) {
   double c[2] = {0, 0}, t[2][2] = {{0, 0}, {0, 0}};
-  for (std::size_t i = 0; i < n; ++i) {
+  std::size_t n = 0;
+  for (std::size_t i = start; i < bits.size(); i += lag, ++n) {
     c[bits[i] & 1u] += 1;
-    if (i + 1 < n) t[bits[i] & 1u][bits[i + 1] & 1u] += 1;
+    if (i + lag < bits.size()) t[bits[i] & 1u][bits[i + lag] & 1u] += 1;
   }
+  if (n < 2) return 1;
   const double p_init[2] = {c[0] / static_cast<double>(n), c[1] / static_cast<double>(n)};
   double p_tr[2][2];
   for (int a = 0; a < 2; ++a) {
@@ -94,6 +97,37 @@ double min_entropy_markov_per_bit(const std::vector<std::uint8_t>& bits) {
     best[1] = b1;
   }
   return std::min(1.0, -std::max(best[0], best[1]) / 128.0);
+}
+
+}  // namespace
+
+double min_entropy_markov_per_bit(const std::vector<std::uint8_t>& bits, std::size_t max_lag) {
+  if (bits.size() < 2) return 0;
+  double h = 1;
+  for (std::size_t lag = 1; lag <= max_lag; ++lag)
+    if (bits.size() >= 2 * lag) h = std::min(h, markov_estimate(bits, 0, lag));
+  return h;
+}
+
+double conditional_entropy_per_bit(const std::vector<std::uint8_t>& bits, std::size_t max_lag) {
+  const std::size_t n = bits.size();
+  if (n < 2) return 0;
+  const auto h = [](double p) { return p <= 0 || p >= 1 ? 0.0 : -p * std::log2(p) - (1 - p) * std::log2(1 - p); };
+  double ones = 0;
+  for (auto b : bits) ones += b & 1u;
+  double best = h(ones / static_cast<double>(n));
+  for (std::size_t lag = 1; lag <= max_lag && lag < n; ++lag) {
+    double t[2][2] = {{0, 0}, {0, 0}};
+    for (std::size_t i = 0; i + lag < n; ++i) t[bits[i] & 1u][bits[i + lag] & 1u] += 1;
+    const double total = static_cast<double>(n - lag);
+    double hc = 0;
+    for (int a = 0; a < 2; ++a) {
+      const double row = t[a][0] + t[a][1];
+      if (row > 0) hc += row / total * h(t[a][1] / row);
+    }
+    best = std::min(best, hc);
+  }
+  return best;
 }
 
 double min_entropy_per_bit(const std::vector<std::uint8_t>& bits) {

@@ -23,6 +23,11 @@ void agree_config::describe(config::schema& s) {
   s.add("key_bits", key_bits, "final key length [bits], a multiple of 8; no key when the PA length is shorter")
       .range(8, 8192)
       .source("ours");
+  s.add("entropy_estimate", entropy_estimate,
+        "per-bit entropy of Alice's string in the PA length: min_entropy (NIST SP 800-90B MCV and Markov, lags 1..8; "
+        "conservative) or shannon (conditional Shannon rate, lags 1..8; asymptotic, no finite-size correction)")
+      .choices({"min_entropy", "shannon"})
+      .source("ours");
   s.add("timeout_s", timeout_s, "wait for each message at most this long [s]").range(0.01, 3600).source("ours");
   s.add("max_message_kib", max_message_kib, "larger messages are rejected [KiB]").range(1, 1 << 20).source("ours");
   s.check([this, k = s.key("key_bits")](const std::string& file) {
@@ -242,7 +247,9 @@ party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, con
       ep.send(msg_type::parity_reply, payload_writer().bits(answers).take());
     }
     o.leaked_bits = ns + o.cascade.leaked_bits + entropy_announcement_bits(n);
-    o.pa_inputs = {n, cal.nof_probes, min_entropy_per_bit(o.reconciled.vec()), cal.mi_ae_per_probe,
+    const double h_bit = cfg.entropy_estimate == "shannon" ? conditional_entropy_per_bit(o.reconciled.vec())
+                                                           : min_entropy_per_bit(o.reconciled.vec());
+    o.pa_inputs = {n, cal.nof_probes, h_bit, cal.mi_ae_per_probe,
                    cal.bound_per_probe, o.leaked_bits, cfg.security_bits};
     o.pa = pa_length(o.pa_inputs);
     if (o.pa.length < static_cast<std::size_t>(cfg.key_bits))

@@ -180,9 +180,17 @@ TEST(pa, min_entropy_estimates) {
   for (std::size_t i = 0; i < alternating.size(); ++i) alternating[i] = i % 2;
   // MCV: p = 1/2, p_u = 1/2 + 2.576·sqrt(1/4 / 999).
   EXPECT_NEAR(kg::min_entropy_mcv_per_bit(alternating), -std::log2(0.5 + 2.576 * std::sqrt(0.25 / 999)), 1e-12);
-  EXPECT_NEAR(kg::min_entropy_markov_per_bit(alternating), 1.0 / 128, 1e-12);  // deterministic after the first bit
+  EXPECT_EQ(kg::min_entropy_markov_per_bit(alternating), 0.0);  // every 2nd bit is constant (lag 2)
   const auto fair = random_bits(100000, 5);
   EXPECT_GT(kg::min_entropy_per_bit(fair), 0.98);
+  // Conditional Shannon: a fair coin has 1 bit; a string that repeats each bit twice keeps its bit at a step with
+  // probability 1/2·1 + 1/2·1/2 = 3/4 (the estimate does not know the phase), so h(1/4) = 0.8113; the alternating
+  // string has 0 (lag 1 determines it).
+  EXPECT_GT(kg::conditional_entropy_per_bit(fair), 0.999);
+  std::vector<std::uint8_t> doubled;
+  for (std::size_t i = 0; i < 50000; ++i) doubled.insert(doubled.end(), 2, fair[i]);
+  EXPECT_NEAR(kg::conditional_entropy_per_bit(doubled), 0.8113, 0.01);
+  EXPECT_EQ(kg::conditional_entropy_per_bit(alternating), 0.0);
 }
 
 TEST(pa, length_formula) {

@@ -30,11 +30,18 @@ double min_entropy_mcv_per_bit(const std::vector<std::uint8_t>& bits);
 /// Min-entropy per bit by the Markov estimate of NIST SP 800-90B §6.3.3 for binary sources: first-order transition
 /// probabilities estimated from the string, then −log2 of the most probable 128-bit sequence (found exactly by
 /// dynamic programming), divided by 128, at most 1. Unlike the MCV estimate it sees the correlation between
-/// neighbouring bits (neighbouring subcarriers of a probe).
-double min_entropy_markov_per_bit(const std::vector<std::uint8_t>& bits);
+/// neighbouring bits (neighbouring subcarriers of a probe). Applied to the subsequences of every lag-th bit for
+/// lag = 1..max_lag (m-bit levels put a value's neighbour m bits away) and the smallest kept.
+double min_entropy_markov_per_bit(const std::vector<std::uint8_t>& bits, std::size_t max_lag = 8);
 
-/// min(MCV, Markov): the per-bit min-entropy the PA length uses.
+/// min(MCV, Markov over lags 1..8): the per-bit min-entropy the PA length uses.
 double min_entropy_per_bit(const std::vector<std::uint8_t>& bits);
+
+/// Shannon entropy per bit, conditioned on one earlier bit: min over lag = 1..max_lag of the plug-in estimate of
+/// H(X_{i+lag} | X_i), and the marginal H(X). The asymptotic rate for long strings (asymptotic equipartition:
+/// smooth min-entropy per bit tends to the Shannon rate); for strings of thousands of bits it is optimistic — no
+/// finite-size correction is applied (TCR 2009's would exceed n at these lengths).
+double conditional_entropy_per_bit(const std::vector<std::uint8_t>& bits, std::size_t max_lag = 8);
 
 /// Inputs and result of the privacy-amplification length, all in bits:
 ///

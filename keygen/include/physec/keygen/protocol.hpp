@@ -38,6 +38,9 @@ struct agree_config {
   int nof_sample_bits = 64;     ///< bits Alice reveals (then discards) for Bob to estimate the error rate
   int security_bits = 32;       ///< s: the key is ε = 2^−s close to uniform given Eve's view
   int key_bits = 128;           ///< final key length; no key if the PA length ℓ is shorter
+  /// Alice's per-bit entropy estimate for the PA length: min_entropy (SP 800-90B MCV and Markov over lags 1..8;
+  /// conservative) or shannon (conditional Shannon rate over lags 1..8; asymptotic, no finite-size correction).
+  std::string entropy_estimate = "min_entropy";
   double timeout_s = 10;        ///< per message [s]
   int max_message_kib = 1024;   ///< larger frames are rejected [KiB]
   void describe(config::schema& s);
