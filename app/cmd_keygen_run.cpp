@@ -338,6 +338,7 @@ void run_agree(agree_options& o) {
 
   keygen::tcp_options tcp;
   tcp.timeout_s = cfg.agree.timeout_s;
+  tcp.connect_timeout_s = cfg.agree.connect_timeout_s;
   tcp.max_message_bytes = static_cast<std::size_t>(cfg.agree.max_message_kib) * 1024;
   std::unique_ptr<keygen::transport> link;
   {
@@ -420,7 +421,7 @@ void register_keygen_run(CLI::App& kg) {
   ag->add_option("--role", a->role, "alice or bob")->required();
   ag->add_option("-d,--dataset", a->dataset, "wiretap dataset (HDF5); this party uses only its own CSI")->required();
   ag->add_option("--listen", a->listen, "wait for the peer on HOST:PORT (port 0: any free port, printed)");
-  ag->add_option("--connect", a->connect, "connect to the peer at HOST:PORT (retries until agree.timeout_s)");
+  ag->add_option("--connect", a->connect, "connect to the peer at HOST:PORT (retries until agree.connect_timeout_s)");
   ag->add_option("--snr", a->snr_dB, "use the test probes of this SNR [dB] (default: the highest)");
   ag->add_option("--probes", a->nof_probes, "use the first N test probes of that SNR (default: all)");
   ag->add_option("--key-out", a->key_out, "key file (raw bytes, mode 0600; default <out>/key.bin), written only "

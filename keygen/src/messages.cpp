@@ -373,11 +373,11 @@ std::unique_ptr<transport> tcp_listen(const std::string& address, const tcp_opti
   if (on_listening) on_listening(bound);
   pollfd pfd{ls.get(), POLLIN, 0};
   int r = 0;
-  do r = ::poll(&pfd, 1, static_cast<int>(o.timeout_s * 1000));
+  do r = ::poll(&pfd, 1, static_cast<int>(o.connect_timeout_s * 1000));
   while (r < 0 && errno == EINTR);
   if (r == 0)
     throw error("no peer connected", {host + ":" + std::to_string(bound), "accept", {}},
-                "a connection within " + std::to_string(o.timeout_s) + " s", "none");
+                "a connection within " + std::to_string(o.connect_timeout_s) + " s", "none");
   sockaddr_storage peer{};
   socklen_t plen = sizeof peer;
   const int fd = ::accept(ls.get(), reinterpret_cast<sockaddr*>(&peer), &plen);
@@ -391,7 +391,7 @@ std::unique_ptr<transport> tcp_listen(const std::string& address, const tcp_opti
 
 std::unique_ptr<transport> tcp_connect(const std::string& address, const tcp_options& o) {
   const auto [host, port] = split_address(address);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(o.timeout_s);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(o.connect_timeout_s);
   int last_errno = 0;
   while (true) {
     addrinfo* res = resolve(host, port, false);
@@ -411,7 +411,7 @@ std::unique_ptr<transport> tcp_connect(const std::string& address, const tcp_opt
   }
   errno = last_errno;
   throw error(std::string("cannot connect: ") + std::strerror(last_errno), {address, "connect", {}},
-              "a listener within " + std::to_string(o.timeout_s) + " s", "none");
+              "a listener within " + std::to_string(o.connect_timeout_s) + " s", "none");
 }
 
 }  // namespace physec::keygen

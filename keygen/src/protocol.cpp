@@ -29,6 +29,9 @@ void agree_config::describe(config::schema& s) {
       .choices({"min_entropy", "shannon"})
       .source("ours");
   s.add("timeout_s", timeout_s, "wait for each message at most this long [s]").range(0.01, 3600).source("ours");
+  s.add("connect_timeout_s", connect_timeout_s, "TCP: a listener waits this long for its peer, a connector retries this long [s]")
+      .range(0.01, 86400)
+      .source("ours");
   s.add("max_message_kib", max_message_kib, "larger messages are rejected [KiB]").range(1, 1 << 20).source("ours");
   s.check([this, k = s.key("key_bits")](const std::string& file) {
     if (key_bits % 8 != 0) config::fail(file, k, "not a whole number of bytes", "a multiple of 8", std::to_string(key_bits));

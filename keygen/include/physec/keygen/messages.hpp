@@ -110,7 +110,8 @@ std::pair<std::unique_ptr<transport>, std::unique_ptr<transport>> make_in_proces
 
 /// TCP transport (POSIX sockets, poll() timeouts, frames as above).
 struct tcp_options {
-  double timeout_s = 10.0;                                ///< connect/accept and every receive
+  double timeout_s = 10.0;                                ///< every receive [s]
+  double connect_timeout_s = 120.0;                       ///< connect retries / accept wait [s]
   std::size_t max_message_bytes = k_default_max_message_bytes;
 };
 /// Listens on "host:port" (port 0: the system picks one; `on_listening` gets the bound port before accept), accepts

@@ -42,6 +42,7 @@ struct agree_config {
   /// conservative) or shannon (conditional Shannon rate over lags 1..8; asymptotic, no finite-size correction).
   std::string entropy_estimate = "min_entropy";
   double timeout_s = 10;        ///< per message [s]
+  double connect_timeout_s = 120;  ///< TCP: how long a listener waits for its peer, or a connector retries [s]
   int max_message_kib = 1024;   ///< larger frames are rejected [KiB]
   void describe(config::schema& s);
 };
