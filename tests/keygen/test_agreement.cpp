@@ -13,6 +13,7 @@
 #include "physec/core/rng.hpp"
 #include "physec/keygen/cascade.hpp"
 #include "physec/keygen/crypto.hpp"
+#include "physec/keygen/ldpc.hpp"
 #include "physec/keygen/messages.hpp"
 #include "physec/keygen/privacy_amplification.hpp"
 #include "physec/keygen/protocol.hpp"
@@ -149,6 +150,41 @@ TEST(cascade, rejects_queries_out_of_range) {
   EXPECT_THROW(perm.parity(bits, {0, 5, 11}), physec::error);
   EXPECT_THROW(perm.parity(bits, {2, 0, 4}), physec::error);
   EXPECT_THROW(perm.parity(bits, {0, 4, 4}), physec::error);
+}
+
+// ---- LDPC syndrome decoding ----
+
+TEST(ldpc, decodes_codewords_with_k_flipped_bits) {
+  // n = 1000, m = 500 checks (rate 1/2). Up to k = 40 flips (p = 0.04: n·h(p) = 242 syndrome bits would suffice,
+  // so the code has a factor 2 of slack) the decoder returns exactly Alice's string, on 5 fixed seeds per k.
+  // At k = 200 (n·h(0.2) = 722 > 500) no decoder can: it must say so.
+  for (const std::size_t k : {0, 1, 5, 10, 20, 40}) {
+    for (std::uint64_t seed = 0; seed < 5; ++seed) {
+      const kg::ldpc_code code(1000, 500, 50 + seed);
+      const auto alice = random_bits(1000, 60 + seed);
+      auto bob = flip_k(alice, k, 70 + seed);
+      const auto syn = code.syndrome(alice);
+      ASSERT_EQ(syn.size(), 500u);
+      EXPECT_TRUE(code.decode(bob, syn, std::max(0.005, k / 1000.0))) << "k " << k << " seed " << seed;
+      EXPECT_EQ(bob, alice) << "k " << k << " seed " << seed;
+    }
+  }
+  const kg::ldpc_code code(1000, 500, 1);
+  const auto alice = random_bits(1000, 2);
+  auto bob = flip_k(alice, 200, 3);
+  EXPECT_FALSE(code.decode(bob, code.syndrome(alice), 0.2));
+}
+
+TEST(ldpc, every_column_has_weight_3) {
+  // Hand check on a tiny code: the syndrome of a single 1 at position v has exactly 3 ones.
+  const kg::ldpc_code code(20, 6, 9);
+  for (std::size_t v = 0; v < 20; ++v) {
+    std::vector<std::uint8_t> x(20, 0);
+    x[v] = 1;
+    const auto s = code.syndrome(x);
+    EXPECT_EQ(std::count(s.begin(), s.end(), 1), 3) << v;
+  }
+  EXPECT_EQ(kg::ldpc_syndrome_bits(1000, 0.1, 1.0), 469u);  // ceil(1000·h(0.1)) = ceil(468.996)
 }
 
 // ---- Toeplitz hashing ----
@@ -379,6 +415,30 @@ TEST(session, agrees_and_eve_learns_nothing) {
   EXPECT_LT(std::abs(kg::bit_agreement(s.alice.pa_bits, s.eve[0].pa_bits) - 0.5), 4.89 * 0.5 / std::sqrt(l));
   // An "Eve" holding Alice's bits would get the key: the replay itself is right.
   EXPECT_EQ(s.eve[1].key.vec(), s.alice.key.vec());
+}
+
+TEST(session, ldpc_agrees_in_one_message_and_eve_decodes_nothing_useful) {
+  const auto alice = random_bits(4000, 11);
+  const auto bob = flip_k(alice, 200, 12);  // KDR 0.05
+  auto eve = flip_k(alice, 1200, 13);       // KDR 0.3: far above what the syndrome can correct
+  kg::agree_config cfg;
+  cfg.reconciliation = "ldpc";
+  const auto s = kg::simulate_session(alice, bob, {eve}, cfg, generous(50), 3);
+  ASSERT_TRUE(s.alice.ok) << s.alice.failure << " p_hat " << s.bob.kdr_estimate << " m " << s.bob.cascade.leaked_bits;
+  ASSERT_TRUE(s.bob.ok) << s.bob.failure;
+  EXPECT_EQ(s.alice.key.vec(), s.bob.key.vec());
+  std::size_t syndromes = 0, queries = 0;
+  for (const auto& f : s.alice.tr.frames) {
+    syndromes += f.second.type == kg::msg_type::syndrome;
+    queries += f.second.type == kg::msg_type::parity_query;
+  }
+  EXPECT_EQ(syndromes, 1u);
+  EXPECT_EQ(queries, 0u);
+  // Leakage: the sample, the m syndrome bits, the entropy announcement.
+  const std::size_t n = 4000 - 64;
+  EXPECT_EQ(s.alice.leaked_bits, 64 + s.alice.cascade.leaked_bits + 3 * static_cast<std::size_t>(std::ceil(std::log2(n + 1.0))));
+  const double l = static_cast<double>(s.alice.pa_bits.size());
+  EXPECT_LT(std::abs(kg::bit_agreement(s.alice.pa_bits, s.eve[0].pa_bits) - 0.5), 4.89 * 0.5 / std::sqrt(l));
 }
 
 TEST(session, different_lengths_and_short_pa_abort_without_a_key) {

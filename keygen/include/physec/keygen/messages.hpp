@@ -41,6 +41,7 @@ enum class msg_type : std::uint8_t {
   amplify = 6,       ///< Alice -> Bob: PA length and its inputs, the Toeplitz seed
   confirm = 7,       ///< either way: HMAC tag
   abort = 8,         ///< either way: reason; both discard everything
+  syndrome = 9,      ///< Alice -> Bob: LDPC syndrome of her bits (instead of Cascade's queries)
 };
 std::string to_string(msg_type t);
 
@@ -72,7 +73,7 @@ class payload_writer {
 };
 
 /// Reads big-endian fields; every read past the end, or a count above `max`, throws a physec::error naming the
-/// message and the field.
+/// message and the field. Holds a reference to the message: keep the message alive while reading.
 class payload_reader {
  public:
   payload_reader(const message& m, std::string origin);

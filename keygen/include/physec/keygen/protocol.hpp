@@ -6,7 +6,8 @@
 /// Messages, in order (messages.hpp has the frame layout; docs/key-agreement.md the fields):
 ///   A->B hello(session id, n, passes, permutation seed, Alice's sample bits)   sample bits are then discarded
 ///   B->A hello_ack(estimated error rate, k1)
-///   (B->A parity_query, A->B parity_reply)*                                     Cascade
+///   (B->A parity_query, A->B parity_reply)*                                     Cascade, or
+///   A->B syndrome(m, H·x_A)                                                     LDPC (Bob decodes)
 ///   B->A reconciled
 ///   A->B amplify(PA length ℓ and every input of its formula, Toeplitz seed)
 ///   A->B confirm(HMAC(k_conf, "alice" || H)),  B->A confirm(HMAC(k_conf, "bob" || H))
@@ -34,7 +35,10 @@ namespace physec::keygen {
 /// Everything the protocol is configured by (both parties must use the same values of `cascade.nof_passes`,
 /// which travels in `hello`; the others are local).
 struct agree_config {
+  std::string reconciliation = "cascade";  ///< cascade (interactive) | ldpc (one syndrome message)
   cascade_config cascade;
+  double ldpc_efficiency = 1.5;   ///< LDPC syndrome bits = ⌈f·n·h(p̂)⌉
+  int ldpc_max_iterations = 100;  ///< belief-propagation iterations
   int nof_sample_bits = 64;     ///< bits Alice reveals (then discards) for Bob to estimate the error rate
   int security_bits = 32;       ///< s: the key is ε = 2^−s close to uniform given Eve's view
   int key_bits = 128;           ///< final key length; no key if the PA length ℓ is shorter
