@@ -134,7 +134,7 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
   const rng_stream root = rng_stream(seed).derive("keygen/run/public");
   table tab({"snr_dB", "nof_sessions", "nof_probes", "nof_bits", "kdr_before", "kdr_after", "leaked_bits",
              "leaked_per_bit", "pa_bits", "secret_bits_per_probe", "secret_bits_per_s", "bound_bits_per_probe",
-             "efficiency", "key_bits_confirmed", "confirmation_rate", "eve_distance_wavelengths", "eve_kdr_before",
+             "efficiency", "key_bits_confirmed", "sessions_with_key", "confirmation_rate", "eve_distance_wavelengths", "eve_kdr_before",
              "eve_kdr_after", "eve_pa_agreement", "eve_key_agreement"});
   nlohmann::json details = nlohmann::json::array();
   std::size_t total_sessions = 0;
@@ -153,7 +153,7 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
     std::size_t eve_k = 0;
     for (std::size_t k = 1; k < g.eve_distance_wavelengths.size(); ++k)
       if (g.eve_distance_wavelengths[k] < g.eve_distance_wavelengths[eve_k]) eve_k = k;
-    double ab_wrong_before = 0, ab_wrong_after = 0, ab_bits = 0, ab_rec_bits = 0, leaked = 0, pa_bits = 0, key_bits = 0, confirmed = 0;
+    double ab_wrong_before = 0, ab_wrong_after = 0, ab_bits = 0, ab_rec_bits = 0, leaked = 0, pa_bits = 0, key_bits = 0, confirmed = 0, reached = 0;
     std::vector<double> e_wrong_before(g.eve.size(), 0), e_wrong_after(g.eve.size(), 0), e_bits(g.eve.size(), 0);
     std::vector<double> e_pa_same(g.eve.size(), 0), e_pa_total(g.eve.size(), 0), e_key_same(g.eve.size(), 0),
         e_key_total(g.eve.size(), 0);
@@ -182,6 +182,7 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
       pa_bits += static_cast<double>(r.alice.pa.length);
       const bool ok = r.alice.ok && r.bob.ok && r.alice.key.vec() == r.bob.key.vec();
       confirmed += ok;
+      reached += r.alice.pa.length >= static_cast<std::size_t>(o.agree.key_bits);  // got to confirmation
       if (ok) {
         key_bits += static_cast<double>(r.alice.key.size() * 8);
         summary.alice_pa_bits.insert(summary.alice_pa_bits.end(), r.alice.pa_bits.vec().begin(), r.alice.pa_bits.vec().end());
@@ -232,7 +233,7 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
                  ratio(ab_wrong_before, ab_bits), ratio(ab_wrong_after, ab_rec_bits),
                  leaked, ratio(leaked, ab_bits), pa_bits, per_probe, per_probe / o.probe_interval_s,
                  cal_all.bound_per_probe, ratio(per_probe, cal_all.bound_per_probe), key_bits,
-                 confirmed / static_cast<double>(nof_sessions),
+                 confirmed / static_cast<double>(nof_sessions), ratio(confirmed, reached),
                  g.eve.empty() ? std::nan("") : g.eve_distance_wavelengths[eve_k],
                  g.eve.empty() ? std::nan("") : ratio(e_wrong_before[eve_k], e_bits[eve_k]),
                  g.eve.empty() ? std::nan("") : ratio(e_wrong_after[eve_k], e_bits[eve_k]),
@@ -260,23 +261,25 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
   res["rows"] = tab.to_json();
   res["per_snr"] = details;
   res["pa_length_formula"] =
-      "l = max(0, floor(min(n*h_min - n_probes*I(A;E) - leaked, n_probes*B)) - 2*s); h_min = min(MCV, Markov) "
-      "per bit (SP 800-90B 6.3.1, 6.3.3); I(A;E) the largest and B = I(A;B) - min(I(A;E), I(B;E)) the smallest over "
-      "Eve's positions [bits/probe]; leaked = sample bits + Cascade parity bits + 3*ceil(log2(n+1)) for the "
-      "announced entropy estimate; s = security_bits";
+      "l = max(0, floor(min(n*h_min - n_probes*I(A;E) - leaked, n_probes*B)) - 2*s); h_min per bit = min(MCV, "
+      "Markov over lags 1..8) (SP 800-90B 6.3.1, 6.3.3), or the conditional Shannon rate with "
+      "agree.entropy_estimate = shannon; I(A;E) the largest and B = I(A;B) - min(I(A;E), I(B;E)) the smallest over "
+      "Eve's positions [bits/probe]; leaked = sample bits + reconciliation bits (Cascade parities or LDPC syndrome) + "
+      "3*ceil(log2(n+1)) for the announced entropy estimate; s = security_bits";
   res["probe_interval_s"] = o.probe_interval_s;
   table shown({"SNR dB", "sessions", "bits", "KDR before", "KDR after", "leaked/bit", "PA bits", "bits/probe",
-               "bits/s", "bound", "eff.", "confirmed", "Eve d/λ", "Eve KDR bef.", "Eve KDR aft.", "Eve PA agr.",
-               "Eve key agr."});
+               "bits/s", "bound", "eff.", "keyed", "confirmed", "Eve d/λ", "Eve KDR bef.", "Eve KDR aft.",
+               "Eve PA agr.", "Eve key agr."});
   for (const auto& row : tab.rows())
     shown.add_row({row[0], row[1], row[3], row[4], row[5], row[7], row[8], row[9], row[10], row[11], row[12],
-                   row[14], row[15], row[16], row[17], row[18], row[19]});
+                   row[14], row[15], row[16], row[17], row[18], row[19], row[20]});
   fmt::print("features: {} {} · quantizer: {} m={} · Cascade {} passes · s = {} · key {} bits\n{}", eval.features.method,
              eval.features.value, eval.quantizer.method, eval.quantizer.bits, o.agree.cascade.nof_passes,
              o.agree.security_bits, o.agree.key_bits, shown.to_text());
   fmt::print("PA bits: l summed over sessions; bits/probe = PA bits / test probes; bits/s at one probe per {} s; bound "
-             "= min over Eve of I(A;B) - min(I(A;E), I(B;E)) [bits/probe]; eff. = bits/probe / bound; confirmed = "
-             "share of sessions whose keys were confirmed (no key when l < key bits); Eve at her closest position, "
+             "= min over Eve of I(A;B) - min(I(A;E), I(B;E)) [bits/probe]; eff. = bits/probe / bound; keyed = share "
+             "of sessions that ended with a confirmed key; confirmed = share of those that reached confirmation (l >= key "
+             "bits) whose tags matched (nan: none reached it); Eve at her closest position, "
              "agreement of her PA output / final key bits with Alice's (0.5 = nothing learned; nan = no PA ran).\n"
              "{}\n",
              o.probe_interval_s, res["pa_length_formula"].get<std::string>());
