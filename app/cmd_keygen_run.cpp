@@ -22,7 +22,11 @@
 namespace physec::app {
 
 void keygen_run_options::describe(config::schema& s) {
-  s.section("agree", agree, "the key-agreement protocol: Cascade, sample, PA margin, key length, transport limits");
+  describe_sessions(s);
+  s.section("agree", agree, "the key-agreement protocol: reconciliation, sample, PA margin, key length, transport limits");
+}
+
+void keygen_run_options::describe_sessions(config::schema& s) {
   s.add("probes_per_session", probes_per_session,
         "test probes per key-agreement session; 0 = all test probes of an SNR in one session")
       .range(0, 1000000)
@@ -41,8 +45,9 @@ struct keygen_run_config {
   keygen_run_options agreement;
   randomness::nist_config nist;
   void describe(config::schema& s) {
+    agreement.describe_sessions(s);  // root keys first, then the tables
     eval.describe(s);
-    s.section("agreement", agreement, "key agreement after quantization");
+    s.section("agree", agreement.agree, "the key-agreement protocol (as `keygen agree`)");
     s.section("nist", nist, "NIST SP 800-22 on the concatenated privacy-amplification outputs");
     s.section("run", run, "how to run: seed, device, threads");
   }
@@ -313,6 +318,7 @@ void run_agree(agree_options& o) {
     throw error("unknown role", {"", "--role", {}}, "alice or bob", o.role);
   if (o.listen.empty() == o.connect.empty())
     throw error("give exactly one of --listen and --connect", {"", "--listen/--connect", {}}, "one", o.listen.empty() ? "none" : "both");
+  keygen::parse_address(o.listen.empty() ? o.connect : o.listen);  // fail before the (slow) quantization
   auto cfg = load_config<keygen_agree_config>(o.common);
   run_context ctx("keygen agree", o.common, cfg.run.seed, config::show(cfg, k_agree_title), cfg.run.device,
                   "report-" + o.role + ".json");

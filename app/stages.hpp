@@ -55,6 +55,8 @@ struct keygen_run_options {
   int probes_per_session = 0;       ///< test probes per session; 0 = all test probes of an SNR
   double probe_interval_s = 0.5e-3; ///< one probe per TDD slot (0.5 ms at 30 kHz SCS) [s]
   void describe(config::schema& s);
+  /// The two session fields alone (`keygen run` puts `agree` at its root, like `keygen agree`).
+  void describe_sessions(config::schema& s);
 };
 
 struct keygen_run_summary {

@@ -245,9 +245,7 @@ std::pair<std::unique_ptr<transport>, std::unique_ptr<transport>> make_in_proces
 
 // ---- TCP transport ----
 
-namespace {
-
-std::pair<std::string, std::string> split_address(const std::string& address) {
+std::pair<std::string, std::string> parse_address(const std::string& address) {
   const auto c = address.rfind(':');
   if (c == std::string::npos || c == 0 || c + 1 == address.size())
     throw error("bad address", {"", "address", {}}, "HOST:PORT, e.g. 127.0.0.1:5000", address);
@@ -256,6 +254,8 @@ std::pair<std::string, std::string> split_address(const std::string& address) {
     throw error("bad port", {"", "address", {}}, "0..65535", port);
   return {address.substr(0, c), port};
 }
+
+namespace {
 
 [[noreturn]] void sys_fail(const std::string& what, const std::string& where) {
   throw error(what + ": " + std::strerror(errno), {where, "socket", {}});
@@ -353,7 +353,7 @@ void set_nodelay(int fd) {
 
 std::unique_ptr<transport> tcp_listen(const std::string& address, const tcp_options& o,
                                       const std::function<void(int port)>& on_listening) {
-  const auto [host, port] = split_address(address);
+  const auto [host, port] = parse_address(address);
   addrinfo* res = resolve(host, port, true);
   fd_guard ls;
   for (addrinfo* a = res; a; a = a->ai_next) {
@@ -391,7 +391,7 @@ std::unique_ptr<transport> tcp_listen(const std::string& address, const tcp_opti
 }
 
 std::unique_ptr<transport> tcp_connect(const std::string& address, const tcp_options& o) {
-  const auto [host, port] = split_address(address);
+  const auto [host, port] = parse_address(address);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(o.connect_timeout_s);
   int last_errno = 0;
   while (true) {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -133,6 +134,27 @@ TEST(cli_agree, garbled_and_oversized_messages_are_rejected) {
   bad_peer("oversized",
            [](kg::transport& t) { t.send({kg::msg_type::hello, std::vector<std::uint8_t>(2 << 20, 0)}); },
            "message too large");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(cli_agree, bad_arguments_are_one_line_exit_3_and_write_nothing) {
+  const auto dir = temp_dir("bad_args");
+  const std::string ds = " -d " + dataset().string() + " --out " + (dir / "out").string();
+  for (const auto& [args, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"--role carol --listen 127.0.0.1:0", "--role: unknown role (expected alice or bob, got carol)"},
+           {"--role bob --connect 127.0.0.1:x", "bad port (expected 0..65535, got x)"},
+           {"--role bob --listen 127.0.0.1:0 --connect 127.0.0.1:1", "give exactly one of --listen and --connect"},
+           {"--role bob --listen 127.0.0.1:0 --snr 7", "--snr: no test probes at this SNR (expected one of 10, 20, got 7)"},
+       }) {
+    const auto r = run("keygen agree -q " + args + ds);
+    EXPECT_EQ(r.code, 3) << args << "\n" << r.out;
+    EXPECT_NE(r.out.find(expected), std::string::npos) << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+    EXPECT_FALSE(fs::exists(dir / "out" / "key.bin"));
+  }
 }
 
 }  // namespace

@@ -115,6 +115,9 @@ struct tcp_options {
   double connect_timeout_s = 120.0;                       ///< connect retries / accept wait [s]
   std::size_t max_message_bytes = k_default_max_message_bytes;
 };
+/// Splits "host:port" (port 0..65535); throws a physec::error naming the address otherwise.
+std::pair<std::string, std::string> parse_address(const std::string& address);
+
 /// Listens on "host:port" (port 0: the system picks one; `on_listening` gets the bound port before accept), accepts
 /// one peer and returns the connection.
 std::unique_ptr<transport> tcp_listen(const std::string& address, const tcp_options& o,
