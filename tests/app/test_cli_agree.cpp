@@ -2,7 +2,11 @@
 // processes agree over TCP on loopback; a dropped, silent, garbled or oversized peer ends the run with a one-line
 // error and no key file.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -122,14 +126,53 @@ void bad_peer(const std::string& name, const std::function<void(kg::transport&)>
 }
 
 TEST(cli_agree, dropped_peer_leaves_a_clear_error_and_no_key) {
+  // Before the first message: Bob (a real process) is left alone.
   bad_peer("dropped", [](kg::transport&) {}, "connection closed by the peer");
+  // Mid-protocol: a real Alice connects to a Bob played here, who reads her hello and vanishes.
+  const auto dir = temp_dir("dropped_mid");
+  std::promise<int> port;
+  auto port_f = port.get_future();
+  kg::tcp_options o;
+  o.timeout_s = 30;
+  std::thread bob([&] {
+    auto t = kg::tcp_listen("127.0.0.1:0", o, [&](int p) { port.set_value(p); });
+    EXPECT_EQ(t->receive().type, kg::msg_type::hello);
+  });  // the connection closes here
+  const auto ra = run("keygen agree --role alice --connect 127.0.0.1:" + std::to_string(port_f.get()) + " -d " +
+                      dataset().string() + " --out " + (dir / "alice").string());
+  bob.join();
+  EXPECT_EQ(ra.code, 3) << ra.out;
+  EXPECT_NE(ra.out.find("connection closed by the peer"), std::string::npos) << ra.out;
+  EXPECT_NE(ra.out.find("no key written"), std::string::npos) << ra.out;
+  EXPECT_FALSE(fs::exists(dir / "alice" / "key.bin"));
 }
 
 TEST(cli_agree, silent_peer_times_out) {
   bad_peer("silent", [](kg::transport&) { std::this_thread::sleep_for(std::chrono::seconds(3)); }, "timed out");
 }
 
+/// Connects a plain socket to the listening Bob and writes `bytes` (not a physec frame).
+void raw_peer(const std::string& name, const std::string& bytes, const std::string& expected) {
+  const auto dir = temp_dir(name);
+  auto bob = start("--role bob --listen 127.0.0.1:0 --port-file " + (dir / "port").string() + " -d " +
+                   dataset().string() + " --set agree.timeout_s=2 --out " + (dir / "bob").string());
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(wait_port(dir / "port")));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  const auto rb = bob.get();
+  ::close(fd);
+  EXPECT_EQ(rb.code, 3) << rb.out;
+  EXPECT_NE(rb.out.find(expected), std::string::npos) << rb.out;
+  EXPECT_FALSE(fs::exists(dir / "bob" / "key.bin"));
+}
+
 TEST(cli_agree, garbled_and_oversized_messages_are_rejected) {
+  raw_peer("http", "GET / HTTP/1.1\r\n\r\n", "not a physec key-agreement frame");
+  raw_peer("version", std::string("PSKG\x02\x01\0\0\0\0", 10), "protocol version mismatch (expected 1, got 2)");
   bad_peer("garbled", [](kg::transport& t) { t.send({kg::msg_type::hello, {1, 2, 3}}); }, "malformed message");
   bad_peer("oversized",
            [](kg::transport& t) { t.send({kg::msg_type::hello, std::vector<std::uint8_t>(2 << 20, 0)}); },
