@@ -88,6 +88,7 @@ cascade_stats cascade_correct(std::vector<std::uint8_t>& bits, std::size_t k1, c
   };
   std::vector<std::size_t> block_bits;                 // per pass
   std::vector<std::vector<std::uint8_t>> alice_top;  // Alice's parity of every top-level block, per pass
+  std::map<std::tuple<std::uint8_t, std::uint32_t, std::uint32_t>, std::uint8_t> known;  // every left half asked
   for (int pass = 0; pass < perm.nof_passes(); ++pass) {
     const std::size_t k = std::min(n, k1 << std::min(pass, 30));
     block_bits.push_back(k);
@@ -127,13 +128,32 @@ cascade_stats cascade_correct(std::vector<std::uint8_t>& bits, std::size_t k1, c
       std::vector<search> still;
       for (const auto& sr : open)
         if (perm.parity(bits, {sr.pass, sr.start, sr.end}) != sr.alice) still.push_back(sr);
-      if (!still.empty()) {
-        std::vector<parity_query> halves;
-        for (const auto& sr : still) halves.push_back({sr.pass, sr.start, sr.start + (sr.end - sr.start) / 2});
+      // Alice's parities already known (asked in an earlier search) narrow a range without asking again.
+      std::vector<parity_query> halves;
+      std::vector<search> asking;
+      for (auto sr : still) {
+        while (sr.end - sr.start > 1) {
+          const parity_query h{sr.pass, sr.start, sr.start + (sr.end - sr.start) / 2};
+          const auto it = known.find(std::make_tuple(h.pass, h.start, h.end));
+          if (it == known.end()) break;
+          if (perm.parity(bits, h) != it->second)
+            sr = {sr.pass, h.start, h.end, it->second};
+          else
+            sr = {sr.pass, h.end, sr.end, static_cast<std::uint8_t>(sr.alice ^ it->second)};
+        }
+        if (sr.end - sr.start == 1) {
+          next.insert(sr);
+        } else {
+          asking.push_back(sr);
+          halves.push_back({sr.pass, sr.start, sr.start + (sr.end - sr.start) / 2});
+        }
+      }
+      if (!halves.empty()) {
         const auto a = ask(halves);
-        for (std::size_t i = 0; i < still.size(); ++i) {
-          const auto& sr = still[i];
+        for (std::size_t i = 0; i < asking.size(); ++i) {
+          const auto& sr = asking[i];
           const auto& h = halves[i];
+          known[std::make_tuple(h.pass, h.start, h.end)] = a[i];
           if (perm.parity(bits, h) != a[i])
             next.insert({sr.pass, h.start, h.end, a[i]});
           else

@@ -7,7 +7,8 @@
 /// every block parity of a pass; each block whose parity differs holds an odd number of errors, and a binary search
 /// (BINARY: parities of left halves) finds one. Every corrected bit changes the parity of the block holding it in
 /// every earlier pass, which then gets searched in turn (the cascade). Leakage is exactly the number of parity bits
-/// Alice announced. The searches of a round are batched into one message, so the number of round trips is about
+/// Alice announced. A search that meets a range whose parity Alice already announced (a left half asked in an
+/// earlier search) narrows it without asking again. The searches of a round are batched into one message, so the number of round trips is about
 /// passes · log2(block size), not the number of errors.
 
 #include <cstdint>
