@@ -91,6 +91,7 @@ void register_quickstart(CLI::App& app);
 void register_config_command(CLI::App& app);
 void register_version(CLI::App& app);
 void register_keygen(CLI::App& app);
+void register_keygen_run(CLI::App& keygen);  ///< `keygen run` and `keygen agree` (cmd_keygen_run.cpp)
 void register_dataset(CLI::App& app);
 void register_nist(CLI::App& app);
 void register_auth(CLI::App& app);

@@ -142,6 +142,7 @@ void register_keygen(CLI::App& app) {
   ev->add_option("--bits", o->bits, "bits per value m (sets quantizer.bits)");
   add_common_options(*ev, o->common, "physec-out/keygen-eval");
   ev->callback([o] { run_eval(*o); });
+  register_keygen_run(*kg);
 }
 
 }  // namespace physec::app
