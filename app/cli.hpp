@@ -93,6 +93,7 @@ void register_version(CLI::App& app);
 void register_keygen(CLI::App& app);
 /// `physec keygen train` (cmd_keygen_train.cpp), added under the `keygen` subcommand.
 void register_keygen_train(CLI::App& keygen);
+void register_keygen_run(CLI::App& keygen);  ///< `keygen run` and `keygen agree` (cmd_keygen_run.cpp)
 void register_dataset(CLI::App& app);
 void register_nist(CLI::App& app);
 void register_auth(CLI::App& app);

@@ -147,6 +147,7 @@ void register_keygen(CLI::App& app) {
   add_common_options(*ev, o->common, "physec-out/keygen-eval");
   ev->callback([o] { run_eval(*o); });
   register_keygen_train(*kg);
+  register_keygen_run(*kg);
 }
 
 }  // namespace physec::app

@@ -25,6 +25,7 @@ struct quickstart_config {
   } blas;
   dataset::wiretap_config wiretap;
   keygen::eval_config keygen;
+  keygen_run_options agreement;
   randomness::nist_config nist;
   /// The PSKG model stage: CNN-AE-SSA trained briefly on the quickstart dataset, then the same evaluation.
   struct keygen_model_stage {
@@ -74,6 +75,7 @@ struct quickstart_config {
     s.section("blas", blas, "torch/BLAS throughput check");
     s.section("wiretap", wiretap, "PSKG wiretap dataset (as `physec dataset wiretap`, smaller)");
     s.section("keygen", keygen, "PSKG evaluation (as `physec keygen eval`)");
+    s.section("agreement", agreement, "PSKG key agreement (as `physec keygen run`)");
     s.section("keygen_model", keygen_model, "PSKG model (as `physec keygen train` + `keygen eval --model`, smaller)");
     s.section("nist", nist, "NIST SP 800-22 on Alice's bits at the highest SNR (as `physec nist`)");
     s.section("mobility", mobility, "PLA mobility dataset (as `physec dataset mobility`, smaller)");
@@ -117,6 +119,8 @@ void run(const common_options& o) {
   const auto data = wiretap_stage(ctx, cfg.wiretap, cfg.run.seed, cfg.run.threads, toml, wiretap_file);
   heading("PSKG: features -> quantizer -> bits; KDR and the secrecy bound");
   const auto eval = keygen_eval_stage(ctx, data, cfg.keygen, cfg.run.seed);
+  heading("PSKG: key agreement — Cascade, privacy amplification, HKDF, confirmation; Eve replays the transcript");
+  keygen_run_stage(ctx, data, cfg.keygen, cfg.agreement, cfg.run.seed);
   heading(fmt::format("NIST SP 800-22 on Alice's {} quantized bits at {} dB (before reconciliation and privacy "
                       "amplification)", eval.alice_bits_top_snr.size(), eval.top_snr_dB));
   const std::size_t failed =

@@ -14,6 +14,7 @@
 #include "physec/keygen/evaluate.hpp"
 #include "physec/keygen/models/config.hpp"
 #include "physec/nn/train_config.hpp"
+#include "physec/keygen/protocol.hpp"
 #include "physec/randomness/nist_config.hpp"
 
 namespace physec::app {
@@ -73,6 +74,25 @@ std::filesystem::path keygen_train_stage(run_context& ctx, const keygen_train_se
 /// Times itself into the report ("apply model"). Throws physec::error naming the checkpoint when it does not fit.
 dataset::wiretap_data apply_keygen_model(run_context& ctx, const std::string& ckpt, const dataset::wiretap_data& d,
                                          const std::string& device);
+/// What `keygen run` adds to `keygen eval`'s config.
+struct keygen_run_options {
+  keygen::agree_config agree;
+  int probes_per_session = 0;       ///< test probes per session; 0 = all test probes of an SNR
+  double probe_interval_s = 0.5e-3; ///< one probe per TDD slot (0.5 ms at 30 kHz SCS) [s]
+  void describe(config::schema& s);
+  /// The two session fields alone (`keygen run` puts `agree` at its root, like `keygen agree`).
+  void describe_sessions(config::schema& s);
+};
+
+struct keygen_run_summary {
+  nlohmann::json table_rows;
+  std::vector<std::uint8_t> alice_pa_bits;  ///< Alice's PA outputs of the confirmed sessions, concatenated
+};
+
+/// Quantizes as `keygen eval` does, then runs the key-agreement protocol per SNR in simulation with Eve replaying
+/// the transcript: agreement.csv, report results, a printed table.
+keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_data& d, const keygen::eval_config& eval,
+                                    const keygen_run_options& o, std::uint64_t seed);
 
 /// Runs SP 800-22 on `bits` cut into `count` sequences of `length` bits: nist.csv (+ finalAnalysisReport.txt for
 /// several sequences) and a printed table. Returns the number of (test, label) rows that failed.

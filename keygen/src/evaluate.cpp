@@ -122,7 +122,8 @@ void probe_interval(const ndarray<int>& la, const ndarray<int>& lb, const std::v
 
 }  // namespace
 
-eval_result evaluate_wiretap(const dataset::wiretap_data& d, const eval_config& cfg, std::uint64_t seed) {
+eval_result evaluate_wiretap(const dataset::wiretap_data& d, const eval_config& cfg, std::uint64_t seed,
+                             std::vector<snr_bits>* bits) {
   eval_config checked = cfg;
   config::validate(checked, "keygen eval");
   // SNR groups: every probe, and per split.
@@ -194,6 +195,20 @@ eval_result evaluate_wiretap(const dataset::wiretap_data& d, const eval_config& 
     const auto ra = f.mi_pca.transform(f.pipe->transform(dataset::select_probes(d.alice, idx)));
     const auto rb = f.mi_pca.transform(f.pipe->transform(dataset::select_probes(d.bob, idx)));
     const double mi_ab = mi_or_nan(ra, rb);
+    snr_bits* group = nullptr;
+    if (bits) {
+      group = &bits->emplace_back();
+      group->snr_dB = snr;
+      group->alice = bits_a;
+      group->bob = bits_b;
+      group->probe_offsets.push_back(0);
+      const std::size_t dd = la.shape[1];
+      for (std::size_t i = 0; i < la.shape[0]; ++i) {
+        std::size_t kept = 0;
+        for (std::size_t j = 0; j < dd; ++j) kept += mask[i * dd + j];
+        group->probe_offsets.push_back(group->probe_offsets.back() + kept * static_cast<std::size_t>(f.q->bits_per_value()));
+      }
+    }
 
     for (std::size_t k = 0; k < d.nof_eve(); ++k) {
       auto le = f.q->levels(f.pipe->transform(dataset::select_probes(eve_all[k], test)));
@@ -223,6 +238,12 @@ eval_result evaluate_wiretap(const dataset::wiretap_data& d, const eval_config& 
       row.bound = std::isnan(mi_ab) ? std::nan("") : secrecy_bound_bits(mi_ab, row.mi_ae, row.mi_be);
       row.efficiency = row.bound > 0 ? row.bits_per_probe / row.bound : std::nan("");
       res.rows.push_back(row);
+      if (group) {
+        group->eve.push_back(bits_e);
+        group->eve_distance_wavelengths.push_back(row.eve_distance_wavelengths);
+        group->mi_ae.push_back(row.mi_ae);
+        group->bound.push_back(row.bound);
+      }
     }
   }
   res.mi_estimator = "Gaussian (log-det of sample covariances, less the small-sample bias d^2/(2 n ln 2)) on the first " +

@@ -79,8 +79,8 @@ void read_state(const std::filesystem::path& path, const std::string& which, tor
       throw error("checkpoint does not fit the model", {path.string(), name, {}},
                   "this layer's weights in the file (the model has " + shape_text(t) + ")", "no such layer");
     if (loaded.sizes() != t.sizes())
-      throw error("checkpoint does not fit the model", {path.string(), name, {}}, "shape " + shape_text(t) + " (the model)",
-                  "shape " + shape_text(loaded) + " in the file");
+      throw error("checkpoint does not fit the model", {path.string(), name, {}}, "shape " + shape_text(t) + " as in the model",
+                  shape_text(loaded) + " in the file");
     torch::NoGradGuard no_grad;
     t.copy_(loaded.to(device));
   }

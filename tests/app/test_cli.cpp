@@ -8,28 +8,15 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "cli_run.hpp"
 #include "physec/core/atomic_file.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct result {
-  int code;
-  std::string out;  // stdout and stderr together
-};
-
-result run(const std::string& args) {
-  const std::string cmd = std::string(PHYSEC_EXE) + " " + args + " 2>&1";
-  result r{-1, {}};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using result = physec::testing::cli_result;
+const auto run = physec::testing::run_physec;
 
 fs::path temp_dir(const std::string& name) {
   const fs::path d = fs::temp_directory_path() / ("physec_cli_" + name + "_" + std::to_string(::getpid()));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "physec/core/atomic_file.hpp"
 #include "test_util.hpp"
@@ -65,6 +66,27 @@ TEST(cli_train, train_then_eval_with_the_model) {
   EXPECT_NE(r.out.find("cannot resume"), std::string::npos) << r.out;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   EXPECT_EQ(physec::read_file(dir / "t" / "checkpoint.pt"), before);
+}
+
+TEST(cli_train, streaming_from_hdf5_gives_the_same_losses_as_reading_once) {
+  const auto dir = physec::testing::temp_dir("cli_train_stream");
+  const auto losses = [&](const std::string& name, const std::string& stream) {
+    const auto r = physec_run("keygen train -d " + small_dataset().string() + " --model cnn_ae --set train.epochs=2" +
+                              k_tiny + " --set stream=" + stream + " --out " + (dir / name).string());
+    EXPECT_EQ(r.code, 0) << r.out;
+    // history.csv: epoch,train_loss,val_loss,... ; keep the first three columns (seconds differ run to run).
+    std::string kept;
+    std::istringstream in(physec::read_file(dir / name / "history.csv"));
+    for (std::string line; std::getline(in, line);) {
+      std::size_t cut = 0;
+      for (int k = 0; k < 3; ++k) cut = line.find(',', cut + 1);
+      kept += line.substr(0, cut) + "\n";
+    }
+    return kept;
+  };
+  const std::string streamed = losses("s", "true");
+  EXPECT_EQ(std::count(streamed.begin(), streamed.end(), '\n'), 3);
+  EXPECT_EQ(streamed, losses("m", "false"));
 }
 
 TEST(cli_train, bad_checkpoint_is_one_line_exit_3_and_writes_nothing) {

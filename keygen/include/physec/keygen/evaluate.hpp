@@ -81,8 +81,21 @@ struct eval_result {
   table to_table() const;
 };
 
+/// The test-split bits of one SNR group, in probe order, and the group's public calibration: what `keygen run`
+/// feeds the key-agreement protocol.
+struct snr_bits {
+  double snr_dB = 0;
+  std::vector<std::size_t> probe_offsets;         ///< probe i's bits are [probe_offsets[i], probe_offsets[i+1])
+  std::vector<std::uint8_t> alice, bob;           ///< kept bits (public mask applied)
+  std::vector<std::vector<std::uint8_t>> eve;     ///< per Eve position, same positions
+  std::vector<double> eve_distance_wavelengths;   ///< per Eve position
+  std::vector<double> mi_ae, bound;               ///< per Eve position [bits/probe] (NaN: too few probes)
+  std::size_t nof_probes() const { return probe_offsets.empty() ? 0 : probe_offsets.size() - 1; }
+};
+
 /// Runs the evaluation on the dataset's test split (features and quantizer fitted on its train split).
-/// `seed` drives only Eve's coin for values her quantizer drops.
-eval_result evaluate_wiretap(const dataset::wiretap_data& d, const eval_config& cfg, std::uint64_t seed);
+/// `seed` drives only Eve's coin for values her quantizer drops. With `bits`, also returns every SNR group's bits.
+eval_result evaluate_wiretap(const dataset::wiretap_data& d, const eval_config& cfg, std::uint64_t seed,
+                             std::vector<snr_bits>* bits = nullptr);
 
 }  // namespace physec::keygen

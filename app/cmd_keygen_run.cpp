@@ -1,0 +1,443 @@
+// physec keygen run | agree: key agreement after quantization. `run` simulates the whole chain per SNR on a wiretap
+// dataset (Alice and Bob in process, Eve replaying the transcript); `agree` is one party of a real two-process
+// agreement over TCP, reading its own CSI.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+
+#include "cli.hpp"
+#include "stages.hpp"
+#include "physec/core/atomic_file.hpp"
+#include "physec/core/error.hpp"
+#include "physec/core/log.hpp"
+#include "physec/core/progress.hpp"
+#include "physec/core/rng.hpp"
+#include "physec/core/table.hpp"
+#include "physec/dataset/wiretap.hpp"
+#include "physec/keygen/protocol.hpp"
+
+namespace physec::app {
+
+void keygen_run_options::describe(config::schema& s) {
+  describe_sessions(s);
+  s.section("agree", agree, "the key-agreement protocol: reconciliation, sample, PA margin, key length, transport limits");
+}
+
+void keygen_run_options::describe_sessions(config::schema& s) {
+  s.add("probes_per_session", probes_per_session,
+        "test probes per key-agreement session; 0 = all test probes of an SNR in one session")
+      .range(0, 1000000)
+      .source("ours");
+  s.add("probe_interval_s", probe_interval_s,
+        "time per channel probe, for secret bits per second [s] (one TDD slot of 0.5 ms at 30 kHz SCS)")
+      .range(1e-6, 3600)
+      .source("TS 38.211 numerology 1 (ours)");
+}
+
+namespace {
+
+struct keygen_run_config {
+  run_config run;
+  keygen::eval_config eval;
+  keygen_run_options agreement;
+  randomness::nist_config nist;
+  void describe(config::schema& s) {
+    agreement.describe_sessions(s);  // root keys first, then the tables
+    eval.describe(s);
+    s.section("agree", agreement.agree, "the key-agreement protocol (as `keygen agree`)");
+    s.section("nist", nist, "NIST SP 800-22 on the concatenated privacy-amplification outputs");
+    s.section("run", run, "how to run: seed, device, threads");
+  }
+};
+
+constexpr std::size_t k_min_nist_bits = 1000;
+constexpr const char* k_run_title = "physec keygen run configuration";
+constexpr const char* k_agree_title = "physec keygen agree configuration";
+
+struct run_options {
+  common_options common;
+  std::string dataset, method, quantizer, model;
+  int bits = 0;
+};
+
+/// Σ of matches between two 0/1 strings (both non-empty, same size), and the size.
+void count_agreement(const keygen::secure_bytes& a, const keygen::secure_bytes& b, double& same, double& total) {
+  if (a.empty() || a.size() != b.size()) return;
+  for (std::size_t i = 0; i < a.size(); ++i) same += a[i] == b[i];
+  total += static_cast<double>(a.size());
+}
+
+keygen::secure_bytes key_bits_of(const keygen::secure_bytes& key) { return keygen::unpack_bits(key.data(), key.size() * 8); }
+
+/// The public calibration of an SNR group, conservative over Eve's positions: her largest I(A;E), the smallest bound.
+keygen::pa_calibration calibration_of(const keygen::snr_bits& g, std::size_t nof_probes) {
+  keygen::pa_calibration c;
+  c.nof_probes = nof_probes;
+  c.mi_ae_per_probe = -std::numeric_limits<double>::infinity();
+  c.bound_per_probe = std::numeric_limits<double>::infinity();
+  for (std::size_t k = 0; k < g.mi_ae.size(); ++k) {
+    c.mi_ae_per_probe = std::isnan(g.mi_ae[k]) ? g.mi_ae[k] : std::max(c.mi_ae_per_probe, g.mi_ae[k]);
+    c.bound_per_probe = std::isnan(g.bound[k]) ? g.bound[k] : std::min(c.bound_per_probe, g.bound[k]);
+    if (std::isnan(g.mi_ae[k]) || std::isnan(g.bound[k])) break;
+  }
+  if (g.mi_ae.empty()) c.mi_ae_per_probe = c.bound_per_probe = std::nan("");
+  return c;
+}
+
+std::vector<std::uint8_t> slice(const std::vector<std::uint8_t>& v, std::size_t a, std::size_t b) {
+  return std::vector<std::uint8_t>(v.begin() + static_cast<std::ptrdiff_t>(a), v.begin() + static_cast<std::ptrdiff_t>(b));
+}
+
+std::vector<keygen::snr_bits> bits_by_snr(run_context& ctx, const dataset::wiretap_data& d, const keygen::eval_config& eval,
+                                          std::uint64_t seed) {
+  auto t = ctx.report().time("quantize (keygen eval)");
+  std::vector<keygen::snr_bits> groups;
+  keygen::evaluate_wiretap(d, eval, seed, &groups);
+  return groups;
+}
+
+void run_run(run_options& o) {
+  log::set_quiet(o.common.quiet);
+  if (!o.model.empty())
+    throw error("neural models are not available in `keygen run` yet (issue #7)", {o.model, "--model", {}},
+                "no --model (the quantizer runs on raw, PCA or DCT features)", o.model);
+  if (!o.method.empty()) o.common.overrides.push_back("features.method=" + o.method);
+  if (!o.quantizer.empty()) o.common.overrides.push_back("quantizer.method=" + o.quantizer);
+  if (o.bits > 0) o.common.overrides.push_back("quantizer.bits=" + std::to_string(o.bits));
+  auto cfg = load_config<keygen_run_config>(o.common);
+  run_context ctx("keygen run", o.common, cfg.run.seed, config::show(cfg, k_run_title), cfg.run.device);
+  dataset::wiretap_data d;
+  {
+    auto t = ctx.report().time("read dataset");
+    d = dataset::read_wiretap(o.dataset);
+  }
+  ctx.report().results()["dataset"] = o.dataset;
+  log::info("{}: {} probes, {} Eve position(s)", o.dataset, d.nof_probes(), d.nof_eve());
+  const auto summary = keygen_run_stage(ctx, d, cfg.eval, cfg.agreement, cfg.run.seed);
+  // The final keys are HKDF outputs (uniform by construction of the hash); what must be uniform is what feeds it.
+  const std::size_t n = summary.alice_pa_bits.size();
+  if (n >= k_min_nist_bits) {
+    fmt::print("\nNIST SP 800-22 on the {} concatenated PA output bits of the confirmed sessions\n", n);
+    nist_stage(ctx, summary.alice_pa_bits, n, 1, cfg.nist);
+  } else {
+    fmt::print("NIST SP 800-22 not run: {} PA output bits from confirmed sessions, fewer than {}\n", n, k_min_nist_bits);
+    ctx.report().results()["nist"] = fmt::format("not run: {} bits < {}", n, k_min_nist_bits);
+  }
+  ctx.finish();
+}
+
+}  // namespace
+
+keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_data& d, const keygen::eval_config& eval,
+                                    const keygen_run_options& o, std::uint64_t seed) {
+  const auto groups = bits_by_snr(ctx, d, eval, seed);
+  keygen_run_summary summary;
+  auto t = ctx.report().time("key agreement");
+  const rng_stream root = rng_stream(seed).derive("keygen/run/public");
+  table tab({"snr_dB", "nof_sessions", "nof_probes", "nof_bits", "kdr_before", "kdr_after", "leaked_bits",
+             "leaked_per_bit", "pa_bits", "secret_bits_per_probe", "secret_bits_per_s", "bound_bits_per_probe",
+             "efficiency", "key_bits_confirmed", "sessions_with_key", "confirmation_rate", "eve_distance_wavelengths", "eve_kdr_before",
+             "eve_kdr_after", "eve_pa_agreement", "eve_key_agreement"});
+  nlohmann::json details = nlohmann::json::array();
+  std::size_t total_sessions = 0;
+  for (const auto& g : groups) total_sessions += o.probes_per_session > 0
+                                                    ? std::max<std::size_t>(1, g.nof_probes() / static_cast<std::size_t>(o.probes_per_session))
+                                                    : 1;
+  progress bar("key-agreement sessions", total_sessions, "sessions");
+  for (const auto& g : groups) {
+    const std::size_t np = g.nof_probes();
+    if (np == 0) continue;
+    // Sessions: consecutive runs of probes_per_session test probes (the remainder joins the last session).
+    std::size_t per = o.probes_per_session > 0 ? static_cast<std::size_t>(o.probes_per_session) : np;
+    per = std::min(per, np);
+    const std::size_t nof_sessions = np / per;
+    // Eve reported at her closest position (the strongest); every position goes into the JSON.
+    std::size_t eve_k = 0;
+    for (std::size_t k = 1; k < g.eve_distance_wavelengths.size(); ++k)
+      if (g.eve_distance_wavelengths[k] < g.eve_distance_wavelengths[eve_k]) eve_k = k;
+    double ab_wrong_before = 0, ab_wrong_after = 0, ab_bits = 0, ab_rec_bits = 0, leaked = 0, pa_bits = 0, key_bits = 0, confirmed = 0, reached = 0;
+    std::vector<double> e_wrong_before(g.eve.size(), 0), e_wrong_after(g.eve.size(), 0), e_bits(g.eve.size(), 0);
+    std::vector<double> e_pa_same(g.eve.size(), 0), e_pa_total(g.eve.size(), 0), e_key_same(g.eve.size(), 0),
+        e_key_total(g.eve.size(), 0);
+    const auto cal_all = calibration_of(g, np);
+    nlohmann::json sessions = nlohmann::json::array();
+    for (std::size_t s = 0; s < nof_sessions; ++s) {
+      const std::size_t p0 = s * per, p1 = s + 1 == nof_sessions ? np : (s + 1) * per;
+      const std::size_t b0 = g.probe_offsets[p0], b1 = g.probe_offsets[p1];
+      const auto a = slice(g.alice, b0, b1), b = slice(g.bob, b0, b1);
+      std::vector<std::vector<std::uint8_t>> e;
+      for (const auto& eb : g.eve) e.push_back(slice(eb, b0, b1));
+      const auto r = keygen::simulate_session(
+          a, b, e, o.agree, calibration_of(g, p1 - p0),
+          root.at(static_cast<std::uint64_t>(std::llround(g.snr_dB * 1000))).at(s).key());
+      // KDR before reconciliation over all bits; after, over the strings the protocol reconciled (sample dropped).
+      std::size_t wb = 0, wa = 0;
+      const auto bob_in = r.bob.reconciled.size() == r.alice.reconciled.size();
+      for (std::size_t i = 0; i < a.size(); ++i) wb += a[i] != b[i];
+      if (bob_in)
+        for (std::size_t i = 0; i < r.alice.reconciled.size(); ++i) wa += r.alice.reconciled[i] != r.bob.reconciled[i];
+      ab_wrong_before += static_cast<double>(wb);
+      ab_bits += static_cast<double>(a.size());
+      ab_wrong_after += static_cast<double>(wa);
+      ab_rec_bits += static_cast<double>(r.alice.reconciled.size());
+      leaked += static_cast<double>(r.alice.leaked_bits);
+      pa_bits += static_cast<double>(r.alice.pa.length);
+      const bool ok = r.alice.ok && r.bob.ok && r.alice.key.vec() == r.bob.key.vec();
+      confirmed += ok;
+      reached += r.alice.pa.length >= static_cast<std::size_t>(o.agree.key_bits);  // got to confirmation
+      if (ok) {
+        key_bits += static_cast<double>(r.alice.key.size() * 8);
+        summary.alice_pa_bits.insert(summary.alice_pa_bits.end(), r.alice.pa_bits.vec().begin(), r.alice.pa_bits.vec().end());
+      }
+      nlohmann::json ev = nlohmann::json::array();
+      for (std::size_t k = 0; k < r.eve.size(); ++k) {
+        const auto& x = r.eve[k];
+        e_wrong_before[k] += static_cast<double>(x.before.nof_mismatches);
+        e_wrong_after[k] += static_cast<double>(x.after.nof_mismatches);
+        e_bits[k] += static_cast<double>(x.before.nof_bits);
+        count_agreement(r.alice.pa_bits, x.pa_bits, e_pa_same[k], e_pa_total[k]);
+        if (ok) count_agreement(key_bits_of(r.alice.key), key_bits_of(x.key), e_key_same[k], e_key_total[k]);
+        ev.push_back({{"eve_distance_wavelengths", g.eve_distance_wavelengths[k]},
+                      {"kdr_before", x.before.kdr},
+                      {"kdr_after", x.after.kdr},
+                      {"bits_determined_by_transcript", x.determined_bits}});
+      }
+      sessions.push_back({{"probes", {p0, p1}},
+                          {"nof_bits", a.size()},
+                          {"sample_bits", r.alice.sample_bits},
+                          {"kdr_estimate", r.bob.kdr_estimate},
+                          {"first_block_bits", r.bob.cascade.first_block_bits},
+                          {"parity_bits", r.bob.cascade.leaked_bits},
+                          {"round_trips", r.bob.cascade.nof_rounds},
+                          {"corrections", r.bob.cascade.nof_corrections},
+                          {"leaked_bits", r.alice.leaked_bits},
+                          {"pa_inputs",
+                           {{"n", r.alice.pa_inputs.nof_bits},
+                            {"nof_probes", r.alice.pa_inputs.nof_probes},
+                            {"h_min_per_bit", r.alice.pa_inputs.min_entropy_per_bit},
+                            {"mi_ae_per_probe", r.alice.pa_inputs.mi_ae_per_probe},
+                            {"bound_per_probe", r.alice.pa_inputs.bound_per_probe},
+                            {"leaked_bits", r.alice.pa_inputs.leaked_bits},
+                            {"security_bits", r.alice.pa_inputs.security_bits}}},
+                          {"pa_length", r.alice.pa.length},
+                          {"pa_formula", r.alice.pa.formula},
+                          {"transcript_bytes", r.alice.tr.nof_bytes()},
+                          {"confirmed", ok},
+                          {"alice_failure", r.alice.failure},
+                          {"bob_failure", r.bob.failure},
+                          {"eve", ev}});
+      bar.advance();
+    }
+    const double n_probes = static_cast<double>(np);
+    const double per_probe = pa_bits / n_probes;
+    const auto ratio = [](double a, double b) { return b > 0 ? a / b : std::nan(""); };
+    tab.add_row({g.snr_dB, static_cast<std::int64_t>(nof_sessions), static_cast<std::int64_t>(np), ab_bits,
+                 ratio(ab_wrong_before, ab_bits), ratio(ab_wrong_after, ab_rec_bits),
+                 leaked, ratio(leaked, ab_bits), pa_bits, per_probe, per_probe / o.probe_interval_s,
+                 cal_all.bound_per_probe, ratio(per_probe, cal_all.bound_per_probe), key_bits,
+                 confirmed / static_cast<double>(nof_sessions), ratio(confirmed, reached),
+                 g.eve.empty() ? std::nan("") : g.eve_distance_wavelengths[eve_k],
+                 g.eve.empty() ? std::nan("") : ratio(e_wrong_before[eve_k], e_bits[eve_k]),
+                 g.eve.empty() ? std::nan("") : ratio(e_wrong_after[eve_k], e_bits[eve_k]),
+                 g.eve.empty() ? std::nan("") : ratio(e_pa_same[eve_k], e_pa_total[eve_k]),
+                 g.eve.empty() ? std::nan("") : ratio(e_key_same[eve_k], e_key_total[eve_k])});
+    nlohmann::json eve_all = nlohmann::json::array();
+    for (std::size_t k = 0; k < g.eve.size(); ++k)
+      eve_all.push_back({{"eve_distance_wavelengths", g.eve_distance_wavelengths[k]},
+                         {"kdr_before", ratio(e_wrong_before[k], e_bits[k])},
+                         {"kdr_after", ratio(e_wrong_after[k], e_bits[k])},
+                         {"pa_agreement", ratio(e_pa_same[k], e_pa_total[k])},
+                         {"pa_bits_compared", e_pa_total[k]},
+                         {"key_agreement", ratio(e_key_same[k], e_key_total[k])},
+                         {"key_bits_compared", e_key_total[k]}});
+    details.push_back({{"snr_dB", g.snr_dB},
+                       {"calibration", {{"mi_ae_per_probe_max_over_eve", cal_all.mi_ae_per_probe},
+                                        {"bound_per_probe_min_over_eve", cal_all.bound_per_probe}}},
+                       {"eve", eve_all},
+                       {"sessions", sessions}});
+  }
+  bar.finish();
+  t.stop();
+  tab.write_csv(ctx.output("agreement.csv"));
+  auto& res = ctx.report().results()["keygen_run"];
+  res["rows"] = tab.to_json();
+  res["per_snr"] = details;
+  res["pa_length_formula"] =
+      "l = max(0, floor(min(n*h_min - n_probes*I(A;E) - leaked, n_probes*B)) - 2*s); h_min per bit = min(MCV, "
+      "Markov over lags 1..8) (SP 800-90B 6.3.1, 6.3.3), or the conditional Shannon rate with "
+      "agree.entropy_estimate = shannon; I(A;E) the largest and B = I(A;B) - min(I(A;E), I(B;E)) the smallest over "
+      "Eve's positions [bits/probe]; leaked = sample bits + reconciliation bits (Cascade parities or LDPC syndrome) + "
+      "3*ceil(log2(n+1)) for the announced entropy estimate; s = security_bits";
+  res["probe_interval_s"] = o.probe_interval_s;
+  table shown({"SNR dB", "sessions", "bits", "KDR before", "KDR after", "leaked/bit", "PA bits", "bits/probe",
+               "bits/s", "bound", "eff.", "keyed", "confirmed", "Eve d/λ", "Eve KDR bef.", "Eve KDR aft.",
+               "Eve PA agr.", "Eve key agr."});
+  for (const auto& row : tab.rows())
+    shown.add_row({row[0], row[1], row[3], row[4], row[5], row[7], row[8], row[9], row[10], row[11], row[12],
+                   row[14], row[15], row[16], row[17], row[18], row[19], row[20]});
+  fmt::print("features: {} {} · quantizer: {} m={} · Cascade {} passes · s = {} · key {} bits\n{}", eval.features.method,
+             eval.features.value, eval.quantizer.method, eval.quantizer.bits, o.agree.cascade.nof_passes,
+             o.agree.security_bits, o.agree.key_bits, shown.to_text());
+  fmt::print("PA bits: l summed over sessions; bits/probe = PA bits / test probes; bits/s at one probe per {} s; bound "
+             "= min over Eve of I(A;B) - min(I(A;E), I(B;E)) [bits/probe]; eff. = bits/probe / bound; keyed = share "
+             "of sessions that ended with a confirmed key; confirmed = share of those that reached confirmation (l >= key "
+             "bits) whose tags matched (nan: none reached it); Eve at her closest position, "
+             "agreement of her PA output / final key bits with Alice's (0.5 = nothing learned; nan = no PA ran).\n"
+             "{}\n",
+             o.probe_interval_s, res["pa_length_formula"].get<std::string>());
+  summary.table_rows = tab.to_json();
+  return summary;
+}
+
+namespace {
+
+struct agree_options {
+  common_options common;
+  std::string dataset, role, listen, connect, key_out, port_file;
+  double snr_dB = std::nan("");
+  int nof_probes = 0;
+};
+
+struct keygen_agree_config {
+  run_config run;
+  keygen::eval_config eval;
+  keygen::agree_config agree;
+  void describe(config::schema& s) {
+    eval.describe(s);
+    s.section("agree", agree, "the key-agreement protocol");
+    s.section("run", run, "how to run: seed, device, threads");
+  }
+};
+
+void run_agree(agree_options& o) {
+  log::set_quiet(o.common.quiet);
+  if (o.role != "alice" && o.role != "bob")
+    throw error("unknown role", {"", "--role", {}}, "alice or bob", o.role);
+  if (o.listen.empty() == o.connect.empty())
+    throw error("give exactly one of --listen and --connect", {"", "--listen/--connect", {}}, "one", o.listen.empty() ? "none" : "both");
+  keygen::parse_address(o.listen.empty() ? o.connect : o.listen);  // fail before the (slow) quantization
+  auto cfg = load_config<keygen_agree_config>(o.common);
+  run_context ctx("keygen agree", o.common, cfg.run.seed, config::show(cfg, k_agree_title), cfg.run.device,
+                  "report-" + o.role + ".json");
+  dataset::wiretap_data d;
+  {
+    auto t = ctx.report().time("read dataset");
+    d = dataset::read_wiretap(o.dataset);
+  }
+  const auto groups = bits_by_snr(ctx, d, cfg.eval, cfg.run.seed);
+  if (groups.empty()) throw error("no test probes", {o.dataset, "/labels/split", {}}, "some", "none");
+  const keygen::snr_bits* g = &groups.back();
+  if (!std::isnan(o.snr_dB)) {
+    g = nullptr;
+    std::string have;
+    for (const auto& x : groups) {
+      have += (have.empty() ? "" : ", ") + fmt::format("{}", x.snr_dB);
+      if (std::abs(x.snr_dB - o.snr_dB) < 1e-9) g = &x;
+    }
+    if (!g) throw error("no test probes at this SNR", {o.dataset, "--snr", {}}, "one of " + have, fmt::format("{}", o.snr_dB));
+  }
+  std::size_t np = g->nof_probes();
+  if (o.nof_probes > 0) np = std::min(np, static_cast<std::size_t>(o.nof_probes));
+  // Only this party's bits are used; the other parties' are dropped at once.
+  keygen::secure_bytes mine(slice(o.role == "alice" ? g->alice : g->bob, 0, g->probe_offsets[np]));
+  log::info("{}: {} bits from {} test probes at {} dB", o.role, mine.size(), np, g->snr_dB);
+
+  keygen::tcp_options tcp;
+  tcp.timeout_s = cfg.agree.timeout_s;
+  tcp.connect_timeout_s = cfg.agree.connect_timeout_s;
+  tcp.max_message_bytes = static_cast<std::size_t>(cfg.agree.max_message_kib) * 1024;
+  std::unique_ptr<keygen::transport> link;
+  {
+    auto t = ctx.report().time("connect");
+    if (!o.listen.empty()) {
+      link = keygen::tcp_listen(o.listen, tcp, [&](int port) {
+        fmt::print("listening on port {}\n", port);
+        std::fflush(stdout);
+        if (!o.port_file.empty()) write_file_atomic(o.port_file, std::to_string(port) + "\n");
+      });
+    } else {
+      link = keygen::tcp_connect(o.connect, tcp);
+    }
+  }
+  keygen::party_outcome r;
+  {
+    auto t = ctx.report().time("key agreement");
+    if (o.role == "alice") {
+      const auto seed_bytes = keygen::secure_random_bytes(8);
+      std::uint64_t public_seed = 0;
+      for (auto b : seed_bytes) public_seed = (public_seed << 8) | b;
+      r = keygen::run_alice(*link, mine.vec(), cfg.agree, calibration_of(*g, np), public_seed);
+    } else {
+      r = keygen::run_bob(*link, mine.vec(), cfg.agree);
+    }
+  }
+  mine.wipe();
+  auto& res = ctx.report().results()["keygen_agree"];
+  res = {{"role", o.role},
+         {"peer", link->peer()},
+         {"snr_dB", g->snr_dB},
+         {"nof_probes", np},
+         {"nof_bits", r.nof_bits_in},
+         {"sample_bits", r.sample_bits},
+         {"kdr_estimate", r.kdr_estimate},
+         {"parity_bits", r.cascade.leaked_bits},
+         {"round_trips", r.cascade.nof_rounds},
+         {"leaked_bits", r.leaked_bits},
+         {"pa_length", r.pa.length},
+         {"pa_formula", r.pa.formula},
+         {"transcript_messages", r.tr.frames.size()},
+         {"transcript_bytes", r.tr.nof_bytes()},
+         {"confirmed", r.ok}};
+  if (!r.ok) {
+    res["failure"] = r.failure;
+    ctx.finish();
+    throw error("key agreement failed, no key written: " + r.failure, {"", "keygen agree", {}});
+  }
+  const std::string key_path = o.key_out.empty() ? ctx.output("key.bin").string() : o.key_out;
+  write_file_atomic(key_path, std::string_view(reinterpret_cast<const char*>(r.key.data()), r.key.size()), 0600);
+  if (!o.key_out.empty()) ctx.report().add_output(key_path);
+  r.key.wipe();
+  r.pa_bits.wipe();
+  r.reconciled.wipe();
+  fmt::print("{}: key agreed and confirmed with {}: {} bits written to {} (mode 0600); {} bits leaked, PA length {}, "
+             "{} messages\n",
+             o.role, link->peer(), cfg.agree.key_bits, key_path, r.leaked_bits, r.pa.length, r.tr.frames.size());
+  ctx.finish();
+}
+
+}  // namespace
+
+void register_keygen_run(CLI::App& kg) {
+  register_config<keygen_run_config>("keygen run", k_run_title);
+  register_config<keygen_agree_config>("keygen agree", k_agree_title);
+  auto* run = kg.add_subcommand("run", "the whole key-agreement chain per SNR in simulation: quantized bits -> "
+                                       "Cascade -> privacy amplification -> HKDF -> confirmation, with Eve");
+  auto o = std::make_shared<run_options>();
+  run->add_option("-d,--dataset", o->dataset, "wiretap dataset (HDF5)")->required();
+  run->add_option("--method", o->method, "feature transform: raw, pca or dct (sets features.method)");
+  run->add_option("--quantizer", o->quantizer, "quantile, mean, guard or multibit (sets quantizer.method)");
+  run->add_option("--bits", o->bits, "bits per value m (sets quantizer.bits)");
+  run->add_option("--model", o->model, "neural model checkpoint (not available yet: issue #7)");
+  add_common_options(*run, o->common, "physec-out/keygen-run");
+  run->callback([o] { run_run(*o); });
+
+  auto* ag = kg.add_subcommand("agree", "one party of a key agreement over TCP: reads its own CSI from a wiretap "
+                                        "dataset, quantizes it, and agrees on a key with the peer");
+  auto a = std::make_shared<agree_options>();
+  ag->add_option("--role", a->role, "alice or bob")->required();
+  ag->add_option("-d,--dataset", a->dataset, "wiretap dataset (HDF5); this party uses only its own CSI")->required();
+  ag->add_option("--listen", a->listen, "wait for the peer on HOST:PORT (port 0: any free port, printed)");
+  ag->add_option("--connect", a->connect, "connect to the peer at HOST:PORT (retries until agree.connect_timeout_s)");
+  ag->add_option("--snr", a->snr_dB, "use the test probes of this SNR [dB] (default: the highest)");
+  ag->add_option("--probes", a->nof_probes, "use the first N test probes of that SNR (default: all)");
+  ag->add_option("--key-out", a->key_out, "key file (raw bytes, mode 0600; default <out>/key.bin), written only "
+                                          "after confirmation");
+  ag->add_option("--port-file", a->port_file, "with --listen: write the bound port here (for scripts and tests)");
+  add_common_options(*ag, a->common, "physec-out/keygen-agree");
+  ag->callback([a] { run_agree(*a); });
+}
+
+}  // namespace physec::app

@@ -1,0 +1,113 @@
+#pragma once
+/// @file The key-agreement protocol (PSKG III): Alice's and Bob's quantized bits -> Cascade reconciliation ->
+/// Toeplitz privacy amplification -> HKDF-SHA256 -> HMAC key confirmation, every public message through a
+/// transport and into a transcript; and Eve, who replays the public protocol with her own bits.
+///
+/// Messages, in order (messages.hpp has the frame layout; docs/key-agreement.md the fields):
+///   A->B hello(session id, n, passes, permutation seed, Alice's sample bits)   sample bits are then discarded
+///   B->A hello_ack(estimated error rate, k1)
+///   (B->A parity_query, A->B parity_reply)*                                     Cascade, or
+///   A->B syndrome(m, H·x_A)                                                     LDPC (Bob decodes)
+///   B->A reconciled
+///   A->B amplify(PA length ℓ and every input of its formula, Toeplitz seed)
+///   A->B confirm(HMAC(k_conf, "alice" || H)),  B->A confirm(HMAC(k_conf, "bob" || H))
+/// H = SHA-256 of the transcript up to and including `amplify`; k_conf and the key come from HKDF-SHA256 of the PA
+/// output with the session id as salt and different info strings. Either side may send `abort(reason)` instead of
+/// its next message; both then discard everything.
+///
+/// Security assumptions: the public channel is authenticated (Eve listens but does not inject or alter messages;
+/// authenticating it needs a pre-shared key or certificates, outside this protocol); the public calibration
+/// (quantizer thresholds, I(A;E), the secrecy bound) is estimated in a calibration campaign and is public.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "physec/core/config.hpp"
+#include "physec/keygen/cascade.hpp"
+#include "physec/keygen/crypto.hpp"
+#include "physec/keygen/messages.hpp"
+#include "physec/keygen/metrics.hpp"
+#include "physec/keygen/privacy_amplification.hpp"
+
+namespace physec::keygen {
+
+/// Everything the protocol is configured by (both parties must use the same values of `cascade.nof_passes`,
+/// which travels in `hello`; the others are local).
+struct agree_config {
+  std::string reconciliation = "cascade";  ///< cascade (interactive) | ldpc (one syndrome message)
+  cascade_config cascade;
+  double ldpc_efficiency = 1.5;   ///< LDPC syndrome bits = ⌈f·n·h(p̂)⌉
+  int ldpc_max_iterations = 100;  ///< belief-propagation iterations
+  int nof_sample_bits = 64;     ///< bits Alice reveals (then discards) for Bob to estimate the error rate
+  int security_bits = 32;       ///< s: the key is ε = 2^−s close to uniform given Eve's view
+  int key_bits = 128;           ///< final key length; no key if the PA length ℓ is shorter
+  /// Alice's per-bit entropy estimate for the PA length: min_entropy (SP 800-90B MCV and Markov over lags 1..8;
+  /// conservative) or shannon (conditional Shannon rate over lags 1..8; asymptotic, no finite-size correction).
+  std::string entropy_estimate = "min_entropy";
+  double timeout_s = 10;        ///< per message [s]
+  double connect_timeout_s = 120;  ///< TCP: how long a listener waits for its peer, or a connector retries [s]
+  int max_message_kib = 1024;   ///< larger frames are rejected [KiB]
+  void describe(config::schema& s);
+};
+
+/// The public calibration Alice's PA length uses (from the evaluator's calibration of this SNR).
+struct pa_calibration {
+  std::size_t nof_probes = 0;    ///< probes the bits came from
+  double mi_ae_per_probe = 0;    ///< I(A;E) [bits/probe] (the largest over Eve positions)
+  double bound_per_probe = 0;    ///< B [bits/probe] (the smallest over Eve positions)
+};
+
+/// What one party ends with.
+struct party_outcome {
+  bool ok = false;               ///< confirmation succeeded: `key` holds the key
+  std::string failure;           ///< one line, when !ok
+  secure_bytes key;              ///< key_bits / 8 bytes, only when ok
+  secure_bytes pa_bits;          ///< the ℓ PA output bits (for analysis in simulation; wiped with the outcome)
+  secure_bytes reconciled;       ///< the party's string after dropping sample bits (and, for Bob, correcting)
+  std::size_t nof_bits_in = 0;   ///< bits the party started with
+  std::size_t leaked_bits = 0;   ///< sample bits + parity bits + the announced min-entropy count
+  std::size_t sample_bits = 0;
+  double kdr_estimate = 0;       ///< from the sample
+  cascade_stats cascade;
+  pa_length_inputs pa_inputs;
+  pa_length_result pa;
+  transcript tr;
+};
+
+/// Alice's side. `public_seed` seeds the session id, permutations, sample positions and Toeplitz seed (public
+/// values; in `keygen agree` it comes from RAND_bytes).
+party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, const agree_config& cfg,
+                        const pa_calibration& cal, std::uint64_t public_seed);
+/// Bob's side.
+party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const agree_config& cfg);
+
+/// Eve's replay: she reads the transcript, drops the sample positions, and corrects her bits towards Alice's with
+/// every parity Alice announced — each is a linear equation on Alice's bits, and peeling (an equation with one
+/// unknown fixes that bit) determines every bit the transcript pins down, including the last step of each of
+/// Bob's binary searches; her other bits stay as she measured them. Then she hashes with the public Toeplitz
+/// seed and derives the key as Bob would. (She cannot run Cascade herself: Alice answers Bob's questions only.)
+struct eve_outcome {
+  kdr_result before, after;          ///< against Alice's string after the sample is dropped
+  std::size_t determined_bits = 0;   ///< Alice's bits the transcript pinned down
+  bool has_pa = false;               ///< the transcript reached `amplify`
+  secure_bytes pa_bits;              ///< her ℓ PA output bits
+  secure_bytes key;                  ///< her HKDF key (key_bits / 8 bytes), when the transcript had a confirmation
+};
+eve_outcome run_eve(const transcript& tr, const std::vector<std::uint8_t>& eve_bits,
+                    const std::vector<std::uint8_t>& alice_bits_after_sample, const agree_config& cfg);
+
+/// One simulated session over the in-process transport (Alice and Bob in two threads), Eve replaying the transcript
+/// with each of `eve_bits`.
+struct session_result {
+  party_outcome alice, bob;
+  std::vector<eve_outcome> eve;
+};
+session_result simulate_session(const std::vector<std::uint8_t>& alice_bits, const std::vector<std::uint8_t>& bob_bits,
+                                const std::vector<std::vector<std::uint8_t>>& eve_bits, const agree_config& cfg,
+                                const pa_calibration& cal, std::uint64_t public_seed);
+
+/// Fraction of equal bits of two equal-length 0/1 strings (NaN when empty).
+double bit_agreement(const secure_bytes& a, const secure_bytes& b);
+
+}  // namespace physec::keygen

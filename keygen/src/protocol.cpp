@@ -1,0 +1,539 @@
+#include "physec/keygen/protocol.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/math/distributions/binomial.hpp>
+#include <cmath>
+#include <cstring>
+#include <thread>
+
+#include "physec/core/error.hpp"
+#include "physec/core/rng.hpp"
+#include "physec/keygen/ldpc.hpp"
+
+namespace physec::keygen {
+
+void agree_config::describe(config::schema& s) {
+  s.add("reconciliation", reconciliation, "information reconciliation: Cascade (interactive parities) or an LDPC syndrome")
+      .choices({"cascade", "ldpc"})
+      .source("ours (Cascade: least leakage at zero residual errors in our measurements)");
+  s.section("cascade", cascade, "Cascade reconciliation (Brassard & Salvail 1993)");
+  s.add("ldpc_efficiency", ldpc_efficiency, "LDPC: syndrome bits = ceil(f * n * h(estimated error rate))")
+      .range(1, 10)
+      .source("ours (1.5: no failures at p >= 0.05, n = 4096)");
+  s.add("ldpc_max_iterations", ldpc_max_iterations, "LDPC: belief-propagation iterations").range(1, 10000).source("ours");
+  s.add("nof_sample_bits", nof_sample_bits, "bits Alice reveals and discards so Bob can estimate the error rate")
+      .range(0, 1 << 20)
+      .source("ours");
+  s.add("security_bits", security_bits, "s: the key is 2^-s close to uniform given Eve's view (PA margin 2s bits)")
+      .range(1, 256)
+      .source("ours");
+  s.add("key_bits", key_bits, "final key length [bits], a multiple of 8; no key when the PA length is shorter")
+      .range(8, 8192)
+      .source("ours");
+  s.add("entropy_estimate", entropy_estimate,
+        "per-bit entropy of Alice's string in the PA length: min_entropy (NIST SP 800-90B MCV and Markov, lags 1..8; "
+        "conservative) or shannon (conditional Shannon rate, lags 1..8; asymptotic, no finite-size correction)")
+      .choices({"min_entropy", "shannon"})
+      .source("ours");
+  s.add("timeout_s", timeout_s, "wait for each message at most this long [s]").range(0.01, 3600).source("ours");
+  s.add("connect_timeout_s", connect_timeout_s, "TCP: a listener waits this long for its peer, a connector retries this long [s]")
+      .range(0.01, 86400)
+      .source("ours");
+  s.add("max_message_kib", max_message_kib, "larger messages are rejected [KiB]").range(1, 1 << 20).source("ours");
+  s.check([this, k = s.key("key_bits")](const std::string& file) {
+    if (key_bits % 8 != 0) config::fail(file, k, "not a whole number of bytes", "a multiple of 8", std::to_string(key_bits));
+  });
+}
+
+namespace {
+
+const char* k_info_confirm = "physec pskg v1 key confirmation";
+const char* k_info_key = "physec pskg v1 final key";
+constexpr std::size_t k_session_id_bytes = 16;
+constexpr std::uint32_t k_max_bits = 1u << 24;
+
+std::vector<std::uint8_t> to_vec(const char* s) { return std::vector<std::uint8_t>(s, s + std::strlen(s)); }
+
+/// Sends and receives through a transport, recording every frame.
+struct endpoint {
+  transport& t;
+  transcript& tr;
+  direction mine;
+  void send(msg_type type, std::vector<std::uint8_t> payload) {
+    message m{type, std::move(payload)};
+    t.send(m);
+    tr.frames.emplace_back(mine, std::move(m));
+  }
+  message expect(msg_type want, msg_type also = msg_type::abort) {
+    message m = t.receive();
+    tr.frames.emplace_back(mine == direction::alice_to_bob ? direction::bob_to_alice : direction::alice_to_bob, m);
+    if (m.type == msg_type::abort) {
+      payload_reader r(m, t.peer());
+      const auto reason = r.bytes("reason", 4096);
+      throw error("the peer aborted: " + std::string(reason.begin(), reason.end()), {t.peer(), "abort", {}});
+    }
+    if (m.type != want && m.type != also)
+      throw error("unexpected message", {t.peer(), "frame.type", {}}, to_string(want), to_string(m.type));
+    return m;
+  }
+  /// Best effort: tells the peer why we stop (the connection may already be gone).
+  void abort(const std::string& reason) noexcept {
+    try {
+      const std::string r = reason.substr(0, 4000);
+      send(msg_type::abort, payload_writer().bytes(reinterpret_cast<const std::uint8_t*>(r.data()), r.size()).take());
+    } catch (...) {
+    }
+  }
+};
+
+/// Sample positions drawn from the public seed (distinct, in draw order).
+std::vector<std::size_t> sample_positions(std::size_t n, std::size_t ns, std::uint64_t perm_seed) {
+  auto r = rng_stream(perm_seed).derive("keygen/agree/sample");
+  std::vector<std::size_t> idx(n);
+  for (std::size_t i = 0; i < n; ++i) idx[i] = i;
+  for (std::size_t i = 0; i < ns; ++i) std::swap(idx[i], idx[i + r.uniform_int(n - i)]);
+  idx.resize(ns);
+  return idx;
+}
+
+/// The public seed of the LDPC code, derived from the session's permutation seed.
+std::uint64_t ldpc_seed(std::uint64_t perm_seed) { return rng_stream(perm_seed).derive("keygen/agree/ldpc").key(); }
+
+std::size_t nof_samples(std::size_t n, int cfg_samples) {
+  return std::min<std::size_t>(static_cast<std::size_t>(cfg_samples), n / 4);
+}
+
+secure_bytes drop_positions(const std::vector<std::uint8_t>& bits, const std::vector<std::size_t>& drop) {
+  std::vector<std::uint8_t> keep(bits.size(), 1);
+  for (auto i : drop) keep[i] = 0;
+  secure_bytes out;
+  out.vec().reserve(bits.size() - drop.size());
+  for (std::size_t i = 0; i < bits.size(); ++i)
+    if (keep[i]) out.vec().push_back(bits[i]);
+  return out;
+}
+
+/// Public bits a party reveals by announcing the min-entropy estimate: it is a function of three counts of the
+/// string (ones, and two transition counts), each below n + 1.
+std::size_t entropy_announcement_bits(std::size_t n) {
+  return 3 * static_cast<std::size_t>(std::ceil(std::log2(static_cast<double>(n) + 1)));
+}
+
+std::vector<std::uint8_t> encode_queries(const std::vector<parity_query>& qs) {
+  payload_writer w;
+  w.u32(static_cast<std::uint32_t>(qs.size()));
+  for (const auto& q : qs) w.u8(q.pass).u32(q.start).u32(q.end);
+  return w.take();
+}
+
+std::vector<parity_query> decode_queries(const message& m, const std::string& origin) {
+  payload_reader r(m, origin);
+  const std::uint32_t n = r.u32("count", static_cast<std::uint32_t>(m.payload.size() / 9));
+  std::vector<parity_query> qs(n);
+  for (auto& q : qs) {
+    q.pass = r.u8("pass");
+    q.start = r.u32("start");
+    q.end = r.u32("end");
+  }
+  r.finish();
+  return qs;
+}
+
+struct amplify_msg {
+  std::uint32_t length = 0, key_bits = 0;
+  pa_length_inputs in;
+  std::vector<std::uint8_t> seed;
+};
+
+std::vector<std::uint8_t> encode_amplify(const amplify_msg& a) {
+  payload_writer w;
+  w.u32(a.length).u32(a.key_bits).u32(static_cast<std::uint32_t>(a.in.security_bits));
+  w.u32(static_cast<std::uint32_t>(a.in.nof_probes)).f64(a.in.min_entropy_per_bit).f64(a.in.mi_ae_per_probe);
+  w.f64(a.in.bound_per_probe).u64(a.in.leaked_bits).bits(a.seed);
+  return w.take();
+}
+
+amplify_msg decode_amplify(const message& m, const std::string& origin, std::size_t n) {
+  payload_reader r(m, origin);
+  amplify_msg a;
+  a.length = r.u32("length", static_cast<std::uint32_t>(n));
+  a.key_bits = r.u32("key_bits", 8192);
+  a.in.security_bits = static_cast<int>(r.u32("security_bits", 256));
+  a.in.nof_probes = r.u32("nof_probes");
+  a.in.min_entropy_per_bit = r.f64("min_entropy_per_bit");
+  a.in.mi_ae_per_probe = r.f64("mi_ae_per_probe");
+  a.in.bound_per_probe = r.f64("bound_per_probe");
+  a.in.leaked_bits = r.u64("leaked_bits");
+  a.seed = r.bits("toeplitz_seed", n + a.length);
+  r.finish();
+  a.in.nof_bits = n;
+  if (a.length == 0 || a.seed.size() != n + a.length - 1)
+    throw error("malformed message: Toeplitz seed length", {origin, "amplify.toeplitz_seed", {}},
+                std::to_string(n + a.length - 1) + " bits", std::to_string(a.seed.size()));
+  return a;
+}
+
+std::vector<std::uint8_t> tag_message(const char* who, const digest& h) {
+  std::vector<std::uint8_t> m = to_vec(who);
+  m.insert(m.end(), h.begin(), h.end());
+  return m;
+}
+
+/// PA output -> (confirmation key, final key).
+std::pair<secure_bytes, secure_bytes> derive_keys(const secure_bytes& pa_bits, const std::vector<std::uint8_t>& session,
+                                                  std::size_t key_bits) {
+  const auto ikm = pack_bits(pa_bits.data(), pa_bits.size());
+  return {hkdf_sha256(ikm.data(), ikm.size(), session, to_vec(k_info_confirm), 32),
+          hkdf_sha256(ikm.data(), ikm.size(), session, to_vec(k_info_key), key_bits / 8)};
+}
+
+digest tag(const secure_bytes& k_conf, const char* who, const digest& h) {
+  const auto m = tag_message(who, h);
+  return hmac_sha256(k_conf.data(), k_conf.size(), m.data(), m.size());
+}
+
+std::vector<std::uint8_t> encode_tag(const digest& d) { return payload_writer().bytes(d.data(), d.size()).take(); }
+
+digest decode_tag(const message& m, const std::string& origin) {
+  payload_reader r(m, origin);
+  const auto b = r.bytes("tag", 32);
+  r.finish();
+  if (b.size() != 32) throw error("malformed message: tag length", {origin, "confirm.tag", {}}, "32 bytes", std::to_string(b.size()));
+  digest d{};
+  std::copy(b.begin(), b.end(), d.begin());
+  return d;
+}
+
+std::size_t max_bytes(const agree_config& cfg) { return static_cast<std::size_t>(cfg.max_message_kib) * 1024; }
+
+}  // namespace
+
+party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, const agree_config& cfg,
+                        const pa_calibration& cal, std::uint64_t public_seed) {
+  party_outcome o;
+  o.nof_bits_in = bits.size();
+  endpoint ep{t, o.tr, direction::alice_to_bob};
+  try {
+    if (bits.size() < 16 || bits.size() > k_max_bits)
+      throw error("too few or too many bits for a session", {"", "alice.bits", {}}, "16.." + std::to_string(k_max_bits),
+                  std::to_string(bits.size()));
+    auto pub = rng_stream(public_seed).derive("keygen/agree/public");
+    std::vector<std::uint8_t> session(k_session_id_bytes);
+    for (auto& b : session) b = static_cast<std::uint8_t>(pub() >> 56);
+    const std::uint64_t perm_seed = pub();
+    const std::size_t ns = nof_samples(bits.size(), cfg.nof_sample_bits);
+    const auto pos = sample_positions(bits.size(), ns, perm_seed);
+    std::vector<std::uint8_t> sample(ns);
+    for (std::size_t i = 0; i < ns; ++i) sample[i] = bits[pos[i]];
+    payload_writer hello;
+    hello.bytes(session.data(), session.size()).u32(static_cast<std::uint32_t>(bits.size()));
+    hello.u8(static_cast<std::uint8_t>(cfg.cascade.nof_passes)).u8(cfg.reconciliation == "ldpc" ? 1 : 0);
+    hello.u64(perm_seed).bits(sample);
+    ep.send(msg_type::hello, hello.take());
+    o.sample_bits = ns;
+    o.reconciled = drop_positions(bits, pos);
+    const std::size_t n = o.reconciled.size();
+    {
+      const message ack = ep.expect(msg_type::hello_ack);
+      payload_reader r(ack, t.peer());
+      o.kdr_estimate = r.f64("kdr_estimate");
+      o.cascade.first_block_bits = r.u32("first_block_bits", k_max_bits);
+      r.finish();
+    }
+    if (cfg.reconciliation == "ldpc") {
+      // A one-way code cannot ask again: size it for the 97.5 % Clopper–Pearson upper bound of the error rate from
+      // the ns sample bits (their error count is recovered from Bob's estimate (k + 1/2)/(ns + 1)).
+      const double k = std::max(0.0, std::round(o.kdr_estimate * (static_cast<double>(ns) + 1) - 0.5));
+      using binom = boost::math::binomial_distribution<double>;
+      const double p_hi = ns == 0 ? 0.5
+                                  : binom::find_upper_bound_on_p(static_cast<double>(ns), k, 0.025,
+                                                                 binom::clopper_pearson_exact_interval);
+      const std::size_t m = ldpc_syndrome_bits(n, std::min(0.5, p_hi), cfg.ldpc_efficiency);
+      const ldpc_code code(n, m, ldpc_seed(perm_seed));
+      ep.send(msg_type::syndrome, payload_writer().bits(code.syndrome(o.reconciled.vec())).take());
+      o.cascade.leaked_bits = m;
+      o.cascade.nof_rounds = 1;
+      payload_reader(ep.expect(msg_type::reconciled), t.peer()).finish();
+    }
+    const cascade_permutations perm(cfg.reconciliation == "ldpc" ? 0 : n, cfg.cascade.nof_passes, perm_seed);
+    while (cfg.reconciliation != "ldpc") {
+      const message m = ep.expect(msg_type::parity_query, msg_type::reconciled);
+      if (m.type == msg_type::reconciled) {
+        payload_reader(m, t.peer()).finish();
+        break;
+      }
+      const auto qs = decode_queries(m, t.peer());
+      std::vector<std::uint8_t> answers(qs.size());
+      for (std::size_t i = 0; i < qs.size(); ++i) {
+        try {
+          answers[i] = perm.parity(o.reconciled.vec(), qs[i]);
+        } catch (const error& e) {
+          throw error("malformed message: " + e.description(), {t.peer(), "parity_query", i}, e.expected(), e.found());
+        }
+      }
+      o.cascade.leaked_bits += qs.size();
+      ++o.cascade.nof_rounds;
+      ep.send(msg_type::parity_reply, payload_writer().bits(answers).take());
+    }
+    o.leaked_bits = ns + o.cascade.leaked_bits + entropy_announcement_bits(n);
+    const double h_bit = cfg.entropy_estimate == "shannon" ? conditional_entropy_per_bit(o.reconciled.vec())
+                                                           : min_entropy_per_bit(o.reconciled.vec());
+    o.pa_inputs = {n, cal.nof_probes, h_bit, cal.mi_ae_per_probe,
+                   cal.bound_per_probe, o.leaked_bits, cfg.security_bits};
+    o.pa = pa_length(o.pa_inputs);
+    if (o.pa.length < static_cast<std::size_t>(cfg.key_bits))
+      throw error(fmt::format("not enough secret bits for a {}-bit key: PA length {} ({})", cfg.key_bits, o.pa.length,
+                              o.pa.formula),
+                  {"", "privacy amplification", {}});
+    amplify_msg a;
+    a.length = static_cast<std::uint32_t>(o.pa.length);
+    a.key_bits = static_cast<std::uint32_t>(cfg.key_bits);
+    a.in = o.pa_inputs;
+    auto seed_rng = pub.derive("toeplitz");
+    a.seed.resize(n + o.pa.length - 1);
+    for (auto& b : a.seed) b = seed_rng.bit() ? 1 : 0;
+    ep.send(msg_type::amplify, encode_amplify(a));
+    o.pa_bits = secure_bytes(toeplitz_hash(o.reconciled.vec(), a.seed, o.pa.length));
+    auto [k_conf, key] = derive_keys(o.pa_bits, session, static_cast<std::size_t>(cfg.key_bits));
+    const digest h = o.tr.hash();
+    ep.send(msg_type::confirm, encode_tag(tag(k_conf, "alice", h)));
+    const digest theirs = decode_tag(ep.expect(msg_type::confirm), t.peer());
+    const digest want = tag(k_conf, "bob", h);
+    if (!equal_constant_time(theirs.data(), want.data(), want.size()))
+      throw error("key confirmation failed: Bob's tag does not match; the key is discarded", {t.peer(), "confirm", {}});
+    o.key = std::move(key);
+    o.ok = true;
+  } catch (const std::exception& e) {
+    o.failure = e.what();
+    o.key.wipe();
+    ep.abort(o.failure);
+  }
+  return o;
+}
+
+party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const agree_config& cfg) {
+  party_outcome o;
+  o.nof_bits_in = bits.size();
+  endpoint ep{t, o.tr, direction::bob_to_alice};
+  bool peer_aborted = false;
+  try {
+    const message hm = ep.expect(msg_type::hello);
+    payload_reader r(hm, t.peer());
+    const auto session = r.bytes("session_id", k_session_id_bytes);
+    const std::uint32_t n_all = r.u32("nof_bits", k_max_bits);
+    const int passes = r.u8("nof_passes");
+    const int method = r.u8("reconciliation");
+    const std::uint64_t perm_seed = r.u64("permutation_seed");
+    const auto sample = r.bits("sample_bits", n_all / 4);
+    r.finish();
+    if (method > 1)
+      throw error("malformed message: reconciliation method", {t.peer(), "hello.reconciliation", {}}, "0 (Cascade) or 1 (LDPC)",
+                  std::to_string(method));
+    if (session.size() != k_session_id_bytes)
+      throw error("malformed message: session id length", {t.peer(), "hello.session_id", {}}, "16 bytes", std::to_string(session.size()));
+    if (passes < 1 || passes > 16)
+      throw error("malformed message: Cascade passes", {t.peer(), "hello.nof_passes", {}}, "1..16", std::to_string(passes));
+    if (n_all != bits.size())
+      throw error("Alice and Bob hold different numbers of bits", {t.peer(), "hello.nof_bits", {}}, std::to_string(bits.size()),
+                  std::to_string(n_all));
+    const auto pos = sample_positions(bits.size(), sample.size(), perm_seed);
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < pos.size(); ++i) wrong += (bits[pos[i]] != sample[i]);
+    o.sample_bits = sample.size();
+    o.kdr_estimate = sample.empty() ? cfg.cascade.max_error_rate
+                                    : (static_cast<double>(wrong) + 0.5) / (static_cast<double>(sample.size()) + 1.0);
+    const std::size_t k1 = cascade_first_block(o.kdr_estimate, cfg.cascade);
+    ep.send(msg_type::hello_ack, payload_writer().f64(o.kdr_estimate).u32(static_cast<std::uint32_t>(k1)).take());
+    o.reconciled = drop_positions(bits, pos);
+    const std::size_t n = o.reconciled.size();
+    if (method == 1) {
+      const message sm = ep.expect(msg_type::syndrome);
+      payload_reader rs(sm, t.peer());
+      const auto syn = rs.bits("syndrome", n);
+      rs.finish();
+      if (syn.size() < 3)
+        throw error("malformed message: syndrome length", {t.peer(), "syndrome", {}}, "3.." + std::to_string(n), std::to_string(syn.size()));
+      const ldpc_code code(n, syn.size(), ldpc_seed(perm_seed));
+      o.cascade.leaked_bits = syn.size();
+      o.cascade.nof_rounds = 1;
+      if (!code.decode(o.reconciled.vec(), syn, o.kdr_estimate, cfg.ldpc_max_iterations))
+        throw error("LDPC decoding did not converge (too many errors for the syndrome length)", {"", "reconciliation", {}});
+    } else {
+      const cascade_permutations perm(n, passes, perm_seed);
+      o.cascade = cascade_correct(o.reconciled.vec(), k1, perm, [&](const std::vector<parity_query>& qs) {
+        ep.send(msg_type::parity_query, encode_queries(qs));
+        const message m = ep.expect(msg_type::parity_reply);
+        payload_reader rr(m, t.peer());
+        auto a = rr.bits("parities", qs.size());
+        rr.finish();
+        return a;
+      });
+    }
+    ep.send(msg_type::reconciled, {});
+    o.leaked_bits = o.sample_bits + o.cascade.leaked_bits + entropy_announcement_bits(n);
+    message am;
+    try {
+      am = ep.expect(msg_type::amplify);
+    } catch (const error&) {
+      peer_aborted = o.tr.frames.back().second.type == msg_type::abort;
+      throw;
+    }
+    const amplify_msg a = decode_amplify(am, t.peer(), n);
+    if (a.in.leaked_bits != o.leaked_bits)
+      throw error("Alice counts a different leakage", {t.peer(), "amplify.leaked_bits", {}}, std::to_string(o.leaked_bits),
+                  std::to_string(a.in.leaked_bits));
+    if (a.key_bits != static_cast<std::uint32_t>(cfg.key_bits) || a.key_bits % 8 != 0)
+      throw error("key length differs", {t.peer(), "amplify.key_bits", {}}, std::to_string(cfg.key_bits), std::to_string(a.key_bits));
+    o.pa_inputs = a.in;
+    o.pa = pa_length(a.in);
+    if (o.pa.length != a.length)
+      throw error("PA length does not follow from its inputs", {t.peer(), "amplify.length", {}}, std::to_string(o.pa.length),
+                  std::to_string(a.length));
+    if (a.length < a.key_bits)
+      throw error("PA length shorter than the key", {t.peer(), "amplify.length", {}}, ">= " + std::to_string(a.key_bits),
+                  std::to_string(a.length));
+    o.pa_bits = secure_bytes(toeplitz_hash(o.reconciled.vec(), a.seed, a.length));
+    auto [k_conf, key] = derive_keys(o.pa_bits, session, a.key_bits);
+    const digest h = o.tr.hash();
+    const digest theirs = decode_tag(ep.expect(msg_type::confirm), t.peer());
+    const digest want = tag(k_conf, "alice", h);
+    if (!equal_constant_time(theirs.data(), want.data(), want.size()))
+      throw error("key confirmation failed: Alice's tag does not match (residual errors after reconciliation); the key "
+                  "is discarded",
+                  {t.peer(), "confirm", {}});
+    ep.send(msg_type::confirm, encode_tag(tag(k_conf, "bob", h)));
+    o.key = std::move(key);
+    o.ok = true;
+  } catch (const std::exception& e) {
+    o.failure = e.what();
+    o.key.wipe();
+    const bool aborted = peer_aborted || (!o.tr.frames.empty() && o.tr.frames.back().second.type == msg_type::abort);
+    if (!aborted) ep.abort(o.failure);
+  }
+  return o;
+}
+
+eve_outcome run_eve(const transcript& tr, const std::vector<std::uint8_t>& eve_bits,
+                    const std::vector<std::uint8_t>& alice_rem, const agree_config& cfg) {
+  eve_outcome e;
+  const std::string origin = "transcript";
+  const message* hello = nullptr;
+  const message* ack = nullptr;
+  const message* amp = nullptr;
+  const message* syn = nullptr;
+  for (const auto& [dir, m] : tr.frames) {
+    if (m.type == msg_type::syndrome && !syn) syn = &m;
+    if (m.type == msg_type::hello && !hello) hello = &m;
+    if (m.type == msg_type::hello_ack && !ack) ack = &m;
+    if (m.type == msg_type::amplify && !amp) amp = &m;
+  }
+  if (!hello || !ack) return e;
+  payload_reader r(*hello, origin);
+  const auto session = r.bytes("session_id", k_session_id_bytes);
+  const std::uint32_t n_all = r.u32("nof_bits", k_max_bits);
+  const int passes = r.u8("nof_passes");
+  r.u8("reconciliation");
+  const std::uint64_t perm_seed = r.u64("permutation_seed");
+  const auto sample = r.bits("sample_bits", n_all / 4);
+  if (n_all != eve_bits.size())
+    throw error("Eve holds a different number of bits", {origin, "hello.nof_bits", {}}, std::to_string(eve_bits.size()),
+                std::to_string(n_all));
+  payload_reader ra(*ack, origin);
+  ra.f64("kdr_estimate");
+  const std::size_t k1 = ra.u32("first_block_bits", k_max_bits);
+  secure_bytes mine = drop_positions(eve_bits, sample_positions(n_all, sample.size(), perm_seed));
+  const std::size_t n = mine.size();
+  (void)k1;
+  e.before = key_disagreement(alice_rem, mine.vec());
+  const cascade_permutations perm(n, passes, perm_seed);
+  // Every parity Alice announced is a linear equation on her bits. Peeling: an equation with one unknown bit fixes
+  // it; fixing it may leave another equation with one unknown; and so on. Binary searches end in single-bit
+  // parities, so this pins down every bit the transcript reveals outright or by elimination along the searches.
+  std::vector<std::vector<std::uint32_t>> eq_bits;
+  std::vector<std::uint8_t> eq_parity;
+  const std::vector<parity_query>* pending = nullptr;
+  std::vector<parity_query> last;
+  for (const auto& [dir, m] : tr.frames) {
+    if (m.type == msg_type::parity_query) {
+      last = decode_queries(m, origin);
+      pending = &last;
+    } else if (m.type == msg_type::parity_reply && pending) {
+      payload_reader rr(m, origin);
+      const auto a = rr.bits("parities", pending->size());
+      for (std::size_t i = 0; i < a.size() && i < pending->size(); ++i) {
+        const auto& q = (*pending)[i];
+        if (q.pass >= passes || q.start >= q.end || q.end > n) continue;
+        std::vector<std::uint32_t> idx;
+        for (std::uint32_t k = q.start; k < q.end; ++k) idx.push_back(perm.at(q.pass, k));
+        eq_bits.push_back(std::move(idx));
+        eq_parity.push_back(a[i]);
+      }
+      pending = nullptr;
+    }
+  }
+  std::vector<std::vector<std::size_t>> eqs_of(n);
+  std::vector<std::size_t> unknown(eq_bits.size());
+  std::vector<std::uint8_t> acc(eq_parity);
+  std::vector<std::uint8_t> known(n, 0);
+  std::vector<std::size_t> ready;
+  for (std::size_t c = 0; c < eq_bits.size(); ++c) {
+    unknown[c] = eq_bits[c].size();
+    for (auto x : eq_bits[c]) eqs_of[x].push_back(c);
+    if (unknown[c] == 1) ready.push_back(c);
+  }
+  while (!ready.empty()) {
+    const std::size_t c = ready.back();
+    ready.pop_back();
+    if (unknown[c] != 1) continue;
+    std::uint32_t x = 0;
+    for (auto b : eq_bits[c])
+      if (!known[b]) x = b;
+    known[x] = 1;
+    mine[x] = acc[c];  // acc[c] = Alice's parity xor her known bits of the equation = her bit x
+    ++e.determined_bits;
+    for (auto c2 : eqs_of[x]) {
+      acc[c2] ^= mine[x];
+      if (--unknown[c2] == 1) ready.push_back(c2);
+    }
+  }
+  if (syn) {
+    // LDPC: Eve decodes the syndrome with her own bits, told her true error rate (a generous prior).
+    payload_reader rs(*syn, origin);
+    const auto s_bits = rs.bits("syndrome", n);
+    const double p_eve = std::max(1e-3, e.before.kdr);
+    ldpc_code(n, s_bits.size(), ldpc_seed(perm_seed)).decode(mine.vec(), s_bits, p_eve, cfg.ldpc_max_iterations);
+  }
+  e.after = key_disagreement(alice_rem, mine.vec());
+  if (!amp) return e;
+  const amplify_msg a = decode_amplify(*amp, origin, n);
+  e.has_pa = true;
+  e.pa_bits = secure_bytes(toeplitz_hash(mine.vec(), a.seed, a.length));
+  e.key = derive_keys(e.pa_bits, session, a.key_bits).second;
+  return e;
+}
+
+session_result simulate_session(const std::vector<std::uint8_t>& alice_bits, const std::vector<std::uint8_t>& bob_bits,
+                                const std::vector<std::vector<std::uint8_t>>& eve_bits, const agree_config& cfg,
+                                const pa_calibration& cal, std::uint64_t public_seed) {
+  session_result s;
+  {
+    auto [ta, tb] = make_in_process_pair(cfg.timeout_s, max_bytes(cfg));
+    std::thread bob([&, tbp = tb.get()] { s.bob = run_bob(*tbp, bob_bits, cfg); });
+    s.alice = run_alice(*ta, alice_bits, cfg, cal, public_seed);
+    ta.reset();  // closes the link: Bob's pending receive fails at once instead of waiting for the timeout
+    bob.join();
+  }
+  for (const auto& eb : eve_bits) s.eve.push_back(run_eve(s.alice.tr, eb, s.alice.reconciled.vec(), cfg));
+  return s;
+}
+
+double bit_agreement(const secure_bytes& a, const secure_bytes& b) {
+  if (a.size() != b.size() || a.empty()) return std::nan("");
+  std::size_t same = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) same += (a[i] == b[i]);
+  return static_cast<double>(same) / static_cast<double>(a.size());
+}
+
+}  // namespace physec::keygen
