@@ -101,9 +101,6 @@ std::vector<keygen::snr_bits> bits_by_snr(run_context& ctx, const dataset::wiret
 
 void run_run(run_options& o) {
   log::set_quiet(o.common.quiet);
-  if (!o.model.empty())
-    throw error("neural models are not available in `keygen run` yet (issue #7)", {o.model, "--model", {}},
-                "no --model (the quantizer runs on raw, PCA or DCT features)", o.model);
   if (!o.method.empty()) o.common.overrides.push_back("features.method=" + o.method);
   if (!o.quantizer.empty()) o.common.overrides.push_back("quantizer.method=" + o.quantizer);
   if (o.bits > 0) o.common.overrides.push_back("quantizer.bits=" + std::to_string(o.bits));
@@ -116,6 +113,7 @@ void run_run(run_options& o) {
   }
   ctx.report().results()["dataset"] = o.dataset;
   log::info("{}: {} probes, {} Eve position(s)", o.dataset, d.nof_probes(), d.nof_eve());
+  if (!o.model.empty()) d = apply_keygen_model(ctx, o.model, d, cfg.run.device);
   const auto summary = keygen_run_stage(ctx, d, cfg.eval, cfg.agreement, cfg.run.seed);
   // The final keys are HKDF outputs (uniform by construction of the hash); what must be uniform is what feeds it.
   const std::size_t n = summary.alice_pa_bits.size();
@@ -420,7 +418,7 @@ void register_keygen_run(CLI::App& kg) {
   run->add_option("--method", o->method, "feature transform: raw, pca or dct (sets features.method)");
   run->add_option("--quantizer", o->quantizer, "quantile, mean, guard or multibit (sets quantizer.method)");
   run->add_option("--bits", o->bits, "bits per value m (sets quantizer.bits)");
-  run->add_option("--model", o->model, "neural model checkpoint (not available yet: issue #7)");
+  run->add_option("--model", o->model, "checkpoint of `physec keygen train`: every party's CSI goes through the model before the quantizer");
   add_common_options(*run, o->common, "physec-out/keygen-run");
   run->callback([o] { run_run(*o); });
 

@@ -66,11 +66,11 @@ TEST(cli_agree, keygen_run_writes_the_table) {
   EXPECT_NE(rep.find("pa_formula"), std::string::npos);
 }
 
-TEST(cli_agree, model_is_not_available_yet) {
+TEST(cli_agree, missing_model_checkpoint_is_exit_3) {
   const auto dir = temp_dir("model");
   const auto r = run("keygen run -q -d " + dataset().string() + " --model m.pt --out " + dir.string());
   EXPECT_EQ(r.code, 3) << r.out;
-  EXPECT_NE(r.out.find("not available"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("m.pt"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(dir / "agreement.csv"));
 }
 
