@@ -53,6 +53,12 @@ TEST(cli_train, train_then_eval_with_the_model) {
   EXPECT_TRUE(fs::exists(dir / "e" / "kdr.csv"));
   EXPECT_NE(physec::read_file(dir / "e" / "report.json").find("\"cnn_ae_ssa\""), std::string::npos);
 
+  // Key agreement (#8) on the model's outputs.
+  r = physec_run("keygen run -q -d " + small_dataset().string() + " --model " + (dir / "t" / "checkpoint.pt").string() +
+                 " --out " + (dir / "r").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(fs::exists(dir / "r" / "agreement.csv"));
+
   // --resume of a finished run with the same config: nothing left to train, the history is kept.
   r = physec_run("keygen train -d " + small_dataset().string() + " --model cnn_ae_ssa --set train.epochs=2" + k_tiny +
                  " --resume --out " + (dir / "t").string());
