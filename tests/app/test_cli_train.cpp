@@ -6,14 +6,15 @@
 #include <sstream>
 
 #include "physec/core/atomic_file.hpp"
+#include "cli_run.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
-using physec::testing::run_command;
 
 namespace {
 
-physec::testing::command_result physec_run(const std::string& args) { return run_command(std::string(PHYSEC_EXE) + " " + args); }
+using physec::testing::cli_result;
+cli_result physec_run(const std::string& args) { return physec::testing::run_physec(args); }
 
 /// A small wiretap dataset (2 profiles, 2 SNRs, 2 symbols), made once per test program.
 const fs::path& small_dataset() {
