@@ -46,3 +46,13 @@ function(physec_add_bench name)
     set_tests_properties(${name} PROPERTIES LABELS bench TIMEOUT 300)
   endif()
 endfunction()
+
+# physec_use_torch_pch(target): reuse the nn library's precompiled <torch/torch.h> (one PCH for the whole tree).
+# Executables get -fPIC so that their flags match the library's (GCC refuses a PCH built with another -fpic/-fpie).
+function(physec_use_torch_pch target)
+  target_precompile_headers(${target} REUSE_FROM physec_nn)
+  get_target_property(kind ${target} TYPE)
+  if(kind STREQUAL "EXECUTABLE")
+    target_compile_options(${target} PRIVATE -fPIC)
+  endif()
+endfunction()
