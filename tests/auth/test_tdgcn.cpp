@@ -162,8 +162,6 @@ TEST(Tdgcn, SaveLoadRoundTrip) {
   net->fit_scaling(torch::randn({10, 6, 20}) * 3 + 1);
   const auto handle = am::make_tdgcn_handle(net);
   physec::nn::checkpoint_meta meta;
-  meta.model_name = am::k_tdgcn_name;
-  meta.model_options_json = handle.options_json;
   physec::nn::save_model(dir / "m.pt", handle, meta);
   const auto x = torch::randn({5, 6, 20});
   auto loaded = am::load_tdgcn(dir / "m.pt", torch::kCPU);
@@ -171,8 +169,9 @@ TEST(Tdgcn, SaveLoadRoundTrip) {
   loaded.net->eval();
   torch::NoGradGuard guard;
   EXPECT_TRUE(torch::equal(net->forward(x), loaded.net->forward(x)));
-  meta.model_name = "cnn_ae_ssa";
-  physec::nn::save_model(dir / "other.pt", handle, meta);
+  auto other = handle;
+  other.name = "cnn_ae_ssa";  // save_model stores the handle's name
+  physec::nn::save_model(dir / "other.pt", other, meta);
   EXPECT_NE(message_of([&] { am::load_tdgcn(dir / "other.pt", torch::kCPU); }).find("not a TDGCN checkpoint"),
             std::string::npos);
 }
