@@ -100,6 +100,6 @@ TEST(cli_auth_train, bad_inputs) {
   EXPECT_NE(r.out.find("choose one data source"), std::string::npos);
   r = run("config show auth train");
   EXPECT_EQ(r.code, 0);
-  EXPECT_NE(r.out.find("learning_rate = 0.0001"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("learning_rate = 0.001"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("tcn_kernels = [9, 5, 3]"), std::string::npos) << r.out;
 }
