@@ -2,11 +2,8 @@
 // (../shared/data/uea), its outputs, testing the checkpoint beside the baselines, and bad inputs (exit 3, one line,
 // nothing written).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,21 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct result {
-  int code;
-  std::string out;  // stdout and stderr together
-};
-
-result run(const std::string& args) {
-  const std::string cmd = std::string(PHYSEC_EXE) + " " + args + " 2>&1";
-  result r{-1, {}};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+physec::testing::command_result run(const std::string& args) {
+  return physec::testing::run_command(std::string(PHYSEC_EXE) + " " + args);
 }
 
 // The UEA copies beside the repository (../shared/data/uea); PHYSEC_UEA_DIR overrides (e.g. from a git worktree).
@@ -63,7 +47,8 @@ TEST(cli_auth_train, basic_motions_train_then_eval_checkpoint) {
   // A mobility dataset, a TDGCN trained on it, then tested from the checkpoint beside a baseline.
   ASSERT_EQ(run("dataset mobility -q --set mobility.samples_per_transmitter=500 -o " + (dir / "m.h5").string()).code,
             0);
-  r = run("auth train -d " + (dir / "m.h5").string() + " --out " + (dir / "mt").string() + k_fast);
+  r = run("auth train -d " + (dir / "m.h5").string() + " --out " + (dir / "mt").string() + k_fast +
+          " --set data.window_stride=0");
   ASSERT_EQ(r.code, 0) << r.out;
   r = run("auth eval -q -d " + (dir / "m.h5").string() + " --model knn," + (dir / "mt" / "checkpoint.pt").string() +
           " --set features=[\"sequence\"] --out " + (dir / "e").string());
