@@ -51,7 +51,7 @@ TEST(cli_auth_train, basic_motions_train_then_eval_checkpoint) {
           " --set data.window_stride=0");
   ASSERT_EQ(r.code, 0) << r.out;
   r = run("auth eval -q -d " + (dir / "m.h5").string() + " --model knn," + (dir / "mt" / "checkpoint.pt").string() +
-          " --set features=[\"sequence\"] --out " + (dir / "e").string());
+          " --set 'features=[\"sequence\"]' --out " + (dir / "e").string());
   ASSERT_EQ(r.code, 0) << r.out;
   std::ifstream acc(dir / "e" / "accuracy.csv");
   std::string all((std::istreambuf_iterator<char>(acc)), std::istreambuf_iterator<char>());
