@@ -189,6 +189,13 @@ void run_sweep(run_context& ctx, const auth_eval_config& cfg, const eval_options
       c.y.push_back(r.eval.accuracy);
     }
   }
+  // TDGCN reads raw sequences: its curve joins every feature kind's plot, beside the baselines.
+  if (curves.count("raw") && curves.size() > 1) {
+    const auto raw = curves["raw"];
+    curves.erase("raw");
+    for (auto& [features, by_model] : curves)
+      for (const auto& [name, c] : raw) by_model[name + " (raw)"] = c;
+  }
   rows.write_csv(ctx.output("sweep_" + o.sweep + ".csv"));
   ctx.report().results()["sweep"] = rows.to_json();
   for (auto& [features, by_model] : curves) {
