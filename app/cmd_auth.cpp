@@ -1,6 +1,8 @@
 // physec auth ...: physical-layer authentication. `eval` runs the classical baselines (dt knn nb wv gbdt rgbo igbo)
 // on a mobility dataset, on per-sample CSI vectors and on sequence features, and reports accuracy, FAR, MDR,
-// confusion and timings; `--sweep snr|distance|speed` regenerates the dataset per point from the config.
+// confusion and timings; `--sweep snr|distance|speed` regenerates the dataset per point from the config. TDGCN
+// (`train`, app/cmd_auth_train.cpp) joins the same table: `--model tdgcn` trains it per dataset / sweep point,
+// `--model ckpt.pt` (or `--checkpoint`) tests a trained checkpoint.
 #include <fmt/format.h>
 
 #include <map>
@@ -12,6 +14,7 @@
 #include "physec/core/error.hpp"
 #include "physec/core/log.hpp"
 #include "physec/core/plot.hpp"
+#include "physec/core/strings.hpp"
 #include "physec/dataset/mobility.hpp"
 #include "stages.hpp"
 
@@ -44,6 +47,7 @@ struct auth_eval_config {
   std::vector<std::string> features = {"sample", "sequence"};  ///< feature kinds evaluated
   dataset::mobility_config mobility;                           ///< the dataset --sweep regenerates
   sweep_config sweep;
+  tdgcn_settings tdgcn;  ///< used by --model tdgcn
   void describe(config::schema& s) {
     s.add("select", select, "choose hyperparameters on the validation split (grid search)").source("issue 9");
     s.add("features", features, "feature kinds: sample (per-sample CSI vectors), sequence (sequence statistics)")
@@ -54,6 +58,7 @@ struct auth_eval_config {
               "the baselines' hyperparameters (defaults before selection; seed is set from run.seed)");
     s.section("mobility", mobility, "dataset regenerated at each point of --sweep (as `physec dataset mobility`)");
     s.section("sweep", sweep, "values of each sweep");
+    s.section("tdgcn", tdgcn, "TDGCN trained by --model tdgcn (as `physec auth train`)");
     s.section("run", run, "how to run: seed, device, threads");
   }
 };
@@ -66,6 +71,7 @@ struct eval_options {
   std::string model = "all";
   std::string split = "time";
   std::string sweep;
+  std::string checkpoint;  ///< a trained TDGCN to test beside the baselines
 };
 
 /// Train/validation/test of one feature kind.
@@ -102,9 +108,37 @@ splits make_splits(const dataset::mobility_data& d, const std::vector<std::uint8
   return out;
 }
 
-std::vector<std::string> model_list(const std::string& m) {
-  if (m == "all") return auth::classifier_names();
-  return {m};
+/// `--model`: comma-separated baseline names, `all` (the seven baselines), `tdgcn` (trained here), or a checkpoint
+/// path ending in `.pt`. Returns the baselines; sets `tdgcn` / `checkpoint` for the others.
+std::vector<std::string> model_list(const std::string& m, bool* tdgcn = nullptr, std::string* checkpoint = nullptr) {
+  std::vector<std::string> out;
+  for (const auto& name : split(m, ',')) {
+    if (name == "all") {
+      for (const auto& b : auth::classifier_names()) out.push_back(b);
+    } else if (name == "tdgcn") {
+      if (tdgcn) *tdgcn = true;
+    } else if (name.size() > 3 && name.substr(name.size() - 3) == ".pt") {
+      if (checkpoint) *checkpoint = name;
+    } else {
+      out.push_back(name);
+    }
+  }
+  return out;
+}
+
+auth_eval_options stage_options(const auth_eval_config& cfg, const eval_options& o) {
+  bool tdgcn = false;
+  std::string ckpt = o.checkpoint;
+  auth_eval_options eo;
+  eo.models = model_list(o.model, &tdgcn, &ckpt);
+  eo.split = o.split;
+  eo.features = cfg.features;
+  eo.select = cfg.select;
+  if (tdgcn) eo.tdgcn = &cfg.tdgcn;
+  eo.checkpoint = ckpt;
+  eo.seed = cfg.run.seed;
+  eo.device = cfg.run.device;
+  return eo;
 }
 
 void write_plot(run_context& ctx, const plot_spec& spec, const std::string& name) {
@@ -125,7 +159,7 @@ void run_single(run_context& ctx, const auth_eval_config& cfg, const eval_option
             d.nof_legal);
   ctx.report().results()["dataset"] = o.dataset;
   ctx.report().results()["dataset_seed"] = d.seed;
-  auth_eval_stage(ctx, d, cfg.classifiers, {model_list(o.model), o.split, cfg.features, cfg.select});
+  auth_eval_stage(ctx, d, cfg.classifiers, stage_options(cfg, o));
 }
 
 void run_sweep(run_context& ctx, const auth_eval_config& cfg, const eval_options& o) {
@@ -145,7 +179,7 @@ void run_sweep(run_context& ctx, const auth_eval_config& cfg, const eval_options
     log::info("sweep {} = {}", o.sweep, v);
     const auto d = mobility_stage(ctx, m, cfg.run.seed, cfg.run.threads, "", {});
     const auto res =
-        auth_eval_stage(ctx, d, cfg.classifiers, {model_list(o.model), o.split, cfg.features, cfg.select}, false);
+        auth_eval_stage(ctx, d, cfg.classifiers, stage_options(cfg, o), false);
     for (const auto& r : res) {
       rows.add_row({o.sweep, v, r.features, r.eval.model, r.eval.accuracy, r.eval.rates.far, r.eval.rates.mdr,
                     r.eval.fit_s, r.eval.predict_s});
@@ -154,6 +188,13 @@ void run_sweep(run_context& ctx, const auth_eval_config& cfg, const eval_options
       c.x.push_back(v);
       c.y.push_back(r.eval.accuracy);
     }
+  }
+  // TDGCN reads raw sequences: its curve joins every feature kind's plot, beside the baselines.
+  if (curves.count("raw") && curves.size() > 1) {
+    const auto raw = curves["raw"];
+    curves.erase("raw");
+    for (auto& [features, by_model] : curves)
+      for (const auto& [name, c] : raw) by_model[name + " (raw)"] = c;
   }
   rows.write_csv(ctx.output("sweep_" + o.sweep + ".csv"));
   ctx.report().results()["sweep"] = rows.to_json();
@@ -173,10 +214,21 @@ void run_eval(eval_options& o) {
   log::set_quiet(o.common.quiet);
   auto cfg = load_config<auth_eval_config>(o.common);
   cfg.classifiers.seed = cfg.run.seed;  // one master seed: run.seed (--seed) drives the classifiers too
-  if (o.model != "all") auth::make_classifier(o.model, cfg.classifiers);  // unknown name: one-line error, exit 3
+  const auto eo = stage_options(cfg, o);
+  for (const auto& m : eo.models) auth::make_classifier(m, cfg.classifiers);  // unknown name: one-line error, exit 3
+  if (eo.models.empty() && !eo.tdgcn && eo.checkpoint.empty())
+    throw error("no model", {"", "--model", {}}, "baseline names, all, tdgcn or a checkpoint .pt", o.model);
+  if (!eo.checkpoint.empty()) {
+    if (!o.sweep.empty())
+      throw error("a checkpoint is trained on one dataset", {"", "--checkpoint", {}}, "-d FILE without --sweep",
+                  "--sweep " + o.sweep);
+  }
   if (o.sweep.empty() && o.dataset.empty())
     throw error("no dataset", {"", "--dataset", {}}, "-d FILE (or --sweep snr|distance|speed)", "neither");
-  if (!o.dataset.empty()) (void)dataset::read_mobility(o.dataset);  // check before any output exists
+  if (!o.dataset.empty()) {  // check before any output exists
+    const auto d = dataset::read_mobility(o.dataset);
+    if (!eo.checkpoint.empty()) check_tdgcn_checkpoint(eo.checkpoint, d, cfg.run.device);
+  }
   run_context ctx("auth eval", o.common, cfg.run.seed, config::show(cfg, k_auth_title), cfg.run.device);
   if (o.sweep.empty())
     run_single(ctx, cfg, o);
@@ -192,7 +244,7 @@ std::vector<auth_result> auth_eval_stage(run_context& ctx, const dataset::mobili
                                          bool write_outputs) {
   const auto& split = o.split == "position" ? d.split_position : d.split_time;
   std::vector<auth_result> out;
-  for (const auto& kind : o.features) {
+  for (const auto& kind : o.models.empty() ? std::vector<std::string>{} : o.features) {
     auto t = ctx.report().time("auth eval (" + kind + " features)");
     const auto s = make_splits(d, split, kind, "dataset");
     for (const auto& name : o.models) {
@@ -203,6 +255,12 @@ std::vector<auth_result> auth_eval_stage(run_context& ctx, const dataset::mobili
       out.push_back({kind, auth::evaluate_model(name, cfg, s.train, s.validation, s.test, eo)});
       log::info("{} features, {}: accuracy {:.4f}", kind, name, out.back().eval.accuracy);
     }
+  }
+  if (o.tdgcn || !o.checkpoint.empty()) {
+    const tdgcn_settings defaults;
+    out.push_back({"raw", tdgcn_eval_stage(ctx, d, o.split, o.tdgcn ? *o.tdgcn : defaults, o.checkpoint, o.seed,
+                                           o.device)});
+    log::info("raw sequences, tdgcn: accuracy {:.4f}", out.back().eval.accuracy);
   }
   table acc(
       {"split", "features", "model", "parameters", "validation_accuracy", "accuracy", "far", "mdr", "nof_decisions"});
@@ -235,6 +293,7 @@ std::vector<auth_result> auth_eval_stage(run_context& ctx, const dataset::mobili
   }
   std::string names;
   for (std::size_t i = 0; i < o.models.size(); ++i) names += (i ? " " : "") + std::to_string(i) + "=" + o.models[i];
+  if (o.tdgcn || !o.checkpoint.empty()) names += " raw: 0=tdgcn";
   plot_spec spec{"Accuracy per model (" + o.split + " split)", "model (" + names + ")", "accuracy", {}, false};
   for (auto& [k, c] : per_kind) spec.series.push_back(c);
   write_plot(ctx, spec, "accuracy.png");
@@ -257,7 +316,11 @@ void register_auth(CLI::App& app) {
                                 "mobility dataset (table, CSV, JSON, PNG); --sweep regenerates per point");
   auto o = std::make_shared<eval_options>();
   ev->add_option("-d,--dataset", o->dataset, "mobility dataset (HDF5, from `physec dataset mobility`)");
-  ev->add_option("--model", o->model, "dt, knn, nb, wv, gbdt, rgbo, igbo or all")->capture_default_str();
+  ev->add_option("--model", o->model,
+                 "comma-separated: dt, knn, nb, wv, gbdt, rgbo, igbo, all (the seven), tdgcn (trained per dataset "
+                 "from [tdgcn]), or a TDGCN checkpoint FILE.pt")
+      ->capture_default_str();
+  ev->add_option("--checkpoint", o->checkpoint, "a trained TDGCN checkpoint (`physec auth train`) to test as well");
   ev->add_option("--split", o->split, "time or position")
       ->check(CLI::IsMember({"time", "position"}))
       ->capture_default_str();
@@ -266,6 +329,7 @@ void register_auth(CLI::App& app) {
       ->check(CLI::IsMember({"snr", "distance", "speed"}));
   add_common_options(*ev, o->common, "physec-out/auth-eval");
   ev->callback([o] { run_eval(*o); });
+  register_auth_train(*au);
 }
 
 }  // namespace physec::app

@@ -51,6 +51,7 @@ struct quickstart_config {
       s.section("classifiers", classifiers, "the baselines' hyperparameters");
     }
   } auth;
+  tdgcn_settings tdgcn;  ///< a tiny TDGCN beside the baselines (seconds)
 
   quickstart_config() {
     // Small: two contrasting profiles, four SNRs, Eve near and far; ~30 s on 2 cores.
@@ -68,6 +69,9 @@ struct quickstart_config {
     // PLA: 10 sequences of 50 per transmitter, a 4 x 4 IRS; ~1 s to generate.
     mobility.samples_per_transmitter = 500;
     mobility.irs_ny = mobility.irs_nz = 4;
+    // TDGCN: narrow and 3 epochs, seconds on 2 cores (a smoke run, not a measurement).
+    tdgcn.model.tcn_channels({8, 8, 16}).hidden(16);
+    tdgcn.train.epochs = 3;
   }
 
   void describe(config::schema& s) {
@@ -80,6 +84,7 @@ struct quickstart_config {
     s.section("nist", nist, "NIST SP 800-22 on Alice's bits at the highest SNR (as `physec nist`)");
     s.section("mobility", mobility, "PLA mobility dataset (as `physec dataset mobility`, smaller)");
     s.section("auth", auth, "PLA baselines (as `physec auth eval`)");
+    s.section("tdgcn", tdgcn, "PLA TDGCN, tiny (as `physec auth train`)");
   }
 };
 
@@ -145,8 +150,15 @@ void run(const common_options& o) {
 
   heading("PLA: mobility dataset (4 legal + 2 spoofers moving at 2 m/s in an IRS-assisted InF hall)");
   const auto mob = mobility_stage(ctx, cfg.mobility, cfg.run.seed, cfg.run.threads, toml, ctx.output("mobility.h5"));
-  heading("PLA: classical baselines, time split, per-sample and sequence features");
-  auth_eval_stage(ctx, mob, cfg.auth.classifiers, {cfg.auth.models, "time", {"sample", "sequence"}, cfg.auth.select});
+  heading("PLA: classical baselines and a tiny TDGCN, time split");
+  auth_eval_options eo;
+  eo.models = cfg.auth.models;
+  eo.features = {"sample", "sequence"};
+  eo.select = cfg.auth.select;
+  eo.tdgcn = &cfg.tdgcn;
+  eo.seed = cfg.run.seed;
+  eo.device = cfg.run.device;
+  auth_eval_stage(ctx, mob, cfg.auth.classifiers, eo);
   ctx.finish();
 }
 

@@ -9,6 +9,7 @@
 
 #include "cli.hpp"
 #include "physec/auth/evaluate.hpp"
+#include "physec/auth/models/tdgcn_options.hpp"
 #include "physec/dataset/mobility_generator.hpp"
 #include "physec/dataset/wiretap_generator.hpp"
 #include "physec/keygen/evaluate.hpp"
@@ -27,13 +28,46 @@ dataset::wiretap_data wiretap_stage(run_context& ctx, const dataset::wiretap_con
 dataset::mobility_data mobility_stage(run_context& ctx, const dataset::mobility_config& cfg, std::uint64_t seed,
                                       int threads, const std::string& config_toml, const std::filesystem::path& file);
 
+/// How TDGCN training data is prepared.
+struct tdgcn_data_config {
+  int window_stride = 10;            ///< mobility: training windows every this many samples [samples]; 0 = none
+  double validation_fraction = 0.2;  ///< UEA: share of each class's training cases used for validation
+  void describe(config::schema& s);
+};
+
+/// The TDGCN paper's Table I training defaults (Adam, lr 1e-4, batch 16, weight decay 1e-4) with our epochs, early
+/// stopping and schedule.
+nn::train_config tdgcn_train_defaults();
+
+/// TDGCN architecture + training (`[model]`, `[train]`, `[data]`), as `physec auth train` and `auth eval` use it.
+struct tdgcn_settings {
+  auth::models::TdgcnOptions model;
+  nn::train_config train = tdgcn_train_defaults();
+  tdgcn_data_config data;
+  void describe(config::schema& s);
+};
+
 /// What `physec auth eval` runs on one dataset.
 struct auth_eval_options {
   std::vector<std::string> models;    ///< classifier names
   std::string split = "time";         ///< "time" or "position"
   std::vector<std::string> features;  ///< "sample" and/or "sequence"
   bool select = true;                 ///< validation grid search
+  const tdgcn_settings* tdgcn = nullptr;  ///< non-null: also train TDGCN on the split and test it ("raw" features)
+  std::filesystem::path checkpoint;       ///< non-empty: also test this trained TDGCN checkpoint (no training)
+  std::uint64_t seed = 42;                ///< TDGCN's seed (run.seed)
+  std::string device = "cpu";             ///< TDGCN's device
 };
+
+/// TDGCN on one mobility split, tested like the baselines: trained with `cfg` (early stopping on the validation
+/// split) or, with a `checkpoint`, loaded from it. Decisions per test sequence.
+auth::evaluation tdgcn_eval_stage(run_context& ctx, const dataset::mobility_data& d, const std::string& split,
+                                  const tdgcn_settings& cfg, const std::filesystem::path& checkpoint,
+                                  std::uint64_t seed, const std::string& device);
+
+/// Loads a TDGCN checkpoint and checks that it fits `d` (D, T, classes); throws physec::error naming the file.
+void check_tdgcn_checkpoint(const std::filesystem::path& checkpoint, const dataset::mobility_data& d,
+                            const std::string& device);
 
 /// One evaluated (features, model) pair.
 struct auth_result {

@@ -1,6 +1,10 @@
 #pragma once
 // Helpers shared by the test suites.
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <array>
+#include <cstdio>
 
 #include <filesystem>
 #include <functional>
@@ -26,6 +30,24 @@ inline std::string message_of(const std::function<void()>& fn) {
     return e.what();
   }
   return "<no error>";
+}
+
+/// Exit code and output (stdout and stderr together) of a shell command.
+struct command_result {
+  int code = -1;
+  std::string out;
+};
+
+/// Runs `command` through the shell (stderr merged into stdout); code -1 when it did not exit normally.
+inline command_result run_command(const std::string& command) {
+  command_result r;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
 }
 
 }  // namespace physec::testing
