@@ -364,9 +364,9 @@ void run_agree(agree_options& o) {
   {
     auto t = ctx.report().time("key agreement");
     if (o.role == "alice") {
-      const auto seed_bytes = keygen::secure_random_bytes(8);
-      std::uint64_t public_seed = 0;
-      for (auto b : seed_bytes) public_seed = (public_seed << 8) | b;
+      std::uint64_t public_seed = cfg.agree.public_seed;
+      if (public_seed == 0)
+        for (auto b : keygen::secure_random_bytes(8)) public_seed = (public_seed << 8) | b;
       r = keygen::run_alice(*link, mine.vec(), cfg.agree, calibration_of(*g, np), public_seed);
     } else {
       r = keygen::run_bob(*link, mine.vec(), cfg.agree);

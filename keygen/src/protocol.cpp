@@ -15,6 +15,10 @@
 namespace physec::keygen {
 
 void agree_config::describe(config::schema& s) {
+  s.add("public_seed", public_seed,
+        "keygen agree: Alice's public randomness (sample, permutations, Toeplitz seed); 0 = fresh from the OS CSPRNG "
+        "each session, any other value fixes it for reproducible runs")
+      .source("ours");
   s.add("reconciliation", reconciliation, "information reconciliation: Cascade (interactive parities) or an LDPC syndrome")
       .choices({"cascade", "ldpc"})
       .source("ours (Cascade: least leakage at zero residual errors in our measurements)");

@@ -86,7 +86,7 @@ int wait_port(const fs::path& port_file) {
 
 TEST(cli_agree, two_processes_agree_over_loopback) {
   const auto dir = temp_dir("loopback");
-  const std::string common = " -d " + dataset().string() + " --set agree.key_bits=256 --set agree.timeout_s=20 ";
+  const std::string common = " -d " + dataset().string() + " --set agree.key_bits=256 --set agree.timeout_s=60 --set agree.public_seed=2026 ";
   auto bob = start("--role bob --listen 127.0.0.1:0 --port-file " + (dir / "port").string() + common + "--out " +
                    (dir / "bob").string());
   const int port = wait_port(dir / "port");

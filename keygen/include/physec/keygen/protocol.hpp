@@ -48,6 +48,9 @@ struct agree_config {
   double timeout_s = 10;        ///< per message [s]
   double connect_timeout_s = 120;  ///< TCP: how long a listener waits for its peer, or a connector retries [s]
   int max_message_kib = 1024;   ///< larger frames are rejected [KiB]
+  /// keygen agree: Alice's public randomness (error-rate sample, Cascade permutations, Toeplitz seed). 0: fresh from
+  /// the OS CSPRNG every session (deployments); any other value fixes it (reproducible experiments and tests).
+  std::uint64_t public_seed = 0;
   void describe(config::schema& s);
 };
 
