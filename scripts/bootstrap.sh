@@ -18,6 +18,8 @@ jobs=${JOBS:-$(nproc)}
 # ccache: PCH-friendly settings (the torch precompiled header would otherwise defeat the cache).
 export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+# Paths relative to the checkout, so that another clone of the tree (CI's) reuses the same cache entries.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 # torch takes the cores; OpenBLAS one thread (physec also pins it at start-up).
 export OPENBLAS_NUM_THREADS=1
 

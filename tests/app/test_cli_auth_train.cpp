@@ -9,15 +9,13 @@
 #include <fstream>
 #include <iterator>
 
-#include "test_util.hpp"
+#include "cli_run.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-physec::testing::command_result run(const std::string& args) {
-  return physec::testing::run_command(std::string(PHYSEC_EXE) + " " + args);
-}
+const auto run = physec::testing::run_physec;
 
 // The UEA copies beside the repository (../shared/data/uea); PHYSEC_UEA_DIR overrides (e.g. from a git worktree).
 const std::filesystem::path k_uea = std::getenv("PHYSEC_UEA_DIR")
