@@ -3,6 +3,7 @@
 /// can be described and shown without LibTorch. Each model's command sets its own defaults (e.g. the TDGCN
 /// paper's Table I) before the user's file and `--set` apply.
 
+#include <map>
 #include <string>
 
 #include "physec/core/config.hpp"
@@ -23,6 +24,9 @@ struct train_config {
   double grad_clip_norm = 0.0;        ///< clip the global gradient L2 norm to this; 0 = off
   int patience = 15;                  ///< early stopping: epochs without improvement; 0 = off
   double min_delta = 0.0;             ///< an improvement must beat the best metric by more than this
+  /// Where this command's defaults come from, per field name (e.g. "TDGCN paper Table I"); fields not listed are
+  /// "ours". Shown by `physec config show`; not a config key.
+  std::map<std::string, std::string> default_sources;
   void describe(config::schema& s);
 };
 
