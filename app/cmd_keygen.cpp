@@ -70,25 +70,33 @@ void plot_results(run_context& ctx, const keygen::eval_result& r) {
 
 void run_eval(eval_options& o) {
   log::set_quiet(o.common.quiet);
-  if (!o.method.empty()) o.common.overrides.push_back("features.method=" + o.method);
-  if (!o.quantizer.empty()) o.common.overrides.push_back("quantizer.method=" + o.quantizer);
-  if (o.bits > 0) o.common.overrides.push_back("quantizer.bits=" + std::to_string(o.bits));
+  add_quantizer_shortcuts(o.common, o.method, o.quantizer, o.bits);
   auto cfg = load_config<keygen_eval_config>(o.common);
   run_context ctx("keygen eval", o.common, cfg.run.seed, config::show(cfg, k_eval_title), cfg.run.device);
-
-  dataset::wiretap_data d;
-  {
-    auto t = ctx.report().time("read dataset");
-    d = dataset::read_wiretap(o.dataset);
-  }
-  log::info("{}: {} probes, {} Eve position(s)", o.dataset, d.nof_probes(), d.nof_eve());
-  ctx.report().results()["dataset"] = o.dataset;
+  dataset::wiretap_data d = read_wiretap_stage(ctx, o.dataset);
   if (!o.model.empty()) d = apply_keygen_model(ctx, o.model, d, cfg.run.device);
   keygen_eval_stage(ctx, d, cfg.eval, cfg.run.seed);
   ctx.finish();
 }
 
 }  // namespace
+
+void add_quantizer_shortcuts(common_options& o, const std::string& method, const std::string& quantizer, int bits) {
+  if (!method.empty()) o.overrides.push_back("features.method=" + method);
+  if (!quantizer.empty()) o.overrides.push_back("quantizer.method=" + quantizer);
+  if (bits > 0) o.overrides.push_back("quantizer.bits=" + std::to_string(bits));
+}
+
+dataset::wiretap_data read_wiretap_stage(run_context& ctx, const std::string& path) {
+  dataset::wiretap_data d;
+  {
+    auto t = ctx.report().time("read dataset");
+    d = dataset::read_wiretap(path);
+  }
+  log::info("{}: {} probes, {} Eve position(s)", path, d.nof_probes(), d.nof_eve());
+  ctx.report().results()["dataset"] = path;
+  return d;
+}
 
 keygen::eval_result keygen_eval_stage(run_context& ctx, const dataset::wiretap_data& d, const keygen::eval_config& cfg,
                                       std::uint64_t seed) {

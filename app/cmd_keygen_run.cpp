@@ -101,18 +101,10 @@ std::vector<keygen::snr_bits> bits_by_snr(run_context& ctx, const dataset::wiret
 
 void run_run(run_options& o) {
   log::set_quiet(o.common.quiet);
-  if (!o.method.empty()) o.common.overrides.push_back("features.method=" + o.method);
-  if (!o.quantizer.empty()) o.common.overrides.push_back("quantizer.method=" + o.quantizer);
-  if (o.bits > 0) o.common.overrides.push_back("quantizer.bits=" + std::to_string(o.bits));
+  add_quantizer_shortcuts(o.common, o.method, o.quantizer, o.bits);
   auto cfg = load_config<keygen_run_config>(o.common);
   run_context ctx("keygen run", o.common, cfg.run.seed, config::show(cfg, k_run_title), cfg.run.device);
-  dataset::wiretap_data d;
-  {
-    auto t = ctx.report().time("read dataset");
-    d = dataset::read_wiretap(o.dataset);
-  }
-  ctx.report().results()["dataset"] = o.dataset;
-  log::info("{}: {} probes, {} Eve position(s)", o.dataset, d.nof_probes(), d.nof_eve());
+  dataset::wiretap_data d = read_wiretap_stage(ctx, o.dataset);
   if (!o.model.empty()) d = apply_keygen_model(ctx, o.model, d, cfg.run.device);
   const auto summary = keygen_run_stage(ctx, d, cfg.eval, cfg.agreement, cfg.run.seed);
   // The final keys are HKDF outputs (uniform by construction of the hash); what must be uniform is what feeds it.
@@ -320,11 +312,7 @@ void run_agree(agree_options& o) {
   auto cfg = load_config<keygen_agree_config>(o.common);
   run_context ctx("keygen agree", o.common, cfg.run.seed, config::show(cfg, k_agree_title), cfg.run.device,
                   "report-" + o.role + ".json");
-  dataset::wiretap_data d;
-  {
-    auto t = ctx.report().time("read dataset");
-    d = dataset::read_wiretap(o.dataset);
-  }
+  const dataset::wiretap_data d = read_wiretap_stage(ctx, o.dataset);
   const auto groups = bits_by_snr(ctx, d, cfg.eval, cfg.run.seed);
   if (groups.empty()) throw error("no test probes", {o.dataset, "/labels/split", {}}, "some", "none");
   const keygen::snr_bits* g = &groups.back();

@@ -20,6 +20,13 @@
 
 namespace physec::app {
 
+/// `--method`, `--quantizer`, `--bits` of the keygen commands, as `--set` overrides of features.method,
+/// quantizer.method and quantizer.bits (empty / 0: not given).
+void add_quantizer_shortcuts(common_options& o, const std::string& method, const std::string& quantizer, int bits);
+
+/// Reads a wiretap dataset (timed into the report, named in its results, summarised on the console).
+dataset::wiretap_data read_wiretap_stage(run_context& ctx, const std::string& path);
+
 /// Generates the wiretap dataset into `file` (HDF5) and returns it.
 dataset::wiretap_data wiretap_stage(run_context& ctx, const dataset::wiretap_config& cfg, std::uint64_t seed,
                                     int threads, const std::string& config_toml, const std::filesystem::path& file);
