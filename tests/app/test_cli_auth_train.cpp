@@ -1,5 +1,5 @@
 // `physec auth train` and TDGCN in `physec auth eval`, as a user meets them: training on the public BasicMotions set
-// (../shared/data/uea), its outputs, testing the checkpoint beside the baselines, and bad inputs (exit 3, one line,
+// (tests/data/uea), its outputs, testing the checkpoint beside the baselines, and bad inputs (exit 3, one line,
 // nothing written).
 #include <gtest/gtest.h>
 
@@ -17,10 +17,7 @@ namespace {
 
 const auto run = physec::testing::run_physec;
 
-// The UEA copies beside the repository (../shared/data/uea); PHYSEC_UEA_DIR overrides (e.g. from a git worktree).
-const std::filesystem::path k_uea = std::getenv("PHYSEC_UEA_DIR")
-                                        ? std::filesystem::path(std::getenv("PHYSEC_UEA_DIR"))
-                                        : std::filesystem::path(PHYSEC_SOURCE_DIR) / ".." / "shared" / "data" / "uea";
+const std::filesystem::path k_uea = physec::testing::uea_dir();
 // Narrow and short: seconds on 2 cores.
 const std::string k_fast =
     " --set model.tcn_channels=[8,8,16] --set model.hidden=16 --set train.epochs=4 --set train.learning_rate=0.003 -q";

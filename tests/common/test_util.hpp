@@ -14,6 +14,9 @@
 
 namespace physec::testing {
 
+/// The UEA archive copies shipped with the tests (tests/data/uea, provenance and licence in its README).
+inline std::filesystem::path uea_dir() { return std::filesystem::path(PHYSEC_SOURCE_DIR) / "tests" / "data" / "uea"; }
+
 /// A fresh, empty folder under the system temp folder, unique to this process.
 inline std::filesystem::path temp_dir(const std::string& name) {
   const auto d = std::filesystem::temp_directory_path() / ("physec_test_" + name + "_" + std::to_string(::getpid()));

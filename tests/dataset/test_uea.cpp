@@ -1,4 +1,4 @@
-// UEA `.ts` reader: the two archive sets shipped in ../shared/data/uea (counts and values checked against awk on the
+// UEA `.ts` reader: the two archive sets shipped in tests/data/uea (counts and values checked against awk on the
 // raw files, see the comments), a hand-written file, and every rejection as a one-line error naming file and line.
 #include <gtest/gtest.h>
 
@@ -14,10 +14,7 @@ using physec::testing::message_of;
 
 namespace {
 
-// The UEA copies beside the repository (../shared/data/uea); PHYSEC_UEA_DIR overrides (e.g. from a git worktree).
-const std::filesystem::path k_uea = std::getenv("PHYSEC_UEA_DIR")
-                                        ? std::filesystem::path(std::getenv("PHYSEC_UEA_DIR"))
-                                        : std::filesystem::path(PHYSEC_SOURCE_DIR) / ".." / "shared" / "data" / "uea";
+const std::filesystem::path k_uea = physec::testing::uea_dir();
 
 const char* k_header =
     "# comment\n@problemName Toy\n@timeStamps false\n@missing false\n@univariate false\n@dimensions 2\n"
