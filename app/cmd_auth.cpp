@@ -5,6 +5,8 @@
 // `--model ckpt.pt` (or `--checkpoint`) tests a trained checkpoint.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <thread>
 
@@ -14,6 +16,7 @@
 #include "physec/core/error.hpp"
 #include "physec/core/log.hpp"
 #include "physec/core/plot.hpp"
+#include "physec/core/stats.hpp"
 #include "physec/core/strings.hpp"
 #include "physec/dataset/mobility.hpp"
 #include "stages.hpp"
@@ -141,6 +144,13 @@ auth_eval_options stage_options(const auth_eval_config& cfg, const eval_options&
   return eo;
 }
 
+// The accuracy's 95 % Clopper-Pearson interval over its decisions.
+proportion_interval accuracy_interval(const auth::evaluation& e) {
+  const auto n = e.nof_decisions;
+  const auto k = static_cast<std::size_t>(std::llround(e.accuracy * static_cast<double>(n)));
+  return clopper_pearson(n, std::min(k, n));
+}
+
 void write_plot(run_context& ctx, const plot_spec& spec, const std::string& name) {
   if (!gnuplot_available()) {
     log::warn("gnuplot not found: no PNG plots written");
@@ -187,6 +197,9 @@ void run_sweep(run_context& ctx, const auth_eval_config& cfg, const eval_options
       c.title = r.eval.model;
       c.x.push_back(v);
       c.y.push_back(r.eval.accuracy);
+      const auto ci = accuracy_interval(r.eval);
+      c.y_low.push_back(ci.low);
+      c.y_high.push_back(ci.high);
     }
   }
   // TDGCN reads raw sequences: its curve joins every feature kind's plot, beside the baselines.
@@ -199,7 +212,7 @@ void run_sweep(run_context& ctx, const auth_eval_config& cfg, const eval_options
   rows.write_csv(ctx.output("sweep_" + o.sweep + ".csv"));
   ctx.report().results()["sweep"] = rows.to_json();
   for (auto& [features, by_model] : curves) {
-    plot_spec spec{fmt::format("Accuracy vs {} ({} features, {} split)", o.sweep, features, o.split),
+    plot_spec spec{fmt::format("Accuracy vs {} ({} features, {} split, 95 % intervals)", o.sweep, features, o.split),
                    xlabel,
                    "accuracy",
                    {},
@@ -284,18 +297,28 @@ std::vector<auth_result> auth_eval_stage(run_context& ctx, const dataset::mobili
                                          {"timing", tim.to_json()},
                                          {"best", {{"features", out[best].features}, {"model", out[best].eval.model}}},
                                          {"confusion_best", conf.to_json()}};
-  std::map<std::string, plot_series> per_kind;
+  // Grouped bars: a group per model, a bar per feature kind, with the accuracy's 95 % Clopper-Pearson interval.
+  plot_spec spec{"Accuracy per model (" + o.split + " split, 95 % intervals)", "model", "accuracy", {}, false,
+                 plot_kind::bars};
+  std::map<std::string, std::size_t> kind_index;
   for (const auto& r : out) {
-    auto& c = per_kind[r.features];
-    c.title = r.features + " features";
-    c.x.push_back(static_cast<double>(c.x.size()));
-    c.y.push_back(r.eval.accuracy);
+    if (std::find(spec.categories.begin(), spec.categories.end(), r.eval.model) == spec.categories.end())
+      spec.categories.push_back(r.eval.model);
+    if (!kind_index.count(r.features)) {
+      kind_index[r.features] = spec.series.size();
+      spec.series.push_back({r.features + " features", {}, {}});
+    }
   }
-  std::string names;
-  for (std::size_t i = 0; i < o.models.size(); ++i) names += (i ? " " : "") + std::to_string(i) + "=" + o.models[i];
-  if (o.tdgcn || !o.checkpoint.empty()) names += " raw: 0=tdgcn";
-  plot_spec spec{"Accuracy per model (" + o.split + " split)", "model (" + names + ")", "accuracy", {}, false};
-  for (auto& [k, c] : per_kind) spec.series.push_back(c);
+  for (auto& s : spec.series) s.y = s.y_low = s.y_high = std::vector<double>(spec.categories.size(), std::nan(""));
+  for (const auto& r : out) {
+    auto& s = spec.series[kind_index[r.features]];
+    const auto c = static_cast<std::size_t>(
+        std::find(spec.categories.begin(), spec.categories.end(), r.eval.model) - spec.categories.begin());
+    const auto ci = accuracy_interval(r.eval);
+    s.y[c] = r.eval.accuracy;
+    s.y_low[c] = ci.low;
+    s.y_high[c] = ci.high;
+  }
   write_plot(ctx, spec, "accuracy.png");
   table shown({"features", "model", "accuracy", "FAR", "MDR", "fit s", "predict s", "parameters"});
   for (const auto& r : out)

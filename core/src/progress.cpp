@@ -63,7 +63,10 @@ void progress::maybe_print(bool force) {
   } else {
     const std::size_t decile = total_ ? (10 * done) / total_ : 10;
     if (!force && decile <= last_decile_ && since_last < 30.0) return;
+    // finish() after the last advance() has nothing new to say: the 100 % line is printed once.
+    if (force && done == last_printed_done_) return;
     last_decile_ = decile;
+    last_printed_done_ = done;
     log::write_info(format_line(label_, done, total_, unit_, std::max(elapsed, 1e-9)));
   }
   last_print_ = now;

@@ -1,10 +1,10 @@
 #include "physec/keygen/metrics.hpp"
 
 #include <Eigen/Dense>
-#include <boost/math/distributions/binomial.hpp>
 #include <cmath>
 
 #include "physec/core/error.hpp"
+#include "physec/core/stats.hpp"
 
 namespace physec::keygen {
 
@@ -20,13 +20,10 @@ kdr_result key_disagreement(const std::vector<std::uint8_t>& a, const std::vecto
     r.kdr = std::nan("");
     return r;
   }
-  const double n = static_cast<double>(r.nof_bits), k = static_cast<double>(r.nof_mismatches);
-  r.kdr = k / n;
-  using dist = boost::math::binomial_distribution<double>;
-  const double alpha = 1.0 - confidence;
-  // Clopper–Pearson: the bounds with alpha/2 in each tail (Boost's clopper_pearson_exact_interval).
-  r.ci_low = dist::find_lower_bound_on_p(n, k, alpha / 2, dist::clopper_pearson_exact_interval);
-  r.ci_high = dist::find_upper_bound_on_p(n, k, alpha / 2, dist::clopper_pearson_exact_interval);
+  const auto ci = clopper_pearson(r.nof_bits, r.nof_mismatches, confidence);
+  r.kdr = ci.value;
+  r.ci_low = ci.low;
+  r.ci_high = ci.high;
   return r;
 }
 

@@ -37,6 +37,7 @@ class progress {
   std::atomic<std::size_t> done_{0};
   std::chrono::steady_clock::time_point start_, last_print_;
   std::size_t last_decile_ = 0;
+  std::size_t last_printed_done_ = static_cast<std::size_t>(-1);  // done_ at the last line printed (log mode)
   bool terminal_ = false, finished_ = false;
   std::mutex mutex_;
 };
