@@ -2,10 +2,24 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "cli.hpp"
 #include "physec/core/error.hpp"
 #include "physec/core/version.hpp"
 #include "physec/nn/runtime.hpp"
+
+namespace {
+/// Ends the process after an error without running library exit handlers: every output is already committed or
+/// discarded (atomic files, unwound by then), and libhdf5 1.10 crashes in its own exit handler when a write failed
+/// midway (a full disk: H5F__close_cb from H5close), turning a one-line error into a segfault.
+[[noreturn]] void exit_after_error(int code) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::_Exit(code);
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace physec::app;
@@ -34,12 +48,12 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? exit_code::ok : exit_code::usage_error;
   } catch (const physec::error& e) {
     fmt::print(stderr, "physec: error: {}\n", e.what());
-    return exit_code::input_error;
+    exit_after_error(exit_code::input_error);
   } catch (const std::exception& e) {
     std::string what = e.what();
     what = what.substr(0, what.find('\n'));  // LibTorch messages carry a backtrace after the first line
     fmt::print(stderr, "physec: internal error: {}\n", what);
-    return exit_code::internal_error;
+    exit_after_error(exit_code::internal_error);
   }
   return command_status();
 }

@@ -191,10 +191,9 @@ std::string to_toml(const schema& s, std::string_view title) {
 }
 
 std::string read_config_text(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw error("config file not found", {path.string(), "", {}}, "a readable TOML file", "no such file");
-  return read_file(path);
+  // A config is text of a few KiB; 16 MiB bounds what a mistaken path (a dataset, a log) can cost.
+  require_regular_file(path, "a readable TOML file");
+  return read_file(path, std::uintmax_t{16} << 20);
 }
 
 namespace detail {

@@ -2,7 +2,13 @@
 
 #include <H5Cpp.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <map>
 #include <cstring>
 
 #include "physec/core/atomic_file.hpp"
@@ -98,6 +104,79 @@ std::optional<dtype> classify(const H5::DataType& t, std::string& description) {
 
 void disable_times(hid_t plist) { H5Pset_obj_track_times(plist, 0); }
 
+/// libhdf5 1.10 dereferences a variable-length string's global-heap object index without a bound check: one
+/// damaged byte in a file makes it read out of bounds and crash (H5HG_read). Before HDF5 reads such a dataset we
+/// check its references ourselves, from the file's bytes (HDF5 File Format Specification v3, §III.E "Global Heap"
+/// and §IV.A.2.j "Variable-length" datatype storage: a 4-byte length, then the collection's address and a 4-byte
+/// object index). Checked when the data are contiguous and addresses/lengths are 8 bytes (what h5py, MATLAB and
+/// physec write); other layouts are left to HDF5. Returns a description of the first bad reference, or "".
+std::string check_vlen_references(const fs::path& path, hid_t file, hid_t dset, hsize_t n) {
+  const haddr_t offset = H5Dget_offset(dset);
+  if (offset == HADDR_UNDEF || n == 0) return {};
+  hid_t fcpl = H5Fget_create_plist(file);
+  std::size_t sizeof_addr = 0, sizeof_size = 0;
+  hsize_t userblock = 0;
+  H5Pget_sizes(fcpl, &sizeof_addr, &sizeof_size);
+  H5Pget_userblock(fcpl, &userblock);
+  H5Pclose(fcpl);
+  if (sizeof_addr != 8 || sizeof_size != 8) return {};
+  std::ifstream f(path, std::ios::binary);
+  std::error_code ec;
+  const std::uintmax_t file_size = fs::file_size(path, ec);
+  if (!f || ec) return {};
+  auto read_at = [&](std::uint64_t at, std::size_t len, std::vector<unsigned char>& buf) {
+    if (at > file_size || len > file_size - at) return false;
+    buf.resize(len);
+    f.seekg(static_cast<std::streamoff>(at));
+    return static_cast<bool>(f.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(len)));
+  };
+  auto le = [](const unsigned char* p, int bytes) {
+    std::uint64_t v = 0;
+    for (int k = bytes - 1; k >= 0; --k) v = (v << 8) | p[k];
+    return v;
+  };
+  std::vector<unsigned char> records;
+  if (n > (std::uint64_t{1} << 32) || !read_at(userblock + offset, static_cast<std::size_t>(n) * 16, records))
+    return "string references lie beyond the end of the file";
+  std::map<std::uint64_t, std::map<std::uint64_t, std::uint64_t>> collections;  // address -> index -> size
+  std::vector<unsigned char> col;
+  for (hsize_t i = 0; i < n; ++i) {
+    const unsigned char* r = records.data() + 16 * i;
+    const std::uint64_t len = le(r, 4), addr = le(r + 4, 8), idx = le(r + 12, 4);
+    if (addr == 0 && idx == 0 && len == 0) continue;  // an empty (null) string
+    auto it = collections.find(addr);
+    if (it == collections.end()) {
+      std::map<std::uint64_t, std::uint64_t> objects;
+      std::vector<unsigned char> head;
+      if (!read_at(userblock + addr, 16, head) || std::memcmp(head.data(), "GCOL", 4) != 0 || head[4] != 1)
+        return "string " + std::to_string(i) + " points to no global heap collection";
+      const std::uint64_t size = le(head.data() + 8, 8);
+      if (size < 16 || !read_at(userblock + addr, static_cast<std::size_t>(std::min<std::uint64_t>(size, 1u << 30)), col))
+        return "string " + std::to_string(i) + ": global heap collection of a bad size";
+      for (std::uint64_t pos = 16; pos + 16 <= col.size();) {
+        const std::uint64_t oid = le(col.data() + pos, 2), osize = le(col.data() + pos + 8, 8);
+        if (oid == 0) break;  // free space: the rest of the collection
+        if (osize > col.size() - pos - 16)  // an object running past its collection: HDF5 would copy beyond it
+          return "string " + std::to_string(i) + ": global heap object " + std::to_string(oid) + " overruns its collection";
+        objects[oid] = osize;
+        pos += 16 + ((osize + 7) / 8) * 8;
+      }
+      it = collections.emplace(addr, std::move(objects)).first;
+    }
+    const auto obj = it->second.find(idx);
+    if (obj == it->second.end() || obj->second < len)
+      return "string " + std::to_string(i) + " refers to a missing global heap object (index " + std::to_string(idx) +
+             ")";
+  }
+  return {};
+}
+
+std::string fmt_bytes(long double bytes) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.3Lg bytes", bytes);
+  return buf;
+}
+
 std::string parent_of(const std::string& path) {
   const auto slash = path.rfind('/');
   if (slash == std::string::npos || slash == 0) return "/";
@@ -136,31 +215,52 @@ std::string expected_shape_string(const std::vector<std::optional<std::size_t>>&
 
 struct writer::impl {
   atomic_file out;
-  H5::H5File file;
+  // The C API, not H5::H5File/H5::DataSet: their destructors print to stderr (and, on a full disk, crashed in
+  // H5File::~H5File) when a close fails, while we report one line ourselves.
+  hid_t file = -1;
   bool closed = false;
+  bool failed = false;  // a write failed: HDF5 holds the file in a state where closing it again crashes at exit
   explicit impl(const fs::path& p) : out(p) {
     silence();
-    H5::FileCreatPropList fcpl;
-    file = H5::H5File(out.temp_path().string(), H5F_ACC_TRUNC, fcpl);
+    file = H5Fcreate(out.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (file < 0)
+      throw error("cannot create HDF5 file" + disk_full_reason(out.temp_path()), {out.final_path().string(), "", {}});
   }
+  ~impl() {
+    if (!closed && file >= 0 && !failed) H5Fclose(file);  // best effort: the temporary is removed by `out`
+  }
+  impl(const impl&) = delete;
+  impl& operator=(const impl&) = delete;
   error fail(const std::string& object, const std::string& what, const H5::Exception& e) const {
-    return error(what + ": " + e.getDetailMsg(), {out.final_path().string(), object, {}});
+    return error(what + ": " + e.getDetailMsg() + disk_full_reason(out.temp_path()), {out.final_path().string(), object, {}});
+  }
+  error fail(const std::string& object, const std::string& what) {
+    failed = true;
+    return error(what + disk_full_reason(out.temp_path()), {out.final_path().string(), object, {}});
+  }
+  /// Creates `dataset` and writes `data` (nullptr: leave it empty), closing it on every path.
+  void create_and_write(const std::string& dataset, hid_t type, hid_t space, hid_t dcpl, const void* data) {
+    const hid_t ds = H5Dcreate2(file, dataset.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (ds < 0) throw fail(dataset, "cannot create dataset");
+    const herr_t st = data ? H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : 0;
+    const herr_t cl = H5Dclose(ds);
+    if (st < 0 || cl < 0) throw fail(dataset, "cannot write dataset");
   }
   void ensure_group(const std::string& path) {
     if (path == "/" || path.empty()) return;
     ensure_group(parent_of(path));
-    if (H5Lexists(file.getId(), path.c_str(), H5P_DEFAULT) > 0) return;
+    if (H5Lexists(file, path.c_str(), H5P_DEFAULT) > 0) return;
     hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);  // mirror of the dataset setting: no timestamps
     disable_times(gcpl);
-    hid_t g = H5Gcreate2(file.getId(), path.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    hid_t g = H5Gcreate2(file, path.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT);
     H5Pclose(gcpl);
     if (g < 0) throw error("cannot create group", {out.final_path().string(), path, {}});
     H5Gclose(g);
   }
   void put_attribute(const std::string& object, const std::string& name, const H5::DataType& type,
                      const H5::DataSpace& space, const void* data) {
-    if (object != "/" && H5Lexists(file.getId(), object.c_str(), H5P_DEFAULT) <= 0) ensure_group(object);
-    hid_t obj = H5Oopen(file.getId(), object.c_str(), H5P_DEFAULT);
+    if (object != "/" && H5Lexists(file, object.c_str(), H5P_DEFAULT) <= 0) ensure_group(object);
+    hid_t obj = H5Oopen(file, object.c_str(), H5P_DEFAULT);
     if (obj < 0) throw error("cannot open object for attribute", {out.final_path().string(), object, {}});
     if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
     hid_t a = H5Acreate2(obj, name.c_str(), type.getId(), space.getId(), H5P_DEFAULT, H5P_DEFAULT);
@@ -179,14 +279,7 @@ writer::writer(const fs::path& path) {
   }
 }
 
-writer::~writer() {
-  if (p_ && !p_->closed) {
-    try {
-      p_->file.close();
-    } catch (...) {
-    }
-  }
-}
+writer::~writer() = default;  // impl closes the file; its atomic_file removes the unfinished temporary
 
 const fs::path& writer::path() const { return p_->out.final_path(); }
 
@@ -220,8 +313,7 @@ void writer::write_raw(const std::string& dataset, dtype t, const shape_t& shape
       dcpl.setDeflate(1);
     }
     const H5::DataType type = make_type(t);
-    H5::DataSet ds = p_->file.createDataSet(dataset, type, space, dcpl);
-    if (shape_size(shape) > 0) ds.write(data, type);
+    p_->create_and_write(dataset, type.getId(), space.getId(), dcpl.getId(), shape_size(shape) > 0 ? data : nullptr);
   } catch (const H5::Exception& e) {
     throw p_->fail(dataset, "cannot write dataset", e);
   }
@@ -236,10 +328,9 @@ void writer::write_strings(const std::string& dataset, const std::vector<std::st
     H5::DataSpace space(1, &n);
     H5::DSetCreatPropList dcpl;
     disable_times(dcpl.getId());
-    H5::DataSet ds = p_->file.createDataSet(dataset, st, space, dcpl);
     std::vector<const char*> ptrs;
     for (const auto& v : values) ptrs.push_back(v.c_str());
-    if (n > 0) ds.write(ptrs.data(), st);
+    p_->create_and_write(dataset, st.getId(), space.getId(), dcpl.getId(), n > 0 ? ptrs.data() : nullptr);
   } catch (const H5::Exception& e) {
     throw p_->fail(dataset, "cannot write strings", e);
   }
@@ -271,13 +362,10 @@ void writer::attribute(const std::string& object, const std::string& name, const
 
 void writer::commit() {
   if (p_->closed) return;
-  try {
-    p_->file.flush(H5F_SCOPE_GLOBAL);
-    p_->file.close();
-  } catch (const H5::Exception& e) {
-    throw p_->fail("", "cannot close HDF5 file", e);
-  }
-  p_->closed = true;
+  const herr_t flushed = H5Fflush(p_->file, H5F_SCOPE_GLOBAL);
+  const herr_t closed = H5Fclose(p_->file);
+  p_->closed = true;  // the id is gone even when closing failed: never close it twice
+  if (flushed < 0 || closed < 0) throw p_->fail("", "cannot finish HDF5 file");
   p_->out.commit();
 }
 
@@ -308,8 +396,7 @@ struct reader::impl {
 reader::reader(const fs::path& path) : p_(std::make_unique<impl>()) {
   silence();
   p_->path = path;
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw error("file not found", {path.string(), "", {}}, "an HDF5 file", "no such file");
+  require_regular_file(path, "an HDF5 file");
   try {
     if (!H5::H5File::isHdf5(path.string()))
       throw error("not an HDF5 file", {path.string(), "", {}}, "an HDF5 (or MATLAB v7.3) file", "other content");
@@ -383,7 +470,26 @@ shape_t reader::read_shape_checked(const std::string& dataset, dtype t,
       throw p_->fail(dataset, what, expected_shape_string(expected), shape_string(s));
     }
   }
+  check_claimed_size(dataset, s, make_type(t).getSize());
   return s;
+}
+
+void reader::check_claimed_size(const std::string& dataset, const shape_t& s, std::size_t element_bytes) const {
+  // A damaged or hostile file can claim any shape; refuse before allocating. Two bounds: the machine's memory,
+  // and what the stored bytes can expand to (deflate's ratio is at most ~1032:1, RFC 1951's longest match).
+  long double bytes = static_cast<long double>(element_bytes);
+  for (std::size_t d : s) bytes *= static_cast<long double>(d);
+  const long double memory =
+      static_cast<long double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<long double>(::sysconf(_SC_PAGESIZE));
+  if (memory > 0 && bytes > memory)
+    throw p_->fail(dataset, "dataset larger than this machine's memory",
+                   "at most " + std::to_string(static_cast<unsigned long long>(memory)) + " bytes",
+                   shape_string(s) + " = " + fmt_bytes(bytes));
+  const hsize_t stored = H5Dget_storage_size(p_->open(dataset).getId());
+  if (bytes > 1100.0L * static_cast<long double>(stored) + 65536.0L)
+    throw p_->fail(dataset, "dataset claims more data than the file stores (damaged file?)",
+                   "at most ~1100x the " + std::to_string(stored) + " stored bytes", shape_string(s) + " = " +
+                   fmt_bytes(bytes));
 }
 
 void reader::read_raw(const std::string& dataset, dtype t, void* out) const {
@@ -437,6 +543,9 @@ std::vector<std::string> reader::read_strings(const std::string& dataset) const 
     std::vector<std::string> out;
     H5::StrType ft = ds.getStrType();
     if (ft.isVariableStr()) {
+      const std::string bad =
+          check_vlen_references(p_->path, p_->file.getId(), ds.getId(), static_cast<hsize_t>(std::max<hssize_t>(n, 0)));
+      if (!bad.empty()) throw p_->fail(dataset, "damaged file: " + bad, "valid variable-length strings", "a bad reference");
       H5::StrType st(H5::PredType::C_S1, H5T_VARIABLE);
       st.setCset(ft.getCset());  // HDF5 converts no character sets: read as stored
       std::vector<char*> ptrs(static_cast<std::size_t>(n));

@@ -5,9 +5,9 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <sstream>
 
+#include "physec/core/atomic_file.hpp"
 #include "physec/core/error.hpp"
 #include "physec/core/strings.hpp"
 
@@ -148,11 +148,8 @@ uea_data parse_uea(const std::string& text, const std::string& origin) {
 }
 
 uea_data read_uea(const std::filesystem::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw error("cannot open", {path.string(), {}, {}}, "a readable .ts file", "no such file or no access");
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return parse_uea(ss.str(), path.string());
+  require_regular_file(path, "a readable .ts file");
+  return parse_uea(read_file(path), path.string());
 }
 
 void check_uea_compatible(const uea_data& train, const uea_data& test, const std::string& test_origin) {

@@ -2,8 +2,12 @@
 
 #include <torch/version.h>
 
+#include <openssl/evp.h>
+
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "checkpoint_io.hpp"
 #include "physec/core/atomic_file.hpp"
@@ -63,14 +67,50 @@ checkpoint_meta meta_from(const nlohmann::json& j) {
   return m;
 }
 
+/// SHA-256 over every tensor's name, dtype, shape and bytes, in the model's order: LibTorch's reader checks no
+/// checksum, so damaged weights would load silently (a flipped exponent bit turns a weight into 1e38).
+class state_digest {
+ public:
+  state_digest() : ctx_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
+    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1)
+      throw error("SHA-256 unavailable", {"", "openssl", {}});
+  }
+  void add(const std::string& name, const torch::Tensor& t) {
+    const torch::Tensor c = t.detach().to(torch::kCPU).contiguous();
+    const std::string head = name + "|" + std::string(c10::toString(c.scalar_type())) + "|" + shape_text(c) + "|";
+    EVP_DigestUpdate(ctx_.get(), head.data(), head.size());
+    EVP_DigestUpdate(ctx_.get(), c.data_ptr(), c.numel() * c.element_size());
+  }
+  std::string hex() {
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned n = 0;
+    EVP_DigestFinal_ex(ctx_.get(), d, &n);
+    static const char* k = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < n; ++i) out += {k[d[i] >> 4], k[d[i] & 15]};
+    return out;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
+};
+
 void write_state(torch::serialize::OutputArchive& a, const named_tensors& s) {
-  for (const auto& [name, t] : s) a.write(escape(name), t.detach().to(torch::kCPU));
+  state_digest digest;
+  for (const auto& [name, t] : s) {
+    const torch::Tensor c = t.detach().to(torch::kCPU);
+    a.write(escape(name), c);
+    digest.add(name, c);
+  }
+  a.write("sha256", c10::IValue(digest.hex()));
 }
 
 void read_state(const std::filesystem::path& path, const std::string& which, torch::serialize::InputArchive& a,
                 named_tensors& s, torch::Device device) {
   const auto keys = a.keys();
-  std::set<std::string> stored(keys.begin(), keys.end()), expected;
+  std::set<std::string> stored(keys.begin(), keys.end()), expected{"sha256"};
+  state_digest digest;
+  std::vector<torch::Tensor> loaded_all;
   for (auto& [name, t] : s) {
     const std::string key = escape(name);
     expected.insert(key);
@@ -81,9 +121,18 @@ void read_state(const std::filesystem::path& path, const std::string& which, tor
     if (loaded.sizes() != t.sizes())
       throw error("checkpoint does not fit the model", {path.string(), name, {}}, "shape " + shape_text(t) + " as in the model",
                   shape_text(loaded) + " in the file");
-    torch::NoGradGuard no_grad;
-    t.copy_(loaded.to(device));
+    digest.add(name, loaded);
+    loaded_all.push_back(loaded);
   }
+  c10::IValue stored_digest;
+  if (!a.try_read("sha256", stored_digest) || !stored_digest.isString())
+    throw error("checkpoint has no checksum", {path.string(), which, {}}, "a SHA-256 of the weights (physec >= 0.1)",
+                "none");
+  if (stored_digest.toStringRef() != digest.hex())
+    throw error("checkpoint is damaged: weights do not match their checksum", {path.string(), which, {}},
+                "SHA-256 " + stored_digest.toStringRef().substr(0, 16) + "...", "other bytes");
+  torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < s.size(); ++i) s[i].second.copy_(loaded_all[i].to(device));
   for (const auto& key : stored)
     if (!expected.count(key))
       throw error("checkpoint does not fit the model", {path.string(), which, {}}, "only the model's layers",
@@ -125,16 +174,16 @@ void write_checkpoint(const std::filesystem::path& path, const checkpoint_meta& 
     optimizer->save(opt);
     root.write("optimizer", opt);
   }
-  atomic_file out(path);
-  root.save_to(out.temp_path().string());
-  out.commit();
+  // Serialised in memory, then written by write_file_atomic: LibTorch's file writer throws from its destructor
+  // when the disk is full (std::terminate), and a checkpoint is a few MB.
+  std::ostringstream bytes;
+  root.save_to(bytes);
+  write_file_atomic(path, bytes.str());
 }
 
 checkpoint_contents read_checkpoint(const std::filesystem::path& path, named_tensors* current, named_tensors* best,
                                     torch::optim::Optimizer* optimizer, torch::Device device) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw error("checkpoint not found", {path.string(), "", {}}, "a physec checkpoint file", "no such file");
+  require_regular_file(path, "a physec checkpoint file");
   torch::serialize::InputArchive root;
   try {
     root.load_from(path.string(), torch::Device(torch::kCPU));

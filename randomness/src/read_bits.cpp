@@ -20,6 +20,16 @@ void truncate(std::vector<std::uint8_t>& bits, std::size_t max_bits) {
   if (max_bits && bits.size() > max_bits) bits.resize(max_bits);
 }
 
+/// Largest bit file read whole: 256 MiB holds SP 800-22's largest usual run (1,000 sequences of 10^6 bits =
+/// 125 MB binary) twice over; bits are held one per byte, so a binary file costs 8x its size in memory.
+constexpr std::uintmax_t k_max_bit_file_bytes = std::uintmax_t{256} << 20;
+
+void require_bits(const bit_file& f, const std::filesystem::path& path, const std::string& field) {
+  if (f.bits.empty())
+    throw error("no bits in the file", {path.string(), field, {}}, "at least one bit",
+                f.format == bit_format::hdf5 ? "an empty dataset" : "an empty file");
+}
+
 }  // namespace
 
 bit_format parse_bit_format(std::string_view name) {
@@ -49,9 +59,10 @@ bit_file read_bits(const std::filesystem::path& path, bit_format format, const r
     if (a.shape.size() == 2) out.row_length = a.shape[1];
     out.format = bit_format::hdf5;
     truncate(out.bits, options.max_bits);
+    require_bits(out, path, options.dataset);
     return out;
   }
-  const std::string bytes = read_file(path);
+  const std::string bytes = read_file(path, k_max_bit_file_bytes);
   if (format == bit_format::ascii || (automatic && !bytes.empty() && is_ascii_bits(bytes))) {
     try {
       out.bits = bits_from_string(bytes);
@@ -67,6 +78,7 @@ bit_file read_bits(const std::filesystem::path& path, bit_format format, const r
     out.format = bit_format::binary;
   }
   truncate(out.bits, options.max_bits);
+  require_bits(out, path, "");
   return out;
 }
 

@@ -79,7 +79,7 @@ TEST(cli, bad_config_is_one_line_exit_3) {
 
   r = run("quickstart -q -c /nonexistent.toml");
   EXPECT_EQ(r.code, 3);
-  EXPECT_NE(r.out.find("/nonexistent.toml: config file not found"), std::string::npos);
+  EXPECT_NE(r.out.find("/nonexistent.toml: file not found"), std::string::npos);
 
   r = run("quickstart -q --device tpu");
   EXPECT_EQ(r.code, 3);

@@ -172,7 +172,7 @@ TEST(config, overrides) {
 TEST(config, missing_file) {
   sample_cfg c;
   EXPECT_EQ(message_of([&] { physec::config::apply_file(c, "/nonexistent/x.toml"); }),
-            "/nonexistent/x.toml: config file not found (expected a readable TOML file, got no such file)");
+            "/nonexistent/x.toml: file not found (expected a readable TOML file, got no such file)");
 }
 
 }  // namespace

@@ -69,6 +69,6 @@ TEST(Uea, RejectsBadFilesInOneLine) {
             "bad.ts:2: header: data before @data (expected '#', '@key value' or '@data', got 1,2:a)");
   EXPECT_NE(msg("@equalLength false\n").find("bad.ts:1: @equalLength: unequal-length series not supported"),
             std::string::npos);
-  EXPECT_NE(message_of([] { ds::read_uea("/nonexistent.ts"); }).find("/nonexistent.ts: cannot open"),
+  EXPECT_NE(message_of([] { ds::read_uea("/nonexistent.ts"); }).find("/nonexistent.ts: file not found"),
             std::string::npos);
 }

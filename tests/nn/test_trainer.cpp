@@ -7,6 +7,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "physec/core/atomic_file.hpp"
 #include "physec/core/error.hpp"
 #include "physec/core/hdf5.hpp"
 #include "physec/core/log.hpp"
@@ -267,4 +268,27 @@ TEST(Checkpoint, NonCheckpointFilesAreOneLineErrors) {
     EXPECT_EQ(what.find('\n'), std::string::npos) << what;
     EXPECT_NE(what.find("garbage.pt"), std::string::npos) << what;
   }
+}
+
+// LibTorch's archive reader checks no CRC: a damaged weight must be caught by physec's own SHA-256 of the weights.
+TEST(Checkpoint, DamagedWeightsAreRefused) {
+  const auto dir = physec::testing::temp_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  auto a = tiny(1);
+  {
+    torch::NoGradGuard no_grad;
+    a.module->named_parameters()["fc1.weight"].fill_(1.2345f);  // a byte pattern to find in the file
+  }
+  nn::save_model(dir / "m.pt", a, {});
+  std::string bytes = physec::read_file(dir / "m.pt");
+  const float v = 1.2345f;
+  const std::string pattern(reinterpret_cast<const char*>(&v), sizeof v);
+  const auto at = bytes.find(pattern + pattern);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 3] = static_cast<char>(bytes[at + 3] ^ 0x40);  // the exponent byte: 1.2345 becomes ~4e19
+  std::ofstream(dir / "bad.pt", std::ios::binary) << bytes;
+  auto b = tiny(2);
+  const std::string what = physec::testing::message_of([&] { nn::load_model(dir / "bad.pt", b, torch::kCPU); });
+  EXPECT_NE(what.find("bad.pt"), std::string::npos) << what;
+  EXPECT_NE(what.find("damaged"), std::string::npos) << what;
+  EXPECT_NO_THROW(nn::load_model(dir / "m.pt", b, torch::kCPU));
 }

@@ -2,6 +2,7 @@
 /// @file Atomic file output: write to a temporary name in the destination folder, rename when complete.
 /// A writer that throws (or a process that dies) midway never leaves a partial file under the final name.
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -34,7 +35,16 @@ class atomic_file {
 /// Writes a whole text (or binary) payload atomically.
 void write_file_atomic(const std::filesystem::path& path, std::string_view contents, int mode = -1);
 
-/// Reads a whole file; throws physec::error naming the file when it cannot be read.
-std::string read_file(const std::filesystem::path& path);
+/// ": no space left on the device (N bytes free)" when the file system holding `path` has under 1 MiB free, else
+/// "": appended to a failed write's message, which the library's own ("H5Dwrite failed") does not explain.
+std::string disk_full_reason(const std::filesystem::path& path);
+
+/// Reads a whole regular file of at most `max_bytes` bytes. Throws physec::error naming the file when it is missing,
+/// a folder, not a regular file (a FIFO or device would block or never end), larger than `max_bytes`, or unreadable.
+std::string read_file(const std::filesystem::path& path, std::uintmax_t max_bytes = UINTMAX_MAX);
+
+/// Checks that `path` names an existing regular file (what every reader of physec needs); throws physec::error
+/// naming the file and saying what it is instead (missing, a folder, a FIFO, a device, ...). Returns its size.
+std::uintmax_t require_regular_file(const std::filesystem::path& path, const std::string& expected = "a file");
 
 }  // namespace physec

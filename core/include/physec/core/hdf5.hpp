@@ -142,6 +142,7 @@ class reader {
  private:
   shape_t read_shape_checked(const std::string& dataset, dtype t,
                              const std::vector<std::optional<std::size_t>>& expected) const;
+  void check_claimed_size(const std::string& dataset, const shape_t& s, std::size_t element_bytes) const;
   void read_raw(const std::string& dataset, dtype t, void* out) const;
   void read_rows_raw(const std::string& dataset, dtype t, const std::vector<std::size_t>& rows, void* out) const;
   struct impl;
