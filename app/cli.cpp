@@ -1,6 +1,11 @@
 #include "cli.hpp"
 
+#include <sys/statvfs.h>
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "physec/core/log.hpp"
 #include "physec/nn/runtime.hpp"
@@ -13,8 +18,15 @@ void add_common_options(CLI::App& cmd, common_options& o, const std::string& def
   cmd.add_option("--set", o.overrides, "override one config value, key=value in TOML syntax (repeatable)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
-  cmd.add_option("--seed", o.seed, "master seed (overrides run.seed)");
-  cmd.add_option("--out", o.out_dir, "output folder")->capture_default_str();
+  cmd.add_option("--seed", o.seed, "master seed (overrides run.seed)")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            // CLI11 would wrap -1 to 2^64 - 1 and report it as 1.8e19.
+            return !v.empty() && v[0] == '-' ? "expected a non-negative integer, got " + v : std::string();
+          },
+          "UINT"));
+  // Commands that write one file (-o) have no output folder: an --out there would be silently ignored.
+  if (!default_out.empty()) cmd.add_option("--out", o.out_dir, "output folder")->capture_default_str();
   cmd.add_flag("-q,--quiet", o.quiet, "no progress or info lines");
   cmd.add_option("--device", o.device, "torch device: cpu, cuda or cuda:N (overrides run.device)");
 }
@@ -44,12 +56,31 @@ std::map<std::string, config_entry>& config_registry() {
 run_context::run_context(const std::string& command, const common_options& o, std::uint64_t seed,
                          const std::string& config_toml, const std::string& device, std::string report_name)
     : out_(o.out_dir), report_name_(std::move(report_name)), report_(command, seed) {
+  require_writable_folder(out_);  // before minutes of work, not after them
   report_.set_config(config_toml);
   report_.set_device(device);
   const auto rt = nn::query_runtime();
   report_.environment() = {{"torch_version", rt.torch_version},   {"cuda_available", rt.cuda_available},
                            {"cuda_device_count", rt.cuda_device_count}, {"torch_threads", rt.intra_op_threads},
                            {"blas", rt.blas},                      {"blas_threads", rt.blas_threads}};
+}
+
+void require_writable_folder(const std::filesystem::path& dir) {
+  // Checked without creating anything: a command that fails later must leave no trace, not even an empty folder.
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path existing = dir.empty() ? fs::path(".") : dir;
+  while (!fs::exists(existing, ec) && existing.has_parent_path() && existing != existing.parent_path())
+    existing = existing.parent_path();
+  if (!fs::exists(existing, ec)) existing = ".";
+  if (!fs::is_directory(existing, ec))
+    throw error("output folder is not a folder", {existing.string(), "--out", {}}, "a folder", "a file");
+  struct statvfs v {};
+  if (::statvfs(existing.c_str(), &v) == 0 && (v.f_flag & ST_RDONLY))
+    throw error("output folder is on a read-only file system", {dir.string(), "--out", {}}, "a writable folder");
+  if (::access(existing.c_str(), W_OK | X_OK) != 0)
+    throw error("output folder is not writable: " + std::string(std::strerror(errno)), {existing.string(), "--out", {}},
+                "a writable folder");
 }
 
 std::filesystem::path run_context::output(const std::string& name) {

@@ -69,6 +69,10 @@ void register_config(const std::string& command, const std::string& title) {
                                 }};
 }
 
+/// Checks, creating nothing, that `dir` (or its nearest existing parent) is a writable folder on a writable file
+/// system; throws physec::error (one line) otherwise.
+void require_writable_folder(const std::filesystem::path& dir);
+
 /// Output folder + report of one command run. `finish()` writes `<out>/report.json` and prints the summary.
 class run_context {
  public:

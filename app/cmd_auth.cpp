@@ -338,7 +338,8 @@ void register_auth(CLI::App& app) {
                                 "accuracy, FAR, MDR, confusion and timings of the classical baselines on a "
                                 "mobility dataset (table, CSV, JSON, PNG); --sweep regenerates per point");
   auto o = std::make_shared<eval_options>();
-  ev->add_option("-d,--dataset", o->dataset, "mobility dataset (HDF5, from `physec dataset mobility`)");
+  auto* dataset_opt =
+      ev->add_option("-d,--dataset", o->dataset, "mobility dataset (HDF5, from `physec dataset mobility`)");
   ev->add_option("--model", o->model,
                  "comma-separated: dt, knn, nb, wv, gbdt, rgbo, igbo, all (the seven), tdgcn (trained per dataset "
                  "from [tdgcn]), or a TDGCN checkpoint FILE.pt")
@@ -348,8 +349,9 @@ void register_auth(CLI::App& app) {
       ->check(CLI::IsMember({"time", "position"}))
       ->capture_default_str();
   ev->add_option("--sweep", o->sweep,
-                 "snr, distance or speed: regenerate the dataset from [mobility] per [sweep] value")
-      ->check(CLI::IsMember({"snr", "distance", "speed"}));
+                 "snr, distance or speed: regenerate the dataset from [mobility] per [sweep] value (not with -d)")
+      ->check(CLI::IsMember({"snr", "distance", "speed"}))
+      ->excludes(dataset_opt);  // a sweep regenerates its data: a -d file would be silently ignored
   add_common_options(*ev, o->common, "physec-out/auth-eval");
   ev->callback([o] { run_eval(*o); });
   register_auth_train(*au);

@@ -127,6 +127,9 @@ void apply_override(schema& s, std::string_view assignment) {
     throw error("override is not key=value", {origin, "", {}}, "key=value", "`" + std::string(assignment) + "`");
   const std::string key = trim(assignment.substr(0, eq));
   const std::string rhs = trim(assignment.substr(eq + 1));
+  // One value per --set: a newline would let TOML parse a second assignment that is then silently dropped.
+  if (rhs.find_first_of("\r\n") != std::string::npos)
+    fail(origin, key, "one value per --set", "a single line", "a value spanning lines");
   field* f = s.find(key);
   if (!f) unknown_key(s, key, origin);
   value v;

@@ -84,3 +84,25 @@ TEST(cli_faults, temporaries_of_a_killed_run_are_removed_by_the_next) {
   EXPECT_TRUE(fs::exists(live));
   EXPECT_TRUE(fs::exists(dir / "w.h5"));
 }
+
+// Audit item 13/14: flags that were silently ignored or misreported now say so at once.
+TEST(cli_faults, ignored_or_misread_flags_are_refused) {
+  const auto dir = dir_for_test();
+  auto r = run_physec("dataset wiretap -o " + (dir / "w.h5").string() + " --out " + dir.string() + " -q");
+  EXPECT_EQ(r.code, 2) << r.out;  // dataset commands write one file (-o): --out is not theirs
+  EXPECT_FALSE(fs::exists(dir / "w.h5"));
+  r = run_physec("nist /dev/null --seed -1");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("expected a non-negative integer, got -1"), std::string::npos) << r.out;
+  r = run_physec("config show nist --set 'nist.alpha=0.01\nrun.seed=3'");
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_EQ(r.out, "physec: error: --set: nist.alpha: one value per --set (expected a single line, got a value "
+                   "spanning lines)\n");
+  r = run_physec("auth eval -d " + (dir / "m.h5").string() + " --sweep snr");
+  EXPECT_EQ(r.code, 2) << r.out;
+  std::ofstream(dir / "afile") << "x";
+  r = run_physec("nist /dev/null --out " + (dir / "afile").string());
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_EQ(r.out, "physec: error: " + (dir / "afile").string() +
+                       ": --out: output folder is not a folder (expected a folder, got a file)\n");
+}
