@@ -18,12 +18,14 @@
 #include "physec/core/table.hpp"
 #include "physec/dataset/wiretap.hpp"
 #include "physec/keygen/protocol.hpp"
+#include "physec/keygen/secret_chain.hpp"
 
 namespace physec::app {
 
 void keygen_run_options::describe(config::schema& s) {
   describe_sessions(s);
-  s.section("agree", agree, "the key-agreement protocol: reconciliation, sample, PA margin, key length, transport limits");
+  s.section("chain", chain, "per-link KLT, bit allocation and the calibration of H(X|E) (features from [features])");
+  s.section("agree", agree, "the key-agreement protocol: reconciliation, finite-key PA, key length, transport limits");
 }
 
 void keygen_run_options::describe_sessions(config::schema& s) {
@@ -32,7 +34,7 @@ void keygen_run_options::describe_sessions(config::schema& s) {
       .range(0, 1000000)
       .source("ours");
   s.add("probe_interval_s", probe_interval_s,
-        "time per channel probe, for secret bits per second [s] (one TDD slot of 0.5 ms at 30 kHz SCS)")
+        "i.i.d. datasets only (no probe times): time per channel probe, for seconds per key [s]")
       .range(1e-6, 3600)
       .source("TS 38.211 numerology 1 (ours)");
 }
@@ -47,6 +49,7 @@ struct keygen_run_config {
   void describe(config::schema& s) {
     agreement.describe_sessions(s);  // root keys first, then the tables
     eval.describe(s);
+    s.section("chain", agreement.chain, "per-link KLT, bit allocation and H(X|E) calibration (as `keygen agree`)");
     s.section("agree", agreement.agree, "the key-agreement protocol (as `keygen agree`)");
     s.section("nist", nist, "NIST SP 800-22 on the concatenated privacy-amplification outputs");
     s.section("run", run, "how to run: seed, device, threads");
@@ -72,18 +75,16 @@ void count_agreement(const keygen::secure_bytes& a, const keygen::secure_bytes& 
 
 keygen::secure_bytes key_bits_of(const keygen::secure_bytes& key) { return keygen::unpack_bits(key.data(), key.size() * 8); }
 
-/// The public calibration of an SNR group, conservative over Eve's positions: her largest I(A;E), the smallest bound.
-keygen::pa_calibration calibration_of(const keygen::snr_bits& g, std::size_t nof_probes) {
+/// The public calibration of test probes [p0, p1) of a group: sums over their realisations.
+keygen::pa_calibration calibration_of(const keygen::chain_group& g, std::size_t p0, std::size_t p1) {
   keygen::pa_calibration c;
-  c.nof_probes = nof_probes;
-  c.mi_ae_per_probe = -std::numeric_limits<double>::infinity();
-  c.bound_per_probe = std::numeric_limits<double>::infinity();
-  for (std::size_t k = 0; k < g.mi_ae.size(); ++k) {
-    c.mi_ae_per_probe = std::isnan(g.mi_ae[k]) ? g.mi_ae[k] : std::max(c.mi_ae_per_probe, g.mi_ae[k]);
-    c.bound_per_probe = std::isnan(g.bound[k]) ? g.bound[k] : std::min(c.bound_per_probe, g.bound[k]);
-    if (std::isnan(g.mi_ae[k]) || std::isnan(g.bound[k])) break;
+  for (std::size_t i = p0; i < p1; ++i) {
+    c.nof_realisations += g.weight[i];
+    c.h_total += g.weight[i] * g.h[i];
+    c.v_total += g.weight[i] * g.v[i];
+    c.max_bits_per_realisation = std::max(c.max_bits_per_realisation, static_cast<double>(g.bits_per_probe[i]));
   }
-  if (g.mi_ae.empty()) c.mi_ae_per_probe = c.bound_per_probe = std::nan("");
+  c.error_rate = g.error_rate;
   return c;
 }
 
@@ -91,12 +92,28 @@ std::vector<std::uint8_t> slice(const std::vector<std::uint8_t>& v, std::size_t 
   return std::vector<std::uint8_t>(v.begin() + static_cast<std::ptrdiff_t>(a), v.begin() + static_cast<std::ptrdiff_t>(b));
 }
 
-std::vector<keygen::snr_bits> bits_by_snr(run_context& ctx, const dataset::wiretap_data& d, const keygen::eval_config& eval,
-                                          std::uint64_t seed) {
-  auto t = ctx.report().time("quantize (keygen eval)");
-  std::vector<keygen::snr_bits> groups;
-  keygen::evaluate_wiretap(d, eval, seed, &groups);
-  return groups;
+std::vector<keygen::chain_group> chain_by_snr(run_context& ctx, const dataset::wiretap_data& d,
+                                              const keygen::eval_config& eval, keygen::chain_config chain) {
+  auto t = ctx.report().time("features, KLT, allocation, calibration (secret chain)");
+  chain.features = eval.features;
+  return keygen::build_secret_chain(d, chain);
+}
+
+/// Smallest session (in realisations) whose finite-key PA length reaches `key_bits`, at the per-realisation
+/// averages of a group: ℓ(n) = n·(h − leak) − sqrt(n·v)·q − log2(2/ε_cor) − 2·log2(1/(2ε_PA)); NaN if never.
+double realisations_per_key(double h, double v, double leak, const keygen::agree_config& a) {
+  for (double n = 1; n <= 1e7; n = std::ceil(n * 1.02)) {
+    keygen::finite_key_inputs in;
+    in.nof_realisations = n;
+    in.h_total = n * h;
+    in.v_total = n * v;
+    in.leaked_bits = static_cast<std::size_t>(std::ceil(n * leak));
+    in.eps_pa_log2 = a.eps_pa_log2;
+    in.eps_cor_log2 = a.eps_cor_log2;
+    in.finite_size = "second_order";
+    if (keygen::finite_key_length(in).length >= static_cast<std::size_t>(a.key_bits)) return n;
+  }
+  return std::nan("");
 }
 
 void run_run(run_options& o) {
@@ -123,51 +140,62 @@ void run_run(run_options& o) {
 
 keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_data& d, const keygen::eval_config& eval,
                                     const keygen_run_options& o, std::uint64_t seed) {
-  const auto groups = bits_by_snr(ctx, d, eval, seed);
+  const auto groups = chain_by_snr(ctx, d, eval, o.chain);
   keygen_run_summary summary;
+  // Per link (one profile at one SNR): the calibration and what it gives.
+  table links({"snr_dB", "profile", "nof_calibration", "nof_validation", "nof_test", "probe_interval_s",
+               "realisations_per_probe", "coefficients", "bits_per_realisation", "kdr_validation", "kdr_test",
+               "h_cond_bits", "v_cond_bits2", "mi_ae_bits", "i_ab_analytic_bits", "bound_bits", "eve_best_kdr"});
+  for (const auto& g : groups)
+    for (const auto& l : g.links) {
+      double eve_best = std::nan("");
+      for (double e : l.eve_kdr)
+        if (!std::isnan(e)) eve_best = std::isnan(eve_best) ? e : std::min(eve_best, e);
+      links.add_row({l.snr_dB, l.profile, static_cast<std::int64_t>(l.nof_calibration), static_cast<std::int64_t>(l.nof_validation),
+                     static_cast<std::int64_t>(l.nof_test), l.probe_interval_s, l.realisations_per_probe,
+                     static_cast<std::int64_t>(l.nof_coefficients), static_cast<std::int64_t>(l.bits_per_probe),
+                     l.kdr_validation, l.kdr_test, l.h_cond, l.v_cond, l.mi_ae, l.i_ab_analytic, l.bound, eve_best});
+    }
+  links.write_csv(ctx.output("links.csv"));
   auto t = ctx.report().time("key agreement");
   const rng_stream root = rng_stream(seed).derive("keygen/run/public");
-  table tab({"snr_dB", "nof_sessions", "nof_probes", "nof_bits", "kdr_before", "kdr_after", "leaked_bits",
-             "leaked_per_bit", "pa_bits", "secret_bits_per_probe", "secret_bits_per_s", "bound_bits_per_probe",
-             "efficiency", "key_bits_confirmed", "sessions_with_key", "confirmation_rate", "eve_distance_wavelengths", "eve_kdr_before",
-             "eve_kdr_after", "eve_pa_agreement", "eve_key_agreement"});
+  table tab({"snr_dB", "nof_sessions", "nof_probes", "nof_realisations", "nof_bits", "kdr_before", "kdr_after",
+             "error_rate_calibrated", "leaked_bits", "leaked_per_bit", "h_cond_per_realisation", "pa_bits",
+             "secret_bits_per_realisation", "realisations_per_key", "seconds_per_key", "bound_per_realisation",
+             "efficiency", "key_bits_confirmed", "sessions_with_key", "confirmation_rate", "eve_best_kdr",
+             "eve_best_distance_wavelengths", "eve_pa_agreement", "eve_key_agreement"});
   nlohmann::json details = nlohmann::json::array();
   std::size_t total_sessions = 0;
   for (const auto& g : groups) total_sessions += o.probes_per_session > 0
                                                     ? std::max<std::size_t>(1, g.nof_probes() / static_cast<std::size_t>(o.probes_per_session))
                                                     : 1;
   progress bar("key-agreement sessions", total_sessions, "sessions");
+  const auto ratio = [](double a, double b) { return b > 0 ? a / b : std::nan(""); };
   for (const auto& g : groups) {
     const std::size_t np = g.nof_probes();
-    if (np == 0) continue;
+    if (np == 0 || g.alice.empty()) continue;
     // Sessions: consecutive runs of probes_per_session test probes (the remainder joins the last session).
     std::size_t per = o.probes_per_session > 0 ? static_cast<std::size_t>(o.probes_per_session) : np;
     per = std::min(per, np);
     const std::size_t nof_sessions = np / per;
-    // Eve reported at her closest position (the strongest); every position goes into the JSON.
-    std::size_t eve_k = 0;
-    for (std::size_t k = 1; k < g.eve_distance_wavelengths.size(); ++k)
-      if (g.eve_distance_wavelengths[k] < g.eve_distance_wavelengths[eve_k]) eve_k = k;
-    double ab_wrong_before = 0, ab_wrong_after = 0, ab_bits = 0, ab_rec_bits = 0, leaked = 0, pa_bits = 0, key_bits = 0, confirmed = 0, reached = 0;
-    std::vector<double> e_wrong_before(g.eve.size(), 0), e_wrong_after(g.eve.size(), 0), e_bits(g.eve.size(), 0);
+    double ab_wrong_before = 0, ab_wrong_after = 0, ab_bits = 0, ab_rec_bits = 0, leaked = 0, pa_bits = 0, key_bits = 0,
+           confirmed = 0, reached = 0;
     std::vector<double> e_pa_same(g.eve.size(), 0), e_pa_total(g.eve.size(), 0), e_key_same(g.eve.size(), 0),
-        e_key_total(g.eve.size(), 0);
-    const auto cal_all = calibration_of(g, np);
+        e_key_total(g.eve.size(), 0), e_wrong(g.eve.size(), 0);
+    const auto cal_all = calibration_of(g, 0, np);
     nlohmann::json sessions = nlohmann::json::array();
     for (std::size_t s = 0; s < nof_sessions; ++s) {
       const std::size_t p0 = s * per, p1 = s + 1 == nof_sessions ? np : (s + 1) * per;
       const std::size_t b0 = g.probe_offsets[p0], b1 = g.probe_offsets[p1];
+      if (b1 <= b0) continue;
       const auto a = slice(g.alice, b0, b1), b = slice(g.bob, b0, b1);
       std::vector<std::vector<std::uint8_t>> e;
       for (const auto& eb : g.eve) e.push_back(slice(eb, b0, b1));
-      const auto r = keygen::simulate_session(
-          a, b, e, o.agree, calibration_of(g, p1 - p0),
-          root.at(static_cast<std::uint64_t>(std::llround(g.snr_dB * 1000))).at(s).key());
-      // KDR before reconciliation over all bits; after, over the strings the protocol reconciled (sample dropped).
+      const auto r = keygen::simulate_session(a, b, e, o.agree, calibration_of(g, p0, p1),
+                                              root.at(static_cast<std::uint64_t>(std::llround(g.snr_dB * 1000))).at(s).key());
       std::size_t wb = 0, wa = 0;
-      const auto bob_in = r.bob.reconciled.size() == r.alice.reconciled.size();
       for (std::size_t i = 0; i < a.size(); ++i) wb += a[i] != b[i];
-      if (bob_in)
+      if (r.bob.reconciled.size() == r.alice.reconciled.size())
         for (std::size_t i = 0; i < r.alice.reconciled.size(); ++i) wa += r.alice.reconciled[i] != r.bob.reconciled[i];
       ab_wrong_before += static_cast<double>(wb);
       ab_bits += static_cast<double>(a.size());
@@ -177,7 +205,7 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
       pa_bits += static_cast<double>(r.alice.pa.length);
       const bool ok = r.alice.ok && r.bob.ok && r.alice.key.vec() == r.bob.key.vec();
       confirmed += ok;
-      reached += r.alice.pa.length >= static_cast<std::size_t>(o.agree.key_bits);  // got to confirmation
+      reached += r.alice.pa.length >= static_cast<std::size_t>(o.agree.key_bits);
       if (ok) {
         key_bits += static_cast<double>(r.alice.key.size() * 8);
         summary.alice_pa_bits.insert(summary.alice_pa_bits.end(), r.alice.pa_bits.vec().begin(), r.alice.pa_bits.vec().end());
@@ -185,9 +213,7 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
       nlohmann::json ev = nlohmann::json::array();
       for (std::size_t k = 0; k < r.eve.size(); ++k) {
         const auto& x = r.eve[k];
-        e_wrong_before[k] += static_cast<double>(x.before.nof_mismatches);
-        e_wrong_after[k] += static_cast<double>(x.after.nof_mismatches);
-        e_bits[k] += static_cast<double>(x.before.nof_bits);
+        e_wrong[k] += static_cast<double>(x.before.nof_mismatches);
         count_agreement(r.alice.pa_bits, x.pa_bits, e_pa_same[k], e_pa_total[k]);
         if (ok) count_agreement(key_bits_of(r.alice.key), key_bits_of(x.key), e_key_same[k], e_key_total[k]);
         ev.push_back({{"eve_distance_wavelengths", g.eve_distance_wavelengths[k]},
@@ -198,20 +224,19 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
       sessions.push_back({{"probes", {p0, p1}},
                           {"nof_bits", a.size()},
                           {"sample_bits", r.alice.sample_bits},
-                          {"kdr_estimate", r.bob.kdr_estimate},
+                          {"error_rate_used", r.bob.kdr_estimate},
                           {"first_block_bits", r.bob.cascade.first_block_bits},
                           {"parity_bits", r.bob.cascade.leaked_bits},
                           {"round_trips", r.bob.cascade.nof_rounds},
-                          {"corrections", r.bob.cascade.nof_corrections},
                           {"leaked_bits", r.alice.leaked_bits},
                           {"pa_inputs",
-                           {{"n", r.alice.pa_inputs.nof_bits},
-                            {"nof_probes", r.alice.pa_inputs.nof_probes},
-                            {"h_min_per_bit", r.alice.pa_inputs.min_entropy_per_bit},
-                            {"mi_ae_per_probe", r.alice.pa_inputs.mi_ae_per_probe},
-                            {"bound_per_probe", r.alice.pa_inputs.bound_per_probe},
+                           {{"nof_realisations", r.alice.pa_inputs.nof_realisations},
+                            {"h_total", r.alice.pa_inputs.h_total},
+                            {"v_total", r.alice.pa_inputs.v_total},
                             {"leaked_bits", r.alice.pa_inputs.leaked_bits},
-                            {"security_bits", r.alice.pa_inputs.security_bits}}},
+                            {"eps_pa_log2", r.alice.pa_inputs.eps_pa_log2},
+                            {"eps_cor_log2", r.alice.pa_inputs.eps_cor_log2},
+                            {"finite_size", r.alice.pa_inputs.finite_size}}},
                           {"pa_length", r.alice.pa.length},
                           {"pa_formula", r.alice.pa.formula},
                           {"transcript_bytes", r.alice.tr.nof_bytes()},
@@ -221,31 +246,51 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
                           {"eve", ev}});
       bar.advance();
     }
-    const double n_probes = static_cast<double>(np);
-    const double per_probe = pa_bits / n_probes;
-    const auto ratio = [](double a, double b) { return b > 0 ? a / b : std::nan(""); };
-    tab.add_row({g.snr_dB, static_cast<std::int64_t>(nof_sessions), static_cast<std::int64_t>(np), ab_bits,
-                 ratio(ab_wrong_before, ab_bits), ratio(ab_wrong_after, ab_rec_bits),
-                 leaked, ratio(leaked, ab_bits), pa_bits, per_probe, per_probe / o.probe_interval_s,
-                 cal_all.bound_per_probe, ratio(per_probe, cal_all.bound_per_probe), key_bits,
-                 confirmed / static_cast<double>(nof_sessions), ratio(confirmed, reached),
+    // Eve's best: the position whose bits (her LMMSE estimate of Alice's) agree most with Alice's.
+    std::size_t eve_k = 0;
+    for (std::size_t k = 1; k < g.eve.size(); ++k)
+      if (e_wrong[k] < e_wrong[eve_k]) eve_k = k;
+    const double n_real = cal_all.nof_realisations;
+    const double per_real = ratio(pa_bits, n_real);
+    // Interval per probe: the links' mean (probing in time), else the configured one (i.i.d. probes).
+    double interval = 0, weight = 0;
+    for (const auto& l : g.links)
+      if (std::isfinite(l.probe_interval_s)) {
+        interval += l.probe_interval_s * static_cast<double>(l.nof_test);
+        weight += static_cast<double>(l.nof_test);
+      }
+    const double seconds_per_probe = weight > 0 ? interval / weight : o.probe_interval_s;
+    const double n_key = realisations_per_key(ratio(cal_all.h_total, n_real), ratio(cal_all.v_total, n_real),
+                                              ratio(leaked, n_real), o.agree);
+    double bound = 0, bound_w = 0;
+    for (const auto& l : g.links)
+      if (std::isfinite(l.bound)) {
+        bound += l.bound * static_cast<double>(l.nof_test);
+        bound_w += static_cast<double>(l.nof_test);
+      }
+    const double bound_per_real = bound_w > 0 ? bound / bound_w : std::nan("");
+    tab.add_row({g.snr_dB, static_cast<std::int64_t>(nof_sessions), static_cast<std::int64_t>(np), n_real, ab_bits,
+                 ratio(ab_wrong_before, ab_bits), ratio(ab_wrong_after, ab_rec_bits), g.error_rate, leaked,
+                 ratio(leaked, ab_bits), ratio(cal_all.h_total, n_real), pa_bits, per_real, n_key,
+                 n_key * seconds_per_probe / std::max(1e-12, ratio(n_real, static_cast<double>(np))), bound_per_real,
+                 ratio(per_real, bound_per_real), key_bits, confirmed / static_cast<double>(nof_sessions),
+                 ratio(confirmed, reached), g.eve.empty() ? std::nan("") : ratio(e_wrong[eve_k], ab_bits),
                  g.eve.empty() ? std::nan("") : g.eve_distance_wavelengths[eve_k],
-                 g.eve.empty() ? std::nan("") : ratio(e_wrong_before[eve_k], e_bits[eve_k]),
-                 g.eve.empty() ? std::nan("") : ratio(e_wrong_after[eve_k], e_bits[eve_k]),
                  g.eve.empty() ? std::nan("") : ratio(e_pa_same[eve_k], e_pa_total[eve_k]),
                  g.eve.empty() ? std::nan("") : ratio(e_key_same[eve_k], e_key_total[eve_k])});
     nlohmann::json eve_all = nlohmann::json::array();
     for (std::size_t k = 0; k < g.eve.size(); ++k)
       eve_all.push_back({{"eve_distance_wavelengths", g.eve_distance_wavelengths[k]},
-                         {"kdr_before", ratio(e_wrong_before[k], e_bits[k])},
-                         {"kdr_after", ratio(e_wrong_after[k], e_bits[k])},
+                         {"kdr_before", ratio(e_wrong[k], ab_bits)},
                          {"pa_agreement", ratio(e_pa_same[k], e_pa_total[k])},
                          {"pa_bits_compared", e_pa_total[k]},
                          {"key_agreement", ratio(e_key_same[k], e_key_total[k])},
                          {"key_bits_compared", e_key_total[k]}});
     details.push_back({{"snr_dB", g.snr_dB},
-                       {"calibration", {{"mi_ae_per_probe_max_over_eve", cal_all.mi_ae_per_probe},
-                                        {"bound_per_probe_min_over_eve", cal_all.bound_per_probe}}},
+                       {"calibration", {{"nof_realisations", cal_all.nof_realisations},
+                                        {"h_total", cal_all.h_total},
+                                        {"v_total", cal_all.v_total},
+                                        {"error_rate", cal_all.error_rate}}},
                        {"eve", eve_all},
                        {"sessions", sessions}});
   }
@@ -254,30 +299,27 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
   tab.write_csv(ctx.output("agreement.csv"));
   auto& res = ctx.report().results()["keygen_run"];
   res["rows"] = tab.to_json();
+  res["links"] = links.to_json();
   res["per_snr"] = details;
   res["pa_length_formula"] =
-      "l = max(0, floor(min(n*h_min - n_probes*I(A;E) - leaked, n_probes*B)) - 2*s); h_min per bit = min(MCV, "
-      "Markov over lags 1..8) (SP 800-90B 6.3.1, 6.3.3), or the conditional Shannon rate with "
-      "agree.entropy_estimate = shannon; I(A;E) the largest and B = I(A;B) - min(I(A;E), I(B;E)) the smallest over "
-      "Eve's positions [bits/probe]; leaked = sample bits + reconciliation bits (Cascade parities or LDPC syndrome) + "
-      "3*ceil(log2(n+1)) for the announced entropy estimate; s = security_bits";
-  res["probe_interval_s"] = o.probe_interval_s;
-  table shown({"SNR dB", "sessions", "bits", "KDR before", "KDR after", "leaked/bit", "PA bits", "bits/probe",
-               "bits/s", "bound", "eff.", "keyed", "confirmed", "Eve d/λ", "Eve KDR bef.", "Eve KDR aft.",
-               "Eve PA agr.", "Eve key agr."});
+      "l = floor(sum H(X|E) - sqrt(sum V) PhiInv(1 - eps^2) - leak - log2(2/eps_cor) - 2 log2(1/(2 eps_PA))); H(X|E), V "
+      "per realisation from each link's validation probes under Eve's LMMSE estimator on both her probes (worst "
+      "position); leak = sample bits + Cascade parities (or LDPC syndrome); docs/key-agreement.md";
+  table shown({"SNR dB", "real.", "bits", "KDR before", "KDR after", "p cal.", "leak/bit", "H(X|E)/real.", "PA bits",
+               "secret/real.", "real./key", "s/key", "bound/real.", "eff.", "keyed", "Eve best KDR", "Eve PA agr.",
+               "Eve key agr."});
   for (const auto& row : tab.rows())
-    shown.add_row({row[0], row[1], row[3], row[4], row[5], row[7], row[8], row[9], row[10], row[11], row[12],
-                   row[14], row[15], row[16], row[17], row[18], row[19], row[20]});
-  fmt::print("features: {} {} · quantizer: {} m={} · Cascade {} passes · s = {} · key {} bits\n{}", eval.features.method,
-             eval.features.value, eval.quantizer.method, eval.quantizer.bits, o.agree.cascade.nof_passes,
-             o.agree.security_bits, o.agree.key_bits, shown.to_text());
-  fmt::print("PA bits: l summed over sessions; bits/probe = PA bits / test probes; bits/s at one probe per {} s; bound "
-             "= min over Eve of I(A;B) - min(I(A;E), I(B;E)) [bits/probe]; eff. = bits/probe / bound; keyed = share "
-             "of sessions that ended with a confirmed key; confirmed = share of those that reached confirmation (l >= key "
-             "bits) whose tags matched (nan: none reached it); Eve at her closest position, "
-             "agreement of her PA output / final key bits with Alice's (0.5 = nothing learned; nan = no PA ran).\n"
-             "{}\n",
-             o.probe_interval_s, res["pa_length_formula"].get<std::string>());
+    shown.add_row({row[0], row[3], row[4], row[5], row[6], row[7], row[9], row[10], row[11], row[12], row[13], row[14],
+                   row[15], row[16], row[18], row[20], row[22], row[23]});
+  fmt::print("features: whole probe, {} taps + {} guard · per-link KLT, <= {} bits/coefficient · {} · eps_PA = 2^-{} · "
+             "key {} bits\n{}",
+             eval.features.delay_taps, eval.features.delay_guard_taps, o.chain.max_bits, o.agree.reconciliation,
+             o.agree.eps_pa_log2, o.agree.key_bits, shown.to_text());
+  fmt::print("real. = independent channel realisations (test probes x min(1, interval / coherence time)); secret/real. = "
+             "PA bits / realisations; real./key and s/key: the smallest session whose finite-key length reaches a key, "
+             "at this SNR's averages; bound = I(A;B) of the simulated channel covariance - Eve's I(A;E); Eve: her "
+             "LMMSE bits at her best position; agreement of her PA output / final key with Alice's (0.5 = nothing).\n{}\n",
+             res["pa_length_formula"].get<std::string>());
   summary.table_rows = tab.to_json();
   return summary;
 }
@@ -294,9 +336,11 @@ struct agree_options {
 struct keygen_agree_config {
   run_config run;
   keygen::eval_config eval;
+  keygen::chain_config chain;
   keygen::agree_config agree;
   void describe(config::schema& s) {
     eval.describe(s);
+    s.section("chain", chain, "per-link KLT, bit allocation and H(X|E) calibration");
     s.section("agree", agree, "the key-agreement protocol");
     s.section("run", run, "how to run: seed, device, threads");
   }
@@ -313,9 +357,9 @@ void run_agree(agree_options& o) {
   run_context ctx("keygen agree", o.common, cfg.run.seed, config::show(cfg, k_agree_title), cfg.run.device,
                   "report-" + o.role + ".json");
   const dataset::wiretap_data d = read_wiretap_stage(ctx, o.dataset);
-  const auto groups = bits_by_snr(ctx, d, cfg.eval, cfg.run.seed);
+  const auto groups = chain_by_snr(ctx, d, cfg.eval, cfg.chain);
   if (groups.empty()) throw error("no test probes", {o.dataset, "/labels/split", {}}, "some", "none");
-  const keygen::snr_bits* g = &groups.back();
+  const keygen::chain_group* g = &groups.back();
   if (!std::isnan(o.snr_dB)) {
     g = nullptr;
     std::string have;
@@ -355,9 +399,9 @@ void run_agree(agree_options& o) {
       std::uint64_t public_seed = cfg.agree.public_seed;
       if (public_seed == 0)
         for (auto b : keygen::secure_random_bytes(8)) public_seed = (public_seed << 8) | b;
-      r = keygen::run_alice(*link, mine.vec(), cfg.agree, calibration_of(*g, np), public_seed);
+      r = keygen::run_alice(*link, mine.vec(), cfg.agree, calibration_of(*g, 0, np), public_seed);
     } else {
-      r = keygen::run_bob(*link, mine.vec(), cfg.agree);
+      r = keygen::run_bob(*link, mine.vec(), cfg.agree, calibration_of(*g, 0, np));
     }
   }
   mine.wipe();

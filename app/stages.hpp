@@ -16,6 +16,7 @@
 #include "physec/keygen/models/config.hpp"
 #include "physec/nn/train_config.hpp"
 #include "physec/keygen/protocol.hpp"
+#include "physec/keygen/secret_chain.hpp"
 #include "physec/randomness/nist_config.hpp"
 
 namespace physec::app {
@@ -117,9 +118,10 @@ dataset::wiretap_data apply_keygen_model(run_context& ctx, const std::string& ck
                                          const std::string& device);
 /// What `keygen run` adds to `keygen eval`'s config.
 struct keygen_run_options {
+  keygen::chain_config chain;       ///< per-link KLT, allocation, H(X|E) calibration (features from the eval config)
   keygen::agree_config agree;
   int probes_per_session = 0;       ///< test probes per session; 0 = all test probes of an SNR
-  double probe_interval_s = 0.5e-3; ///< one probe per TDD slot (0.5 ms at 30 kHz SCS) [s]
+  double probe_interval_s = 0.5e-3; ///< i.i.d. datasets only (no probe times): time per probe [s]
   void describe(config::schema& s);
   /// The two session fields alone (`keygen run` puts `agree` at its root, like `keygen agree`).
   void describe_sessions(config::schema& s);
@@ -130,8 +132,8 @@ struct keygen_run_summary {
   std::vector<std::uint8_t> alice_pa_bits;  ///< Alice's PA outputs of the confirmed sessions, concatenated
 };
 
-/// Quantizes as `keygen eval` does, then runs the key-agreement protocol per SNR in simulation with Eve replaying
-/// the transcript: agreement.csv, report results, a printed table.
+/// The secret chain per link (secret_chain.hpp), then the key-agreement protocol per SNR in simulation with Eve
+/// replaying the transcript with her LMMSE bits: agreement.csv, links.csv, report results, a printed table.
 keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_data& d, const keygen::eval_config& eval,
                                     const keygen_run_options& o, std::uint64_t seed);
 

@@ -29,15 +29,17 @@ device_state draw_device(std::size_t nof_ports, const impairments_config& imp, r
 
 std::array<double, 3> offset_vector(const eve_config& e) { return {e.offset_m[0], e.offset_m[1], e.offset_m[2]}; }
 
-// Unitary DFT of `x` in place; sign −1 forward, +1 inverse.
-void dft(std::vector<cdouble>& x, int sign) {
+// Unitary DFT of `x` in place; sign −1 forward, +1 inverse. Twiddles from one table of the n-th roots of unity.
+void dft(std::vector<cdouble>& x, int sign, const std::vector<cdouble>& roots) {
   const std::size_t n = x.size();
   std::vector<cdouble> y(n);
   const double scale = 1.0 / std::sqrt(static_cast<double>(n));
   for (std::size_t k = 0; k < n; ++k) {
     cdouble acc = 0;
-    for (std::size_t m = 0; m < n; ++m)
-      acc += x[m] * std::polar(1.0, sign * 2.0 * pi * static_cast<double>((k * m) % n) / static_cast<double>(n));
+    for (std::size_t m = 0; m < n; ++m) {
+      const cdouble w = roots[(k * m) % n];
+      acc += x[m] * (sign > 0 ? w : std::conj(w));
+    }
     y[k] = acc * scale;
   }
   x.swap(y);
@@ -56,7 +58,7 @@ void impairments_config::describe(physec::config::schema& s) {
   s.add("cfo", cfo, "residual carrier frequency offset of each device's LO").source("DESIGN.md 4");
   s.add("cfo_max_Hz", cfo_max_Hz, "residual LO offset bound (uniform in +-cfo_max_Hz) [Hz]")
       .range(0.0, 1e5)
-      .source("ours");
+      .source("3GPP TS 38.101-1 §6.4.1: UE frequency error within ±0.1 ppm, 350 Hz at 3.5 GHz");
   s.add("phase_noise", phase_noise, "Wiener phase noise, one common phase error per OFDM symbol")
       .source("DESIGN.md 4");
   s.add("phase_noise_std_deg", phase_noise_std_deg, "phase increment standard deviation per symbol [deg]")
@@ -132,24 +134,28 @@ tdd_link::tdd_link(tdd_config cfg, const rng_stream& stream)
 }
 
 ndarray<cdouble> tdd_link::receive(const ndarray<cdouble>& clean, const device_state& rx, const device_state& tx,
-                                   rng_stream rng) const {
+                                   double t0_s, rng_stream rng) const {
   const auto& imp = cfg_.impairments;
   const std::size_t nt = clean.shape[0], nr = clean.shape[1], ns = clean.shape[2], nk = clean.shape[3];
   ndarray<cdouble> y = clean;
-  // Common phase per symbol: residual CFO of the two LOs plus the receiver's Wiener phase noise.
+  // Common phase per symbol: the receiver's LO phase relative to the transmitter's at the probe start (unknown and
+  // different at every reception: the two oscillators are not phase-locked), the residual CFO of the two LOs at the
+  // symbol's absolute time, and the receiver's Wiener phase noise. No symbol, symbol 0 included, escapes it.
   std::vector<cdouble> rot(nt, 1.0);
   if (imp.cfo || imp.phase_noise) {
     rng_stream pn = rng.derive("phase-noise");
+    const double phase0 = pn.uniform(-pi, pi);
     double wiener = 0;
     for (std::size_t t = 0; t < nt; ++t) {
-      if (imp.phase_noise && t > 0) wiener += deg_to_rad(imp.phase_noise_std_deg) * pn.normal();
-      const double ts = static_cast<double>(t) * cfg_.grid.symbol_duration_s();
-      rot[t] = std::polar(1.0, 2.0 * pi * (tx.lo_offset_Hz - rx.lo_offset_Hz) * ts + wiener);
+      if (imp.phase_noise) wiener += deg_to_rad(imp.phase_noise_std_deg) * pn.normal();
+      const double ts = t0_s + static_cast<double>(t) * cfg_.grid.symbol_duration_s();
+      rot[t] = std::polar(1.0, phase0 + 2.0 * pi * (tx.lo_offset_Hz - rx.lo_offset_Hz) * ts + wiener);
     }
   }
   const double noise_var = imp.estimation_noise ? 1.0 / db_to_linear(imp.snr_dB) : 0.0;
   rng_stream noise = rng.derive("noise"), pilots = rng.derive("pilots");
-  std::vector<cdouble> buf(nk), pilot(nk);
+  std::vector<cdouble> buf(nk), pilot(nk), roots(nk);
+  for (std::size_t m = 0; m < nk; ++m) roots[m] = std::polar(1.0, 2.0 * pi * static_cast<double>(m) / static_cast<double>(nk));
   for (std::size_t t = 0; t < nt; ++t)
     for (std::size_t r = 0; r < nr; ++r)
       for (std::size_t s = 0; s < ns; ++s) {
@@ -169,7 +175,7 @@ ndarray<cdouble> tdd_link::receive(const ndarray<cdouble>& clean, const device_s
           pilot[k] = std::polar(1.0, pilots.uniform(-pi, pi));
           buf[k] = row[k] * pilot[k];
         }
-        dft(buf, +1);
+        dft(buf, +1, roots);
         double power = 0;
         for (auto& v : buf) {
           if (noise_var > 0) v += noise.complex_normal(noise_var);
@@ -179,7 +185,7 @@ ndarray<cdouble> tdd_link::receive(const ndarray<cdouble>& clean, const device_s
         if (full_scale > 0)
           for (auto& v : buf)
             v = {quantise(v.real(), imp.adc_bits, full_scale), quantise(v.imag(), imp.adc_bits, full_scale)};
-        dft(buf, -1);
+        dft(buf, -1, roots);
         for (std::size_t k = 0; k < nk; ++k) row[k] = buf[k] / pilot[k];  // LS: Ĥ_k = Y_k / X_k
       }
   return y;
@@ -207,8 +213,8 @@ probe_event tdd_link::probe(std::uint64_t index) const {
   ev.clean_ab = frequency_response(rays, b_arr, a_arr, t_down, f);
   // Reciprocity: the uplink is the transpose of the same propagation at the uplink instants.
   ev.clean_ba = transpose_link(frequency_response(rays, b_arr, a_arr, t_up, f));
-  ev.bob = receive(ev.clean_ab, bob_, alice_, event.derive("rx/bob"));
-  ev.alice = receive(ev.clean_ba, alice_, bob_, event.derive("rx/alice"));
+  ev.bob = receive(ev.clean_ab, bob_, alice_, ev.time_down_s, event.derive("rx/bob"));
+  ev.alice = receive(ev.clean_ba, alice_, bob_, ev.time_up_s, event.derive("rx/alice"));
   if (!cfg_.eve.enabled) return ev;
 
   displacement d;
@@ -221,8 +227,8 @@ probe_event tdd_link::probe(std::uint64_t index) const {
     ev.clean_eve_from_bob = transpose_link(frequency_response(rays, b_arr, eve_array_, t_up, f, d));
     ev.clean_eve_from_alice = frequency_response(eve_rays, eve_array_, a_arr, t_down, f);
   }
-  ev.eve_from_alice = receive(ev.clean_eve_from_alice, eve_, alice_, event.derive("rx/eve-from-alice"));
-  ev.eve_from_bob = receive(ev.clean_eve_from_bob, eve_, bob_, event.derive("rx/eve-from-bob"));
+  ev.eve_from_alice = receive(ev.clean_eve_from_alice, eve_, alice_, ev.time_down_s, event.derive("rx/eve-from-alice"));
+  ev.eve_from_bob = receive(ev.clean_eve_from_bob, eve_, bob_, ev.time_up_s, event.derive("rx/eve-from-bob"));
   return ev;
 }
 

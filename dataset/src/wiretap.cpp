@@ -57,6 +57,9 @@ void check_wiretap(const wiretap_data& d, const std::string& origin) {
   check_count(d.speed_mps, n, origin, "/labels/speed_mps");
   check_count(d.profile, n, origin, "/labels/profile");
   check_count(d.split, n, origin, "/labels/split");
+  if (!d.link.empty()) check_count(d.link, n, origin, "/labels/link");
+  if (!d.time_s.empty()) check_count(d.time_s, n, origin, "/labels/time_s");
+  if (!d.coherence_time_s.empty()) check_count(d.coherence_time_s, n, origin, "/labels/coherence_time_s");
   for (std::size_t i = 0; i < n; ++i)
     if (d.split[i] > split_label::test)
       throw error("unknown split label", {origin, "/labels/split", i}, "0 (train), 1 (validation) or 2 (test)",
@@ -84,6 +87,9 @@ void write_wiretap(const std::filesystem::path& path, const wiretap_data& d) {
   w.write("/labels/speed_mps", n, d.speed_mps.data());
   w.write_strings("/labels/profile", d.profile);
   w.write("/labels/split", n, d.split.data());
+  if (!d.link.empty()) w.write("/labels/link", n, d.link.data());
+  if (!d.time_s.empty()) w.write("/labels/time_s", n, d.time_s.data());
+  if (!d.coherence_time_s.empty()) w.write("/labels/coherence_time_s", n, d.coherence_time_s.data());
   w.write("/eve_distance_wavelengths", shape_t{d.nof_eve()}, d.eve_distance_wavelengths.data());
   w.attribute("/", "schema", std::string(k_wiretap_schema));
   w.attribute("/", "physec_version", version());
@@ -117,6 +123,9 @@ wiretap_data read_wiretap(const std::filesystem::path& path) {
   d.speed_mps = r.read<double>("/labels/speed_mps", {opt{}}).data;
   d.profile = r.read_strings("/labels/profile");
   d.split = r.read<std::uint8_t>("/labels/split", {opt{}}).data;
+  if (r.has("/labels/link")) d.link = r.read<std::int32_t>("/labels/link", {opt{}}).data;
+  if (r.has("/labels/time_s")) d.time_s = r.read<double>("/labels/time_s", {opt{}}).data;
+  if (r.has("/labels/coherence_time_s")) d.coherence_time_s = r.read<double>("/labels/coherence_time_s", {opt{}}).data;
   d.eve_distance_wavelengths = r.read<double>("/eve_distance_wavelengths", {opt{}}).data;
   if (r.has_attribute("/", "seed")) d.seed = static_cast<std::uint64_t>(r.number_attribute("/", "seed"));
   if (r.has_attribute("/", "config")) d.config_toml = r.string_attribute("/", "config");

@@ -1,6 +1,7 @@
 #include "physec/dataset/wiretap_generator.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "physec/core/error.hpp"
 #include "physec/core/units.hpp"
@@ -18,6 +19,11 @@ void wiretap_config::describe(config::schema& s) {
       .range(0, 1000).size(1, 32).source("DESIGN.md §4 (0.5..20 λ)");
   s.add("eve_azimuth_deg", eve_azimuth_deg, "direction of Eve's offset from Bob [deg azimuth]").range(-360, 360).source("ours");
   s.add("probes_per_setting", probes_per_setting, "probe events per (profile, delay spread, speed, SNR)").range(1, 1e6).source("ours (small: trains in minutes)");
+  s.add("iid_probes", iid_probes, "a fresh channel realisation per probe, instead of one channel per link probed in time")
+      .source("issue #15 (kept as an option)");
+  s.add("probe_interval_s", probe_interval_s, "time between probes of one link [s]; 0: one coherence time 0.423 lambda/v")
+      .range(0, 10)
+      .source("Rappaport eq. 5.40.c (coherence time)");
   s.add("train_fraction", train_fraction, "share of probe events in the training split").range(0.01, 0.98).source("ours");
   s.add("validation_fraction", validation_fraction, "share in the validation split; the rest is test").range(0, 0.98).source("ours");
   s.add("carrier_Hz", carrier_Hz, "carrier frequency [Hz]").range(0.5e9, 100e9).source("DESIGN.md §4 (3.5 GHz)");
@@ -26,6 +32,11 @@ void wiretap_config::describe(config::schema& s) {
   s.section("alice_array", alice_array, "Alice's (gNB's) antenna array");
   s.section("bob_array", bob_array, "Bob's (UE's) antenna array; Eve has the same");
   s.section("impairments", impairments, "what breaks reciprocity; snr_dB is replaced by each value of snrs_dB");
+  s.check([this, key = s.key("probe_interval_s")](const std::string& file) {
+    for (double v : speeds_mps)
+      if (!iid_probes && probe_interval_s == 0 && v == 0)
+        config::fail(file, key, "a static UE has no coherence time to probe at", "> 0 (or speeds > 0, or iid_probes)", "0");
+  });
   s.check([this, key = s.key("validation_fraction")](const std::string& file) {
     if (train_fraction + validation_fraction >= 1.0)
       config::fail(file, key, "train and validation fractions leave no test split", "train + validation < 1",
@@ -38,11 +49,14 @@ std::size_t wiretap_config::nof_probes() const {
          static_cast<std::size_t>(probes_per_setting);
 }
 
+double coherence_time_s(double speed_mps, double carrier_Hz) {
+  if (speed_mps <= 0) return std::numeric_limits<double>::infinity();
+  return 0.423 * wavelength_m(carrier_Hz) / speed_mps;  // 0.423 / f_D, f_D = v / λ
+}
+
 void apply_paper_preset(wiretap_config& cfg) {
   cfg.delay_spreads_s = {10e-9, 30e-9, 100e-9, 300e-9};
   cfg.probes_per_setting = 100;
-  cfg.impairments.rf_mismatch = true;
-  cfg.impairments.cfo = true;
 }
 
 namespace {
@@ -76,7 +90,7 @@ wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& st
   base.link.rx = cfg.bob_array;
   base.grid = cfg.grid;
   base.up_down_gap_s = cfg.up_down_gap_s;
-  base.independent_events = true;
+  base.independent_events = cfg.iid_probes;
   base.impairments = cfg.impairments;
   base.eve.enabled = true;
   base.eve.near = "bob";
@@ -99,6 +113,8 @@ wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& st
           tc.link.delay_spread_s = ds;
           tc.link.speed_mps = speed;
           tc.impairments.snr_dB = snr;
+          const double t_coh = coherence_time_s(speed, cfg.carrier_Hz);
+          tc.probe_period_s = cfg.probe_interval_s > 0 ? cfg.probe_interval_s : t_coh;
           const rng_stream s = stream.at(setting++);
           const auto count = static_cast<std::size_t>(cfg.probes_per_setting);
           std::vector<std::vector<channel::probe_event>> by_eve;
@@ -146,7 +162,12 @@ wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& st
             d.delay_spread_s.push_back(ds);
             d.speed_mps.push_back(speed);
             d.profile.push_back(profile);
-            const double u = split_stream.at(written).uniform();
+            d.link.push_back(static_cast<std::int32_t>(setting - 1));
+            d.time_s.push_back(cfg.iid_probes ? std::nan("") : ev.time_down_s);
+            d.coherence_time_s.push_back(t_coh);
+            // i.i.d. probes: a random split; probes in time: contiguous blocks, so no realisation crosses splits.
+            const double u = cfg.iid_probes ? split_stream.at(written).uniform()
+                                            : (static_cast<double>(i) + 0.5) / static_cast<double>(count);
             d.split.push_back(u < cfg.train_fraction ? split_label::train
                               : u < cfg.train_fraction + cfg.validation_fraction ? split_label::validation
                                                                                 : split_label::test);

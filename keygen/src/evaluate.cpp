@@ -15,7 +15,14 @@ void feature_config::describe(config::schema& s) {
       .choices({"raw", "pca", "dct"})
       .source("Alashqar et al. 2025 (baselines)");
   s.add("value", value, "per-coefficient value: amplitude |h| or real and imaginary parts").choices({"amplitude", "real_imag"}).source("ours");
-  s.add("symbols", symbols, "OFDM symbols of a probe used: first, or all").choices({"first", "all"}).source("ours");
+  s.add("symbols", symbols, "OFDM symbols of a probe used: probe (all, derotated, averaged, delay-domain truncated, "
+        "normalised per probe: every method's input), first, or all (raw)")
+      .choices({"probe", "first", "all"})
+      .source("issue #15 (whole-probe features)");
+  s.add("delay_taps", delay_taps, "probe: delay-domain taps kept from delay 0 (463 ns each at 72 x 30 kHz; 0 = all)")
+      .range(0, 4096)
+      .source("ours (TR 38.901 CDL/TDL at 100 ns: paths up to ~1 us, 2-3 taps, plus leakage)");
+  s.add("delay_guard_taps", delay_guard_taps, "probe: taps kept just before delay 0 (leakage)").range(0, 4096).source("ours");
   s.add("nof_components", nof_components, "pca: principal components kept; dct: lowest coefficients kept per antenna pair and symbol")
       .range(1, 100000)
       .source("ours");
@@ -34,7 +41,9 @@ ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi) 
   if (csi.rank() != 5)
     throw error("CSI must be [n, alice_ant, bob_ant, subcarriers, symbols]", {"", "features", {}}, "rank 5", shape_string(csi.shape));
   ndarray<std::complex<float>> used = csi;
-  if (cfg_.symbols == "first") {
+  if (cfg_.symbols == "probe") {
+    used = denoise_probes(csi, static_cast<std::size_t>(cfg_.delay_taps), static_cast<std::size_t>(cfg_.delay_guard_taps));
+  } else if (cfg_.symbols == "first") {
     // Keep symbol 0: [n, alice_ant, bob_ant, sc, 1].
     shape_t s = csi.shape;
     const std::size_t nsym = s[4];

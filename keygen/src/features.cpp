@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "physec/core/error.hpp"
+#include "physec/core/units.hpp"
 
 namespace physec::keygen {
 
@@ -31,6 +32,59 @@ ndarray<double> csi_features(const ndarray<std::complex<float>>& csi, const std:
     return out;
   }
   throw error("unknown feature mode", {"", "features", {}}, "amplitude or real_imag", "\"" + mode + "\"");
+}
+
+ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& csi, std::size_t nof_taps,
+                                            std::size_t nof_guard_taps) {
+  using cd = std::complex<double>;
+  if (csi.rank() != 5)
+    throw error("CSI must be [n, alice_ant, bob_ant, subcarriers, symbols]", {"", "denoise_probes", {}}, "rank 5",
+                shape_string(csi.shape));
+  const std::size_t n = csi.shape[0], pairs = csi.shape[1] * csi.shape[2], K = csi.shape[3], T = csi.shape[4];
+  if (nof_taps + nof_guard_taps > K)
+    throw error("more delay taps kept than subcarriers", {"", "features.delay_taps", {}}, "taps + guard <= " + std::to_string(K),
+                std::to_string(nof_taps + nof_guard_taps));
+  shape_t out_shape = csi.shape;
+  out_shape[4] = 1;
+  ndarray<std::complex<float>> out(out_shape);
+  std::vector<cd> roots(K), avg(K), taps(K);
+  for (std::size_t m = 0; m < K; ++m) roots[m] = std::polar(1.0, 2.0 * pi * static_cast<double>(m) / static_cast<double>(K));
+  const auto dft = [&](const std::vector<cd>& x, std::vector<cd>& y, bool inverse) {
+    const double scale = 1.0 / std::sqrt(static_cast<double>(K));
+    for (std::size_t k = 0; k < K; ++k) {
+      cd acc = 0;
+      for (std::size_t m = 0; m < K; ++m) acc += x[m] * (inverse ? roots[(k * m) % K] : std::conj(roots[(k * m) % K]));
+      y[k] = acc * scale;
+    }
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    double power = 0;
+    for (std::size_t p = 0; p < pairs; ++p) {
+      const std::complex<float>* h = csi.ptr() + (i * pairs + p) * K * T;  // [K, T]
+      std::fill(avg.begin(), avg.end(), cd(0));
+      for (std::size_t t = 0; t < T; ++t) {
+        cd c = 0;
+        for (std::size_t k = 0; k < K; ++k) c += cd(h[k * T + t]) * std::conj(cd(h[k * T]));
+        const cd derot = std::abs(c) > 0 ? std::conj(c) / std::abs(c) : cd(1);
+        for (std::size_t k = 0; k < K; ++k) avg[k] += cd(h[k * T + t]) * derot;
+      }
+      for (auto& v : avg) v /= static_cast<double>(T);
+      if (nof_taps > 0) {
+        dft(avg, taps, true);
+        for (std::size_t l = nof_taps; l + nof_guard_taps < K; ++l) taps[l] = 0;
+        dft(taps, avg, false);
+      }
+      std::complex<float>* o = out.ptr() + (i * pairs + p) * K;
+      for (std::size_t k = 0; k < K; ++k) {
+        o[k] = std::complex<float>(avg[k]);
+        power += std::norm(avg[k]);
+      }
+    }
+    const double rms = std::sqrt(power / static_cast<double>(pairs * K));
+    if (rms > 0)
+      for (std::size_t j = 0; j < pairs * K; ++j) out.ptr()[i * pairs * K + j] /= static_cast<float>(rms);
+  }
+  return out;
 }
 
 void pca::fit(const ndarray<double>& train, std::size_t nof_components) {

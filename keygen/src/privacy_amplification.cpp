@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 
 #include "physec/core/error.hpp"
@@ -134,20 +135,30 @@ double min_entropy_per_bit(const std::vector<std::uint8_t>& bits) {
   return std::min(min_entropy_mcv_per_bit(bits), min_entropy_markov_per_bit(bits));
 }
 
-pa_length_result pa_length(const pa_length_inputs& in) {
-  pa_length_result r;
-  const double n = static_cast<double>(in.nof_bits), np = static_cast<double>(in.nof_probes);
-  // An unknown (NaN) MI or bound means no estimate of what Eve knows: nothing is extractable.
-  r.entropy_term = std::isfinite(in.mi_ae_per_probe) ? n * in.min_entropy_per_bit - np * in.mi_ae_per_probe : 0.0;
-  r.bound_term = std::isfinite(in.bound_per_probe) ? np * in.bound_per_probe : 0.0;
-  const double avail =
-      std::floor(std::min(r.entropy_term - static_cast<double>(in.leaked_bits), r.bound_term)) - 2.0 * in.security_bits;
-  r.length = avail > 0 ? static_cast<std::size_t>(avail) : 0;
+finite_key_result finite_key_length(const finite_key_inputs& in) {
+  if (in.finite_size != "second_order" && in.finite_size != "tcr")
+    throw error("unknown finite-size correction", {"", "agree.finite_size", {}}, "second_order or tcr", in.finite_size);
+  finite_key_result r;
+  const double eps_log2 = static_cast<double>(in.eps_pa_log2);
+  if (in.finite_size == "second_order") {
+    // Φ^{-1}(1 − ε²) = −Φ^{-1}(ε²), ε² = 2^(−2·eps_log2); boost evaluates the tail quantile directly.
+    const double q = boost::math::quantile(boost::math::complement(boost::math::normal(), std::exp2(-2.0 * eps_log2)));
+    r.finite_size_term = std::sqrt(std::max(0.0, in.v_total)) * q;
+  } else {
+    const double eta = 2.0 + std::exp2(in.max_bits_per_realisation / 2.0);
+    r.finite_size_term = std::sqrt(std::max(0.0, in.nof_realisations)) * 4.0 * std::log2(eta) * std::sqrt(1.0 + 2.0 * eps_log2);
+  }
+  r.smooth_min_entropy = in.h_total - r.finite_size_term;
+  const double cor = 1.0 + static_cast<double>(in.eps_cor_log2);  // log2(2/ε_cor)
+  const double pa = 2.0 * (eps_log2 - 1.0);                        // 2·log2(1/(2ε_PA))
+  const double l = r.smooth_min_entropy - static_cast<double>(in.leaked_bits) - cor - pa;
+  r.length = l > 0 ? static_cast<std::size_t>(std::floor(l)) : 0;
   r.formula = fmt::format(
-      "l = max(0, floor(min(n*h_min - n_probes*I(A;E) - leaked, n_probes*B)) - 2*s) = max(0, floor(min({}*{:.4f} - "
-      "{}*{:.4f} - {}, {}*{:.4f})) - 2*{}) = {}",
-      in.nof_bits, in.min_entropy_per_bit, in.nof_probes, in.mi_ae_per_probe, in.leaked_bits, in.nof_probes,
-      in.bound_per_probe, in.security_bits, r.length);
+      "l = floor(H - {} - leak - log2(2/eps_cor) - 2 log2(1/(2 eps_PA))) = floor({:.1f} - {:.1f} - {} - {:.0f} - {:.0f}) "
+      "= {} (n = {:.1f} realisations, V = {:.1f}, eps_PA = 2^-{}, eps_cor = 2^-{})",
+      in.finite_size == "tcr" ? "sqrt(n) 4 log2(eta) sqrt(log2(2/eps^2))" : "sqrt(V) PhiInv(1 - eps^2)", in.h_total,
+      r.finite_size_term, in.leaked_bits, cor, pa, r.length, in.nof_realisations, in.v_total, in.eps_pa_log2,
+      in.eps_cor_log2);
   return r;
 }
 

@@ -27,19 +27,23 @@ void agree_config::describe(config::schema& s) {
       .range(1, 10)
       .source("ours (1.5: no failures at p >= 0.05, n = 4096)");
   s.add("ldpc_max_iterations", ldpc_max_iterations, "LDPC: belief-propagation iterations").range(1, 10000).source("ours");
-  s.add("nof_sample_bits", nof_sample_bits, "bits Alice reveals and discards so Bob can estimate the error rate")
+  s.add("nof_sample_bits", nof_sample_bits,
+        "bits Alice reveals and discards so Bob can estimate the error rate; 0: use the calibrated error rate")
       .range(0, 1 << 20)
-      .source("ours");
-  s.add("security_bits", security_bits, "s: the key is 2^-s close to uniform given Eve's view (PA margin 2s bits)")
+      .source("issue #15 (calibrated error rate instead of revealed bits)");
+  s.add("eps_pa_log2", eps_pa_log2, "eps_PA = 2^-N: the key's distance from uniform given Eve; also the smoothing eps")
+      .range(1, 256)
+      .source("issue #15 (eps_PA <= 2^-64)");
+  s.add("eps_cor_log2", eps_cor_log2, "eps_cor = 2^-N: probability that different keys pass confirmation")
       .range(1, 256)
       .source("ours");
+  s.add("finite_size", finite_size,
+        "finite-key term of the smooth min-entropy: second_order (sqrt(V) PhiInv(1 - eps^2), Tomamichel-Hayashi 2013) "
+        "or tcr (rigorous, Tomamichel-Colbeck-Renner 2009)")
+      .choices({"second_order", "tcr"})
+      .source("issue #15");
   s.add("key_bits", key_bits, "final key length [bits], a multiple of 8; no key when the PA length is shorter")
       .range(8, 8192)
-      .source("ours");
-  s.add("entropy_estimate", entropy_estimate,
-        "per-bit entropy of Alice's string in the PA length: min_entropy (NIST SP 800-90B MCV and Markov, lags 1..8; "
-        "conservative) or shannon (conditional Shannon rate, lags 1..8; asymptotic, no finite-size correction)")
-      .choices({"min_entropy", "shannon"})
       .source("ours");
   s.add("timeout_s", timeout_s, "wait for each message at most this long [s]").range(0.01, 3600).source("ours");
   s.add("connect_timeout_s", connect_timeout_s, "TCP: a listener waits this long for its peer, a connector retries this long [s]")
@@ -119,12 +123,6 @@ secure_bytes drop_positions(const std::vector<std::uint8_t>& bits, const std::ve
   return out;
 }
 
-/// Public bits a party reveals by announcing the min-entropy estimate: it is a function of three counts of the
-/// string (ones, and two transition counts), each below n + 1.
-std::size_t entropy_announcement_bits(std::size_t n) {
-  return 3 * static_cast<std::size_t>(std::ceil(std::log2(static_cast<double>(n) + 1)));
-}
-
 std::vector<std::uint8_t> encode_queries(const std::vector<parity_query>& qs) {
   payload_writer w;
   w.u32(static_cast<std::uint32_t>(qs.size()));
@@ -147,15 +145,16 @@ std::vector<parity_query> decode_queries(const message& m, const std::string& or
 
 struct amplify_msg {
   std::uint32_t length = 0, key_bits = 0;
-  pa_length_inputs in;
+  finite_key_inputs in;
   std::vector<std::uint8_t> seed;
 };
 
 std::vector<std::uint8_t> encode_amplify(const amplify_msg& a) {
   payload_writer w;
-  w.u32(a.length).u32(a.key_bits).u32(static_cast<std::uint32_t>(a.in.security_bits));
-  w.u32(static_cast<std::uint32_t>(a.in.nof_probes)).f64(a.in.min_entropy_per_bit).f64(a.in.mi_ae_per_probe);
-  w.f64(a.in.bound_per_probe).u64(a.in.leaked_bits).bits(a.seed);
+  w.u32(a.length).u32(a.key_bits).u32(static_cast<std::uint32_t>(a.in.eps_pa_log2));
+  w.u32(static_cast<std::uint32_t>(a.in.eps_cor_log2)).u8(a.in.finite_size == "tcr" ? 1 : 0);
+  w.f64(a.in.nof_realisations).f64(a.in.h_total).f64(a.in.v_total).f64(a.in.max_bits_per_realisation);
+  w.u64(a.in.leaked_bits).bits(a.seed);
   return w.take();
 }
 
@@ -164,15 +163,19 @@ amplify_msg decode_amplify(const message& m, const std::string& origin, std::siz
   amplify_msg a;
   a.length = r.u32("length", static_cast<std::uint32_t>(n));
   a.key_bits = r.u32("key_bits", 8192);
-  a.in.security_bits = static_cast<int>(r.u32("security_bits", 256));
-  a.in.nof_probes = r.u32("nof_probes");
-  a.in.min_entropy_per_bit = r.f64("min_entropy_per_bit");
-  a.in.mi_ae_per_probe = r.f64("mi_ae_per_probe");
-  a.in.bound_per_probe = r.f64("bound_per_probe");
+  a.in.eps_pa_log2 = static_cast<int>(r.u32("eps_pa_log2", 256));
+  a.in.eps_cor_log2 = static_cast<int>(r.u32("eps_cor_log2", 256));
+  const int finite = r.u8("finite_size");
+  a.in.nof_realisations = r.f64("nof_realisations");
+  a.in.h_total = r.f64("h_total");
+  a.in.v_total = r.f64("v_total");
+  a.in.max_bits_per_realisation = r.f64("max_bits_per_realisation");
   a.in.leaked_bits = r.u64("leaked_bits");
   a.seed = r.bits("toeplitz_seed", n + a.length);
   r.finish();
-  a.in.nof_bits = n;
+  if (finite > 1)
+    throw error("malformed message: finite-size method", {origin, "amplify.finite_size", {}}, "0 or 1", std::to_string(finite));
+  a.in.finite_size = finite == 1 ? "tcr" : "second_order";
   if (a.length == 0 || a.seed.size() != n + a.length - 1)
     throw error("malformed message: Toeplitz seed length", {origin, "amplify.toeplitz_seed", {}},
                 std::to_string(n + a.length - 1) + " bits", std::to_string(a.seed.size()));
@@ -208,6 +211,20 @@ digest decode_tag(const message& m, const std::string& origin) {
   digest d{};
   std::copy(b.begin(), b.end(), d.begin());
   return d;
+}
+
+/// The PA inputs from the public calibration, the string length n and a party's own leakage count. H(X|E) ≤ n.
+finite_key_inputs finite_inputs(const pa_calibration& cal, std::size_t n, std::size_t leaked, const agree_config& cfg) {
+  finite_key_inputs in;
+  in.nof_realisations = cal.nof_realisations;
+  in.h_total = std::min(cal.h_total, static_cast<double>(n));
+  in.v_total = cal.v_total;
+  in.max_bits_per_realisation = cal.max_bits_per_realisation;
+  in.leaked_bits = leaked;
+  in.eps_pa_log2 = cfg.eps_pa_log2;
+  in.eps_cor_log2 = cfg.eps_cor_log2;
+  in.finite_size = cfg.finite_size;
+  return in;
 }
 
 std::size_t max_bytes(const agree_config& cfg) { return static_cast<std::size_t>(cfg.max_message_kib) * 1024; }
@@ -251,7 +268,7 @@ party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, con
       // the ns sample bits (their error count is recovered from Bob's estimate (k + 1/2)/(ns + 1)).
       const double k = std::max(0.0, std::round(o.kdr_estimate * (static_cast<double>(ns) + 1) - 0.5));
       using binom = boost::math::binomial_distribution<double>;
-      const double p_hi = ns == 0 ? 0.5
+      const double p_hi = ns == 0 ? std::min(0.5, cal.error_rate)
                                   : binom::find_upper_bound_on_p(static_cast<double>(ns), k, 0.025,
                                                                  binom::clopper_pearson_exact_interval);
       const std::size_t m = ldpc_syndrome_bits(n, std::min(0.5, p_hi), cfg.ldpc_efficiency);
@@ -281,12 +298,9 @@ party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, con
       ++o.cascade.nof_rounds;
       ep.send(msg_type::parity_reply, payload_writer().bits(answers).take());
     }
-    o.leaked_bits = ns + o.cascade.leaked_bits + entropy_announcement_bits(n);
-    const double h_bit = cfg.entropy_estimate == "shannon" ? conditional_entropy_per_bit(o.reconciled.vec())
-                                                           : min_entropy_per_bit(o.reconciled.vec());
-    o.pa_inputs = {n, cal.nof_probes, h_bit, cal.mi_ae_per_probe,
-                   cal.bound_per_probe, o.leaked_bits, cfg.security_bits};
-    o.pa = pa_length(o.pa_inputs);
+    o.leaked_bits = ns + o.cascade.leaked_bits;
+    o.pa_inputs = finite_inputs(cal, n, o.leaked_bits, cfg);
+    o.pa = finite_key_length(o.pa_inputs);
     if (o.pa.length < static_cast<std::size_t>(cfg.key_bits))
       throw error(fmt::format("not enough secret bits for a {}-bit key: PA length {} ({})", cfg.key_bits, o.pa.length,
                               o.pa.formula),
@@ -317,7 +331,8 @@ party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, con
   return o;
 }
 
-party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const agree_config& cfg) {
+party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const agree_config& cfg,
+                      const pa_calibration& cal) {
   party_outcome o;
   o.nof_bits_in = bits.size();
   endpoint ep{t, o.tr, direction::bob_to_alice};
@@ -346,7 +361,7 @@ party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const
     std::size_t wrong = 0;
     for (std::size_t i = 0; i < pos.size(); ++i) wrong += (bits[pos[i]] != sample[i]);
     o.sample_bits = sample.size();
-    o.kdr_estimate = sample.empty() ? cfg.cascade.max_error_rate
+    o.kdr_estimate = sample.empty() ? cal.error_rate
                                     : (static_cast<double>(wrong) + 0.5) / (static_cast<double>(sample.size()) + 1.0);
     const std::size_t k1 = cascade_first_block(o.kdr_estimate, cfg.cascade);
     ep.send(msg_type::hello_ack, payload_writer().f64(o.kdr_estimate).u32(static_cast<std::uint32_t>(k1)).take());
@@ -376,7 +391,7 @@ party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const
       });
     }
     ep.send(msg_type::reconciled, {});
-    o.leaked_bits = o.sample_bits + o.cascade.leaked_bits + entropy_announcement_bits(n);
+    o.leaked_bits = o.sample_bits + o.cascade.leaked_bits;
     message am;
     try {
       am = ep.expect(msg_type::amplify);
@@ -390,8 +405,23 @@ party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const
                   std::to_string(a.in.leaked_bits));
     if (a.key_bits != static_cast<std::uint32_t>(cfg.key_bits) || a.key_bits % 8 != 0)
       throw error("key length differs", {t.peer(), "amplify.key_bits", {}}, std::to_string(cfg.key_bits), std::to_string(a.key_bits));
-    o.pa_inputs = a.in;
-    o.pa = pa_length(a.in);
+    // Bob recomputes every PA input from his own calibration and leakage count: Alice's must be the same.
+    o.pa_inputs = finite_inputs(cal, n, o.leaked_bits, cfg);
+    const auto& mine = o.pa_inputs;
+    const auto& theirs_in = a.in;
+    const auto differs = [&](const char* field, double x, double y) {
+      if (x != y)
+        throw error("Alice's privacy-amplification input differs from Bob's calibration", {t.peer(), std::string("amplify.") + field, {}},
+                    fmt::format("{}", x), fmt::format("{}", y));
+    };
+    differs("nof_realisations", mine.nof_realisations, theirs_in.nof_realisations);
+    differs("h_total", mine.h_total, theirs_in.h_total);
+    differs("v_total", mine.v_total, theirs_in.v_total);
+    differs("max_bits_per_realisation", mine.max_bits_per_realisation, theirs_in.max_bits_per_realisation);
+    differs("eps_pa_log2", mine.eps_pa_log2, theirs_in.eps_pa_log2);
+    differs("eps_cor_log2", mine.eps_cor_log2, theirs_in.eps_cor_log2);
+    differs("finite_size (1 = tcr)", mine.finite_size == "tcr", theirs_in.finite_size == "tcr");
+    o.pa = finite_key_length(mine);
     if (o.pa.length != a.length)
       throw error("PA length does not follow from its inputs", {t.peer(), "amplify.length", {}}, std::to_string(o.pa.length),
                   std::to_string(a.length));
@@ -524,7 +554,7 @@ session_result simulate_session(const std::vector<std::uint8_t>& alice_bits, con
   session_result s;
   {
     auto [ta, tb] = make_in_process_pair(cfg.timeout_s, max_bytes(cfg));
-    std::thread bob([&, tbp = tb.get()] { s.bob = run_bob(*tbp, bob_bits, cfg); });
+    std::thread bob([&, tbp = tb.get()] { s.bob = run_bob(*tbp, bob_bits, cfg, cal); });
     s.alice = run_alice(*ta, alice_bits, cfg, cal, public_seed);
     ta.reset();  // closes the link: Bob's pending receive fails at once instead of waiting for the timeout
     bob.join();

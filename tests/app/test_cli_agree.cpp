@@ -172,7 +172,7 @@ void raw_peer(const std::string& name, const std::string& bytes, const std::stri
 
 TEST(cli_agree, garbled_and_oversized_messages_are_rejected) {
   raw_peer("http", "GET / HTTP/1.1\r\n\r\n", "not a physec key-agreement frame");
-  raw_peer("version", std::string("PSKG\x02\x01\0\0\0\0", 10), "protocol version mismatch (expected 1, got 2)");
+  raw_peer("version", std::string("PSKG\x01\x01\0\0\0\0", 10), "protocol version mismatch (expected 2, got 1)");
   bad_peer("garbled", [](kg::transport& t) { t.send({kg::msg_type::hello, {1, 2, 3}}); }, "malformed message");
   bad_peer("oversized",
            [](kg::transport& t) { t.send({kg::msg_type::hello, std::vector<std::uint8_t>(2 << 20, 0)}); },

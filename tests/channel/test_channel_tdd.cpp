@@ -84,20 +84,26 @@ TEST(ChannelTdd, RfMismatchIsPerDeviceDiagonal) {
   EXPECT_NE(link.bob().rx_gain[0], link.bob().tx_gain[0]);
 }
 
-// CFO: Bob's estimate rotates by exp(j2π(f_A − f_B)·l·T_sym) over the symbols of the probe.
+// CFO: Bob's estimate rotates by exp(j2π(f_A − f_B)·l·T_sym) from symbol to symbol, on top of an LO phase that is
+// unknown at every reception, so symbol 0 is rotated too (|rotation| = 1, its angle differs from probe to probe).
 TEST(ChannelTdd, CfoRotatesSymbols) {
   auto c = mimo_config();
   c.impairments.cfo = true;
   c.impairments.cfo_max_Hz = 1000.0;
   const pc::tdd_link link(c, physec::rng_stream(14));
-  const auto ev = link.probe(1);
+  const auto ev = link.probe(1), other = link.probe(2);
   const double df = link.alice().lo_offset_Hz - link.bob().lo_offset_Hz;
   EXPECT_NE(df, 0.0);
   const double t_sym = 1e-3 * 15e3 / 30e3 / 14.0;
-  for (std::size_t l = 0; l < 3; ++l) {
+  const auto r0 = ev.bob(0, 1, 2, 5) / ev.clean_ab(0, 1, 2, 5);
+  EXPECT_NEAR(std::abs(r0), 1.0, 1e-9);
+  for (std::size_t l = 1; l < 3; ++l) {
     const auto expected = std::polar(1.0, 2 * pi * df * t_sym * static_cast<double>(l));
-    EXPECT_NEAR(std::abs(ev.bob(l, 1, 2, 5) / ev.clean_ab(l, 1, 2, 5) - expected), 0.0, 1e-9);
+    EXPECT_NEAR(std::abs(ev.bob(l, 1, 2, 5) / ev.clean_ab(l, 1, 2, 5) / r0 - expected), 0.0, 1e-9);
   }
+  const auto r0_other = other.bob(0, 1, 2, 5) / other.clean_ab(0, 1, 2, 5);
+  EXPECT_GT(std::abs(r0 - r0_other), 1e-3);  // symbol 0 is not exempt: its phase is new at every probe
+  EXPECT_GT(std::abs(r0 - 1.0), 1e-3);
 }
 
 TEST(ChannelTdd, QuantiserLevels) {

@@ -229,24 +229,35 @@ TEST(pa, min_entropy_estimates) {
   EXPECT_EQ(kg::conditional_entropy_per_bit(alternating), 0.0);
 }
 
-TEST(pa, length_formula) {
-  kg::pa_length_inputs in;
-  in.nof_bits = 1000;
-  in.nof_probes = 10;
-  in.min_entropy_per_bit = 0.9;
-  in.mi_ae_per_probe = 2;
-  in.bound_per_probe = 50;
-  in.leaked_bits = 300;
-  in.security_bits = 20;
-  // min(1000·0.9 − 10·2 − 300, 10·50) − 40 = min(580, 500) − 40 = 460.
-  EXPECT_EQ(kg::pa_length(in).length, 460u);
-  in.bound_per_probe = 70;  // min(580, 700) − 40 = 540
-  EXPECT_EQ(kg::pa_length(in).length, 540u);
-  in.leaked_bits = 900;  // negative: 0
-  EXPECT_EQ(kg::pa_length(in).length, 0u);
-  in.leaked_bits = 300;
-  in.mi_ae_per_probe = std::nan("");  // unknown Eve information: nothing
-  EXPECT_EQ(kg::pa_length(in).length, 0u);
+// Finite-key length, hand-computed (Python + mpmath, not this code): Φ^{-1}(1 − 2^−128) = 13.0559468400980 (mpmath
+// findroot of erfc(z/√2)/2 = 2^−128); log2(2/ε_cor) = 65 and 2·log2(1/(2ε_PA)) = 126 at ε = 2^−64.
+TEST(pa, finite_key_length_hand_computed) {
+  kg::finite_key_inputs in;
+  in.nof_realisations = 200;
+  in.h_total = 4000;
+  in.v_total = 900;
+  in.leaked_bits = 1500;
+  // 4000 − 30·13.0559468400980 − 1500 − 65 − 126 = 1917.32.
+  auto r = kg::finite_key_length(in);
+  EXPECT_EQ(r.length, 1917u) << r.formula;
+  EXPECT_NEAR(r.finite_size_term, 391.678405203, 1e-6);
+  in.v_total = 0;  // no dispersion: 4000 − 1500 − 191
+  EXPECT_EQ(kg::finite_key_length(in).length, 2309u);
+  in.leaked_bits = 3900;  // negative: 0
+  EXPECT_EQ(kg::finite_key_length(in).length, 0u);
+  // TCR 2009: n = 10^4 realisations of m = 8 bits: η = 2 + 2^4 = 18, δ√n = 100·4·log2(18)·sqrt(129) = 18944.50;
+  // 60000 − 18944.50 − 20000 − 191 = 20864.50.
+  kg::finite_key_inputs t;
+  t.finite_size = "tcr";
+  t.nof_realisations = 10000;
+  t.max_bits_per_realisation = 8;
+  t.h_total = 60000;
+  t.leaked_bits = 20000;
+  EXPECT_EQ(kg::finite_key_length(t).length, 20864u);
+  // ε_PA = 2^−32, ε_cor = 2^−20: 60000 − 100·4·log2(18)·sqrt(65) − 20000 − 21 − 62.
+  t.eps_pa_log2 = 32;
+  t.eps_cor_log2 = 20;
+  EXPECT_EQ(kg::finite_key_length(t).length, static_cast<std::size_t>(std::floor(60000 - 400 * std::log2(18.0) * std::sqrt(65.0) - 20000 - 21 - 62)));
 }
 
 // ---- HKDF-SHA256: RFC 5869 Appendix A.1-A.3, typed from the RFC ----
@@ -331,7 +342,7 @@ TEST(frames, round_trip_and_rejections) {
   bad[0] = 'X';
   EXPECT_THROW(kg::decode_header(bad.data(), 100, "peer"), physec::error);
   bad = f;
-  bad[4] = 2;
+  bad[4] = 3;  // this build speaks version 2
   try {
     kg::decode_header(bad.data(), 100, "peer");
     FAIL();
@@ -385,11 +396,13 @@ TEST(transport, tcp_loopback_and_oversized_and_garbled_frames) {
 
 // ---- whole sessions in process ----
 
+/// A calibration that leaves plenty: `probes` realisations of 72 secret bits each (of 80), no dispersion.
 kg::pa_calibration generous(std::size_t probes) {
   kg::pa_calibration c;
-  c.nof_probes = probes;
-  c.mi_ae_per_probe = 0;
-  c.bound_per_probe = 1000;
+  c.nof_realisations = static_cast<double>(probes);
+  c.h_total = 72.0 * static_cast<double>(probes);
+  c.max_bits_per_realisation = 80;
+  c.error_rate = 0.05;
   return c;
 }
 
@@ -398,6 +411,7 @@ TEST(session, agrees_and_eve_learns_nothing) {
   const auto bob = flip_k(alice, 200, 2);  // KDR 0.05
   const auto eve = random_bits(4000, 3);   // independent
   kg::agree_config cfg;
+  cfg.nof_sample_bits = 64;  // reveal a sample (the default uses the calibrated error rate instead)
   const auto s = kg::simulate_session(alice, bob, {eve, alice}, cfg, generous(50), 9);
   ASSERT_TRUE(s.alice.ok) << s.alice.failure;
   ASSERT_TRUE(s.bob.ok) << s.bob.failure;
@@ -405,9 +419,8 @@ TEST(session, agrees_and_eve_learns_nothing) {
   EXPECT_EQ(s.alice.key.size(), 16u);
   EXPECT_EQ(s.alice.leaked_bits, s.bob.leaked_bits);
   EXPECT_EQ(s.alice.pa.length, s.bob.pa.length);
-  // Exact leakage: the sample, every answered parity, and 3·ceil(log2(n+1)) bits of the entropy announcement.
-  const std::size_t n = 4000 - 64;
-  EXPECT_EQ(s.alice.leaked_bits, 64 + s.bob.cascade.leaked_bits + 3 * static_cast<std::size_t>(std::ceil(std::log2(n + 1.0))));
+  // Exact leakage: the sample and every answered parity.
+  EXPECT_EQ(s.alice.leaked_bits, 64 + s.bob.cascade.leaked_bits);
   ASSERT_EQ(s.eve.size(), 2u);
   ASSERT_TRUE(s.eve[0].has_pa);
   // Independent Eve: her PA bits agree with Alice's with probability 1/2: ℓ bits, alpha = 1e-6 (z = 4.89).
@@ -423,6 +436,7 @@ TEST(session, ldpc_agrees_in_one_message_and_eve_decodes_nothing_useful) {
   auto eve = flip_k(alice, 1200, 13);       // KDR 0.3: far above what the syndrome can correct
   kg::agree_config cfg;
   cfg.reconciliation = "ldpc";
+  cfg.nof_sample_bits = 64;
   const auto s = kg::simulate_session(alice, bob, {eve}, cfg, generous(50), 3);
   ASSERT_TRUE(s.alice.ok) << s.alice.failure << " p_hat " << s.bob.kdr_estimate << " m " << s.bob.cascade.leaked_bits;
   ASSERT_TRUE(s.bob.ok) << s.bob.failure;
@@ -434,9 +448,8 @@ TEST(session, ldpc_agrees_in_one_message_and_eve_decodes_nothing_useful) {
   }
   EXPECT_EQ(syndromes, 1u);
   EXPECT_EQ(queries, 0u);
-  // Leakage: the sample, the m syndrome bits, the entropy announcement.
-  const std::size_t n = 4000 - 64;
-  EXPECT_EQ(s.alice.leaked_bits, 64 + s.alice.cascade.leaked_bits + 3 * static_cast<std::size_t>(std::ceil(std::log2(n + 1.0))));
+  // Leakage: the sample and the m syndrome bits.
+  EXPECT_EQ(s.alice.leaked_bits, 64 + s.alice.cascade.leaked_bits);
   const double l = static_cast<double>(s.alice.pa_bits.size());
   EXPECT_LT(std::abs(kg::bit_agreement(s.alice.pa_bits, s.eve[0].pa_bits) - 0.5), 4.89 * 0.5 / std::sqrt(l));
 }
@@ -451,12 +464,32 @@ TEST(session, different_lengths_and_short_pa_abort_without_a_key) {
   EXPECT_NE(s.bob.failure.find("different numbers of bits"), std::string::npos) << s.bob.failure;
   EXPECT_NE(s.alice.failure.find("aborted"), std::string::npos) << s.alice.failure;
   kg::pa_calibration poor = generous(10);
-  poor.bound_per_probe = 10;  // 100 - 64 < 128
+  poor.h_total = 300;  // 300 − Cascade's parities − 191 < 128
   s = kg::simulate_session(alice, alice, {}, cfg, poor, 1);
   EXPECT_FALSE(s.alice.ok);
   EXPECT_FALSE(s.bob.ok);
   EXPECT_NE(s.alice.failure.find("not enough secret bits"), std::string::npos) << s.alice.failure;
   EXPECT_TRUE(s.bob.key.empty());
+}
+
+// Bob recomputes the PA inputs from his own calibration: a different one makes him abort, with no key on either side.
+TEST(session, bob_rejects_pa_inputs_that_differ_from_his_calibration) {
+  const auto alice = random_bits(4000, 21);
+  const auto bob = flip_k(alice, 100, 22);
+  kg::agree_config cfg;
+  auto [ta, tb] = kg::make_in_process_pair(cfg.timeout_s, 1 << 20);
+  kg::party_outcome rb;
+  kg::pa_calibration other = generous(50);
+  other.h_total += 1;
+  std::thread t([&, p = tb.get()] { rb = kg::run_bob(*p, bob, cfg, other); });
+  const auto ra = kg::run_alice(*ta, alice, cfg, generous(50), 5);
+  ta.reset();
+  t.join();
+  EXPECT_FALSE(ra.ok);
+  EXPECT_FALSE(rb.ok);
+  EXPECT_NE(rb.failure.find("amplify.h_total"), std::string::npos) << rb.failure;
+  EXPECT_TRUE(ra.key.empty());
+  EXPECT_TRUE(rb.key.empty());
 }
 
 TEST(session, residual_errors_fail_confirmation) {
@@ -466,8 +499,7 @@ TEST(session, residual_errors_fail_confirmation) {
   kg::agree_config cfg;
   cfg.cascade.nof_passes = 1;
   cfg.cascade.first_block_factor = 10;  // k1 = 10 / 0.001 >= n: one block
-  cfg.nof_sample_bits = 0;              // no estimate: k1 from max_error_rate... force with a tiny clamp
-  cfg.cascade.max_error_rate = 0.01;
+  cfg.cascade.max_error_rate = 0.01;    // the calibrated 0.05 is clamped to 0.01
   cfg.cascade.min_block_bits = 4000;
   const auto s = kg::simulate_session(alice, bob, {}, cfg, generous(40), 1);
   EXPECT_FALSE(s.alice.ok);

@@ -16,15 +16,19 @@ double h2(double p) { return -p * std::log2(p) - (1 - p) * std::log2(1 - p); }
 
 TEST(agreement_statistical, keys_agree_and_eve_gets_a_coin) {
   // R = 200 sessions of n = 4000 bits from 50 "probes" of 80 bits; Bob's bits flipped i.i.d. with p = 0.05, Eve's
-  // with q = 0.25 (a close eavesdropper). Calibration as the evaluator would give it for this source:
-  // I(A;E) = 80 (1 − h(q)) and B = 80 (h(q) − h(p)) bits per probe.
+  // with q = 0.25 (a close eavesdropper). Calibration as the chain would give it for this source: H(X|E) = 80·h(q)
+  // bits per probe (each of Alice's bits is uniform given Eve's with flip probability q), V = the variance of the
+  // per-probe surprisal, Σ of 80 i.i.d. terms −log2 P(a_i | e_i) ∈ {−log2(1 − q), −log2 q}.
   const std::size_t R = 200, n = 4000, probes = 50;
   const double p = 0.05, q = 0.25;
   kg::agree_config cfg;
   kg::pa_calibration cal;
-  cal.nof_probes = probes;
-  cal.mi_ae_per_probe = 80 * (1 - h2(q));
-  cal.bound_per_probe = 80 * (h2(q) - h2(p));
+  cal.nof_realisations = static_cast<double>(probes);
+  cal.h_total = static_cast<double>(probes) * 80 * h2(q);
+  const double l0 = -std::log2(1 - q), l1 = -std::log2(q);
+  cal.v_total = static_cast<double>(probes) * 80 * q * (1 - q) * (l1 - l0) * (l1 - l0);
+  cal.max_bits_per_realisation = 80;
+  cal.error_rate = p;
   auto rng = physec::rng_stream(2026).derive("agreement_statistical");
   std::size_t failures = 0;
   double pa_same = 0, pa_total = 0, key_same = 0, key_total = 0;

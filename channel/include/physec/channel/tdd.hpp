@@ -8,8 +8,8 @@
 ///
 ///     Y = diag(r_rx) H diag(t_tx) · exp(j(2π(f_tx − f_rx) t + φ_pn(t))) + N,   Ĥ_LS = Y / 1
 ///
-/// r, t: per-port RF-chain gains drawn once per device; f: residual LO offsets drawn once per device; φ_pn: a
-/// Wiener phase-noise process per probe; N: CN(0, 1/SNR) per resource element. With the ADC on, each port's probe
+/// r, t: per-port RF-chain gains drawn once per device; f: residual LO offsets drawn once per device (t: absolute
+/// time); φ_pn: a uniform random LO phase per reception plus a Wiener phase-noise process over the probe's symbols; N: CN(0, 1/SNR) per resource element. With the ADC on, each port's probe
 /// carries unit-modulus random-phase pilots X_k; the received H_k X_k is taken to the time domain (unitary DFT over
 /// the subcarriers), noise is added there, each real dimension is quantised, and Ĥ_k = Y_k / X_k after the DFT. Eve, at `offset_m` from Bob (or Alice), sees the same rays from her position:
 /// each ray gets exp(j2π r̂·Δx/λ) with r̂ the ray's direction at that end. The probe from the node she stands next
@@ -31,7 +31,8 @@ struct impairments_config {
   double rf_gain_std_dB = 0.5;      ///< standard deviation of each RF chain's gain [dB]
   double rf_phase_std_deg = 10.0;   ///< standard deviation of each RF chain's phase [deg]
   bool cfo = false;                 ///< residual carrier frequency offset of every device's LO
-  double cfo_max_Hz = 100.0;        ///< each device's residual LO offset is uniform in ±cfo_max_Hz [Hz]
+  double cfo_max_Hz = 350.0;        ///< each device's residual LO offset is uniform in ±cfo_max_Hz [Hz] (TS 38.101-1
+                                    ///< §6.4.1: ±0.1 ppm at 3.5 GHz)
   bool phase_noise = false;         ///< common phase error per OFDM symbol (Wiener process)
   double phase_noise_std_deg = 1.0; ///< standard deviation of the phase increment per symbol [deg]
   bool adc = false;                 ///< quantise the received samples
@@ -106,7 +107,8 @@ class tdd_link {
   const device_state& eve() const noexcept { return eve_; }
 
  private:
-  ndarray<cdouble> receive(const ndarray<cdouble>& clean, const device_state& rx, const device_state& tx,
+  /// `t0_s`: start of the probe [s] (the CFO rotates with absolute time).
+  ndarray<cdouble> receive(const ndarray<cdouble>& clean, const device_state& rx, const device_state& tx, double t0_s,
                            rng_stream rng) const;
 
   tdd_config cfg_;

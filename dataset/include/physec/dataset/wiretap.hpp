@@ -14,6 +14,10 @@
 ///   /labels/snr_dB, /labels/delay_spread_s, /labels/speed_mps  float64 [nof_probes]
 ///   /labels/profile  strings [nof_probes] ("CDL-C", "TDL-A", ...)
 ///   /labels/split    uint8 [nof_probes]: 0 train, 1 validation, 2 test (no channel realisation crosses splits)
+///   /labels/link     optional int32 [nof_probes]: the link (setting) a probe belongs to; probes of one link share
+///            one evolving channel (absent: every probe its own link)
+///   /labels/time_s   optional float64 [nof_probes]: the probe's time on its link [s] (NaN: i.i.d. probes)
+///   /labels/coherence_time_s  optional float64 [nof_probes]: the link's coherence time 0.423 λ/v [s]
 ///   /eve_distance_wavelengths  float64 [nof_eve]
 ///   attributes on /: physec_version, seed, config (TOML), schema = "physec.wiretap/1"
 
@@ -41,6 +45,9 @@ struct wiretap_data {
   std::vector<double> speed_mps;                 ///< [n]
   std::vector<std::string> profile;              ///< [n]
   std::vector<std::uint8_t> split;               ///< [n]
+  std::vector<std::int32_t> link;                 ///< [n] or empty (then probe i is link i)
+  std::vector<double> time_s;                    ///< [n] or empty; NaN for i.i.d. probes
+  std::vector<double> coherence_time_s;          ///< [n] or empty
   std::vector<double> eve_distance_wavelengths;  ///< [nof_eve]
   std::uint64_t seed = 0;
   std::string config_toml;

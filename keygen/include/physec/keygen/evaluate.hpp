@@ -26,7 +26,10 @@ namespace physec::keygen {
 struct feature_config {
   std::string method = "raw";       ///< raw | pca | dct
   std::string value = "amplitude";  ///< amplitude | real_imag
-  std::string symbols = "first";    ///< first: the probe's first OFDM symbol only; all: every symbol
+  std::string symbols = "probe";    ///< probe: the whole probe denoised (denoise_probes), every method's input;
+                                    ///< first: the first OFDM symbol only; all: every symbol, raw
+  int delay_taps = 6;               ///< probe: delay taps kept from 0 (at 72 x 30 kHz a tap is 463 ns)
+  int delay_guard_taps = 2;         ///< probe: taps kept before 0 (leakage of the earliest paths)
   int nof_components = 8;           ///< pca: kept principal components; dct: kept lowest coefficients per antenna pair
   void describe(config::schema& s);
 };

@@ -13,6 +13,17 @@ namespace physec::keygen {
 /// "amplitude": |h| (d = product of the trailing extents); "real_imag": Re h and Im h interleaved (2x that).
 ndarray<double> csi_features(const ndarray<std::complex<float>>& csi, const std::string& mode);
 
+/// Whole-probe denoising, the common input of every method (classical and learned): CSI
+/// `[n, alice_ant, bob_ant, subcarriers, symbols]` -> `[n, alice_ant, bob_ant, subcarriers, 1]`.
+/// Per probe and antenna pair: every symbol is derotated to symbol 0's common phase (CFO and phase noise turn the
+/// whole symbol; the angle of Σ_k h_t,k·conj(h_0,k) estimates it), the symbols are averaged (T-fold noise
+/// reduction), and the average is taken to the delay domain (unitary DFT over the subcarriers), where only the taps
+/// 0..nof_taps-1 and the last nof_guard_taps (the leakage of early paths) are kept; back to frequency. Finally the
+/// probe is divided by its RMS over antenna pairs and subcarriers (per-probe normalisation: RF gain mismatch and
+/// large-scale power cancel). `nof_taps` = 0 keeps every tap.
+ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& csi, std::size_t nof_taps,
+                                            std::size_t nof_guard_taps);
+
 /// Principal component analysis (Karhunen–Loève transform) on features `[n, d]`.
 class pca {
  public:

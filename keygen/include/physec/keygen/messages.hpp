@@ -28,7 +28,7 @@
 
 namespace physec::keygen {
 
-constexpr std::uint8_t k_protocol_version = 1;
+constexpr std::uint8_t k_protocol_version = 2;  ///< 2: amplify carries the finite-key inputs (issue #15)
 constexpr std::size_t k_frame_header_bytes = 10;
 constexpr std::size_t k_default_max_message_bytes = 1 << 20;
 

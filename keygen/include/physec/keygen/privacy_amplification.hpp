@@ -1,7 +1,7 @@
 #pragma once
 /// @file Privacy amplification: universal hashing with a random Toeplitz matrix (Carter & Wegman 1979; Krawczyk,
 /// CRYPTO 1994 for Toeplitz), the output length from the leftover hash lemma (Impagliazzo, Levin & Luby 1989;
-/// Bennett, Brassard, Crépeau & Maurer 1995), and an SP 800-90B-style min-entropy estimate.
+/// Bennett, Brassard, Crépeau & Maurer 1995) with a finite-key term, and SP 800-90B-style min-entropy estimates.
 
 #include <cstdint>
 #include <string>
@@ -24,7 +24,8 @@ std::vector<std::uint8_t> toeplitz_hash_naive(const std::vector<std::uint8_t>& x
 
 /// Min-entropy per bit of a bit string by the most-common-value estimate of NIST SP 800-90B §6.3.1:
 /// p_u = min(1, p̂ + 2.576·sqrt(p̂(1 − p̂)/(n − 1))), H = −log2 p_u. It treats bits as independent, so for
-/// correlated CSI bits it overestimates; the PA length caps it by the secrecy bound as well (see pa_length).
+/// correlated CSI bits it overestimates. Not used for the PA length (it estimates H(X), not H(X|E), and expects
+/// far more samples than a session has); kept for reports.
 double min_entropy_mcv_per_bit(const std::vector<std::uint8_t>& bits);
 
 /// Min-entropy per bit by the Markov estimate of NIST SP 800-90B §6.3.3 for binary sources: first-order transition
@@ -43,33 +44,35 @@ double min_entropy_per_bit(const std::vector<std::uint8_t>& bits);
 /// finite-size correction is applied (TCR 2009's would exceed n at these lengths).
 double conditional_entropy_per_bit(const std::vector<std::uint8_t>& bits, std::size_t max_lag = 8);
 
-/// Inputs and result of the privacy-amplification length, all in bits:
+/// Finite-key privacy-amplification length by the leftover hash lemma with smooth min-entropy (Renner 2005, PhD
+/// thesis, Cor. 5.6.1; Tomamichel, Lim, Gisin & Renner, Nat. Commun. 3:634, 2012, eq. (2)):
 ///
-///   ℓ = max(0, ⌊min(n·h_min − n_probes·I(A;E) − leaked, n_probes·B)⌋ − 2·s)
+///   ℓ = ⌊ H_min^ε(X|E) − leak_IR − log2(2/ε_cor) − 2·log2(1/(2·ε_PA)) ⌋
 ///
-/// n·h_min − n_probes·I(A;E) estimates Eve's uncertainty about Alice's n bits before the public discussion
-/// (h_min = min(MCV, Markov) per bit; Eve's information bounded by the Gaussian MI of the continuous features,
-/// which her quantized bits cannot exceed); everything that crossed the public channel is subtracted in full.
-/// n_probes·B, the PSKG I secrecy bound B = I(A;B) − min(I(A;E), I(B;E)) — the key rate of ideal reconciliation,
-/// already net of its leakage — caps it, since the per-bit entropy estimate still overstates correlated bits.
-/// 2·s is the leftover-hash-lemma margin for a key ε = 2^−s close to uniform given Eve's view.
-struct pa_length_inputs {
-  std::size_t nof_bits = 0;         ///< n: reconciled bits
-  std::size_t nof_probes = 0;       ///< probes the bits came from
-  double min_entropy_per_bit = 1;   ///< h_min [bits/bit]
-  double mi_ae_per_probe = 0;       ///< I(A;E) [bits/probe]
-  double bound_per_probe = 0;       ///< B [bits/probe]
-  std::size_t leaked_bits = 0;      ///< every parity / syndrome / sample bit that crossed the public channel
-  int security_bits = 32;           ///< s: ε = 2^−s
+/// with the smooth min-entropy of n independent realisations from the calibrated conditional entropy:
+///   second_order: H_min^ε ≈ Σ H(X|E) − sqrt(Σ V)·Φ^{-1}(1 − ε²)   (second-order expansion, Tomamichel & Hayashi,
+///                 IEEE Trans. Inf. Theory 59(11), 2013; O(log n) terms dropped),
+///   tcr:          H_min^ε ≥ Σ H(X|E) − sqrt(n)·4·log2(η)·sqrt(log2(2/ε²)), η = 2 + 2^(m/2), m the most bits per
+///                 realisation (Tomamichel, Colbeck & Renner, IEEE Trans. Inf. Theory 55(12), 2009, Thm. 9; rigorous).
+/// Sums run over the session's realisations (probes weighted by realisations per probe).
+struct finite_key_inputs {
+  double nof_realisations = 0;   ///< n (probes × realisations per probe)
+  double h_total = 0;            ///< Σ H(X|E) over the realisations [bits]
+  double v_total = 0;            ///< Σ V(X|E) [bits²]
+  double max_bits_per_realisation = 0;  ///< m (tcr's η)
+  std::size_t leaked_bits = 0;   ///< leak_IR: every bit that crossed the public channel about X
+  int eps_pa_log2 = 64;          ///< ε_PA = 2^−eps_pa_log2 (also the smoothing ε)
+  int eps_cor_log2 = 64;         ///< ε_cor = 2^−eps_cor_log2
+  std::string finite_size = "second_order";  ///< second_order | tcr
 };
 
-struct pa_length_result {
-  double entropy_term = 0;  ///< n·h_min − n_probes·I(A;E) (before subtracting the leakage)
-  double bound_term = 0;    ///< n_probes·B
-  std::size_t length = 0;   ///< ℓ
-  std::string formula;      ///< the formula with the numbers filled in
+struct finite_key_result {
+  double smooth_min_entropy = 0;  ///< H_min^ε(X|E) estimate [bits]
+  double finite_size_term = 0;    ///< what was subtracted from Σ H for finite size [bits]
+  std::size_t length = 0;         ///< ℓ (0 when negative)
+  std::string formula;            ///< with the numbers filled in
 };
 
-pa_length_result pa_length(const pa_length_inputs& in);
+finite_key_result finite_key_length(const finite_key_inputs& in);
 
 }  // namespace physec::keygen

@@ -4,12 +4,14 @@
 /// transport and into a transcript; and Eve, who replays the public protocol with her own bits.
 ///
 /// Messages, in order (messages.hpp has the frame layout; docs/key-agreement.md the fields):
-///   A->B hello(session id, n, passes, permutation seed, Alice's sample bits)   sample bits are then discarded
-///   B->A hello_ack(estimated error rate, k1)
+///   A->B hello(session id, n, passes, permutation seed, Alice's sample bits)   none by default (the error rate is
+///                                                                                calibrated); any are then discarded
+///   B->A hello_ack(error rate: calibrated, or estimated from the sample; k1)
 ///   (B->A parity_query, A->B parity_reply)*                                     Cascade, or
 ///   A->B syndrome(m, H·x_A)                                                     LDPC (Bob decodes)
 ///   B->A reconciled
-///   A->B amplify(PA length ℓ and every input of its formula, Toeplitz seed)
+///   A->B amplify(PA length ℓ and every input of its finite-key formula, Toeplitz seed); Bob recomputes ℓ from his
+///        own calibration and leakage count and aborts on any difference
 ///   A->B confirm(HMAC(k_conf, "alice" || H)),  B->A confirm(HMAC(k_conf, "bob" || H))
 /// H = SHA-256 of the transcript up to and including `amplify`; k_conf and the key come from HKDF-SHA256 of the PA
 /// output with the session id as salt and different info strings. Either side may send `abort(reason)` instead of
@@ -17,7 +19,8 @@
 ///
 /// Security assumptions: the public channel is authenticated (Eve listens but does not inject or alter messages;
 /// authenticating it needs a pre-shared key or certificates, outside this protocol); the public calibration
-/// (quantizer thresholds, I(A;E), the secrecy bound) is estimated in a calibration campaign and is public.
+/// (KLT, bit allocation, thresholds, H(X|E) and V per realisation, the A-B error rate; secret_chain.hpp) is
+/// estimated in a calibration campaign on the same link and is public; both parties hold it.
 
 #include <cstdint>
 #include <string>
@@ -39,12 +42,12 @@ struct agree_config {
   cascade_config cascade;
   double ldpc_efficiency = 1.5;   ///< LDPC syndrome bits = ⌈f·n·h(p̂)⌉
   int ldpc_max_iterations = 100;  ///< belief-propagation iterations
-  int nof_sample_bits = 64;     ///< bits Alice reveals (then discards) for Bob to estimate the error rate
-  int security_bits = 32;       ///< s: the key is ε = 2^−s close to uniform given Eve's view
+  int nof_sample_bits = 0;      ///< bits Alice reveals (then discards) for Bob to estimate the error rate; 0: the
+                                ///< calibrated error rate is used instead
+  int eps_pa_log2 = 64;         ///< ε_PA = 2^−eps_pa_log2: the key's distance from uniform given Eve (and smoothing ε)
+  int eps_cor_log2 = 64;        ///< ε_cor = 2^−eps_cor_log2: probability that different keys pass confirmation
+  std::string finite_size = "second_order";  ///< finite-key term: second_order (Tomamichel–Hayashi) | tcr (rigorous)
   int key_bits = 128;           ///< final key length; no key if the PA length ℓ is shorter
-  /// Alice's per-bit entropy estimate for the PA length: min_entropy (SP 800-90B MCV and Markov over lags 1..8;
-  /// conservative) or shannon (conditional Shannon rate over lags 1..8; asymptotic, no finite-size correction).
-  std::string entropy_estimate = "min_entropy";
   double timeout_s = 10;        ///< per message [s]
   double connect_timeout_s = 120;  ///< TCP: how long a listener waits for its peer, or a connector retries [s]
   int max_message_kib = 1024;   ///< larger frames are rejected [KiB]
@@ -54,11 +57,13 @@ struct agree_config {
   void describe(config::schema& s);
 };
 
-/// The public calibration Alice's PA length uses (from the evaluator's calibration of this SNR).
+/// The public calibration of a session's bits (secret_chain.hpp), the same at Alice and Bob.
 struct pa_calibration {
-  std::size_t nof_probes = 0;    ///< probes the bits came from
-  double mi_ae_per_probe = 0;    ///< I(A;E) [bits/probe] (the largest over Eve positions)
-  double bound_per_probe = 0;    ///< B [bits/probe] (the smallest over Eve positions)
+  double nof_realisations = 0;   ///< independent channel realisations the bits came from
+  double h_total = 0;            ///< Σ H(X|E) over them [bits] (Eve's best estimator, worst position)
+  double v_total = 0;            ///< Σ V(X|E) [bits²]
+  double max_bits_per_realisation = 0;  ///< most bits one realisation gave
+  double error_rate = 0.05;      ///< calibrated A-B bit error rate (Cascade's first block when no sample is revealed)
 };
 
 /// What one party ends with.
@@ -69,12 +74,12 @@ struct party_outcome {
   secure_bytes pa_bits;          ///< the ℓ PA output bits (for analysis in simulation; wiped with the outcome)
   secure_bytes reconciled;       ///< the party's string after dropping sample bits (and, for Bob, correcting)
   std::size_t nof_bits_in = 0;   ///< bits the party started with
-  std::size_t leaked_bits = 0;   ///< sample bits + parity bits + the announced min-entropy count
+  std::size_t leaked_bits = 0;   ///< sample bits + parity (or syndrome) bits
   std::size_t sample_bits = 0;
   double kdr_estimate = 0;       ///< from the sample
   cascade_stats cascade;
-  pa_length_inputs pa_inputs;
-  pa_length_result pa;
+  finite_key_inputs pa_inputs;
+  finite_key_result pa;
   transcript tr;
 };
 
@@ -82,8 +87,9 @@ struct party_outcome {
 /// values; in `keygen agree` it comes from RAND_bytes).
 party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, const agree_config& cfg,
                         const pa_calibration& cal, std::uint64_t public_seed);
-/// Bob's side.
-party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const agree_config& cfg);
+/// Bob's side, with the same public calibration as Alice's.
+party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const agree_config& cfg,
+                      const pa_calibration& cal);
 
 /// Eve's replay: she reads the transcript, drops the sample positions, and corrects her bits towards Alice's with
 /// every parity Alice announced — each is a linear equation on Alice's bits, and peeling (an equation with one

@@ -1,0 +1,105 @@
+#pragma once
+/// @file The secret-key chain of issue #15, per link (one evolving channel, one environment):
+///
+///   whole-probe features (denoise_probes, amplitudes) -> KLT fitted on the link's calibration probes (train split,
+///   Alice's and Bob's together) -> per coefficient: A-B correlation ρ, a bit count from ρ, equiprobable Gray-coded
+///   levels -> bits; and the public calibration of the PA length, from the link's validation probes:
+///   H(X|E) per realisation = the mean surprisal −log2 P(x | Eve's observations) of Alice's levels under Eve's best
+///   linear (LMMSE) estimator of Alice's coefficients from all her observations (both probes, all symbols, each
+///   through the same features and KLT), with Gaussian residuals; its variance V (the second-order term); the A-B
+///   bit error rate (Cascade's first block size, instead of revealing sample bits).
+///
+/// The calibration (KLT, bit counts, thresholds, Eve's estimator, H, V, error rate) is public: a calibration
+/// campaign on the same link, before the key-generation probes (test split), which it never sees.
+
+#include <complex>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "physec/core/config.hpp"
+#include "physec/dataset/wiretap.hpp"
+#include "physec/keygen/evaluate.hpp"
+#include "physec/keygen/features.hpp"
+
+namespace physec::keygen {
+
+struct chain_config {
+  feature_config features;          ///< whole-probe features (symbols = probe); method is ignored (KLT below);
+                                    ///< not a config section: the commands copy their [features] here
+  int nof_components = 12;          ///< KLT components considered per link
+  int max_bits = 4;                 ///< most bits per coefficient
+  double min_correlation = 0.5;     ///< coefficients whose calibrated A-B correlation is below are dropped
+  double leak_factor = 1.25;        ///< reconciliation leakage / h(p) assumed when choosing bit counts (Cascade)
+  int eve_regressors = 4;           ///< KLT components of each of Eve's two probes her estimator uses
+  double entropy_confidence_z = 2.326;  ///< H(X|E) lower confidence bound: mean − z·sd/√n over validation probes
+  void describe(config::schema& s);
+};
+
+/// KLT + per-coefficient bit allocation of one link.
+class coefficient_allocator {
+ public:
+  /// Fits on the link's calibration features `[n, d]` of Alice and Bob (same probes).
+  void fit(const ndarray<double>& alice, const ndarray<double>& bob, const chain_config& cfg);
+  /// `[n, d]` -> `[n, kept]`: the kept KLT coefficients.
+  ndarray<double> project(const ndarray<double>& x) const;
+  /// `[n, d]` -> `[n, all]`: every KLT coefficient considered (Eve's regressors).
+  ndarray<double> project_all(const ndarray<double>& x) const { return klt_.transform(x); }
+  /// Levels `[n, kept]` of kept coefficients `[n, kept]` (from project).
+  ndarray<int> levels(const ndarray<double>& coeffs) const;
+  /// Gray-coded bits of levels `[n, kept]`, probe by probe, bits_per_coefficient()[c] bits each, MSB first.
+  std::vector<std::uint8_t> bits(const ndarray<int>& levels) const;
+  const std::vector<int>& bits_per_coefficient() const { return bits_; }
+  const std::vector<double>& correlation() const { return rho_; }  ///< of the kept coefficients
+  const std::vector<std::vector<double>>& thresholds() const { return thresholds_; }
+  int bits_per_probe() const;
+
+ private:
+  pca klt_;
+  std::vector<std::size_t> kept_;
+  std::vector<int> bits_;
+  std::vector<double> rho_;
+  std::vector<std::vector<double>> thresholds_;
+};
+
+/// Expected bit disagreement per Gray bit of two m-bit equiprobable quantizers applied to standard bivariate normal
+/// variables with correlation ρ (numerical integration). m = 1: arccos(ρ)/π (Sheppard).
+double gray_bit_disagreement(double rho, int m);
+
+/// One link's row of the report.
+struct chain_link_row {
+  std::string profile;
+  double snr_dB = 0;
+  std::size_t nof_calibration = 0, nof_validation = 0, nof_test = 0;
+  std::size_t nof_coefficients = 0;  ///< kept
+  int bits_per_probe = 0;
+  double kdr_validation = 0;         ///< A-B bit disagreement on validation probes
+  double kdr_test = 0;               ///< on test probes
+  double h_cond = 0;                 ///< H(X|E) per realisation, lower confidence bound [bits]
+  double v_cond = 0;                 ///< its variance V [bits²]
+  double mi_ae = 0;                  ///< Gaussian I(A;E) of the kept coefficients [bits/realisation], Eve's best
+  double i_ab_analytic = 0;          ///< I(A;B) of the complex Gaussian channel with the simulated covariance
+  double bound = 0;                  ///< i_ab_analytic − mi_ae [bits/realisation]
+  double realisations_per_probe = 1; ///< min(1, probe interval / coherence time)
+  double probe_interval_s = 0;       ///< NaN for i.i.d. probes
+  std::vector<double> eve_kdr;       ///< per Eve position: her LMMSE bits vs Alice's on test probes
+};
+
+/// The test probes of one SNR, every link concatenated, with their public calibration.
+struct chain_group {
+  double snr_dB = 0;
+  std::vector<std::size_t> probe_offsets;      ///< probe i's bits are [probe_offsets[i], probe_offsets[i+1])
+  std::vector<std::uint8_t> alice, bob;        ///< Alice's and Bob's bits
+  std::vector<std::vector<std::uint8_t>> eve;  ///< per Eve position: the bits of her LMMSE estimate of Alice's
+  std::vector<double> eve_distance_wavelengths;
+  std::vector<double> h, v, weight;            ///< per test probe: H(X|E), V, realisations (≤ 1)
+  std::vector<int> bits_per_probe;             ///< per test probe
+  double error_rate = 0;                       ///< calibrated A-B bit error rate (validation probes, all links)
+  std::vector<chain_link_row> links;
+  std::size_t nof_probes() const { return probe_offsets.empty() ? 0 : probe_offsets.size() - 1; }
+};
+
+/// Runs the chain on every link of the dataset; one group per SNR (ascending).
+std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, const chain_config& cfg);
+
+}  // namespace physec::keygen

@@ -1,0 +1,407 @@
+#include "physec/keygen/secret_chain.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <boost/math/distributions/normal.hpp>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include "physec/core/error.hpp"
+#include "physec/keygen/quantizer.hpp"
+
+namespace physec::keygen {
+
+void chain_config::describe(config::schema& s) {
+  s.add("nof_components", nof_components, "KLT components considered per link").range(1, 4096).source("ours");
+  s.add("max_bits", max_bits, "most bits per KLT coefficient").range(1, 8).source("ours");
+  s.add("min_correlation", min_correlation, "coefficients with a lower calibrated A-B correlation are dropped")
+      .range(0.0, 1.0)
+      .source("ours");
+  s.add("leak_factor", leak_factor, "reconciliation leakage per bit / h(p) assumed when choosing bit counts")
+      .range(1.0, 3.0)
+      .source("docs/key-agreement.md (Cascade measured 1.15-1.28)");
+  s.add("eve_regressors", eve_regressors, "KLT components of each of Eve's probes her LMMSE estimator uses")
+      .range(1, 4096)
+      .source("ours (limited by the calibration probes per link)");
+  s.add("entropy_confidence_z", entropy_confidence_z,
+        "H(X|E) per realisation: mean - z*sd/sqrt(n) over the validation probes (2.326: one-sided 99 %)")
+      .range(0.0, 10.0)
+      .source("ours");
+}
+
+namespace {
+
+double phi_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+double phi_pdf(double x) { return std::exp(-0.5 * x * x) / std::sqrt(2.0 * 3.14159265358979323846); }
+double binary_entropy(double p) { return p <= 0 || p >= 1 ? 0.0 : -p * std::log2(p) - (1 - p) * std::log2(1 - p); }
+
+double mean_of(const std::vector<double>& v) {
+  return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+}
+
+double variance_of(const std::vector<double>& v) {
+  if (v.size() < 2) return 0;
+  const double m = mean_of(v);
+  double s = 0;
+  for (double x : v) s += (x - m) * (x - m);
+  return s / static_cast<double>(v.size() - 1);
+}
+
+std::vector<double> column(const ndarray<double>& x, std::size_t c) {
+  std::vector<double> v(x.shape[0]);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = x(i, c);
+  return v;
+}
+
+double pearson(const std::vector<double>& a, const std::vector<double>& b) {
+  const double ma = mean_of(a), mb = mean_of(b);
+  double sab = 0, saa = 0, sbb = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) * (a[i] - ma);
+    sbb += (b[i] - mb) * (b[i] - mb);
+  }
+  return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0.0;
+}
+
+int level_of(const std::vector<double>& thresholds, double x) {
+  return static_cast<int>(std::upper_bound(thresholds.begin(), thresholds.end(), x) - thresholds.begin());
+}
+
+}  // namespace
+
+double gray_bit_disagreement(double rho, int m) {
+  if (m < 1 || m > 16) throw error("bits per coefficient out of range", {"", "m", {}}, "1..16", std::to_string(m));
+  const int nof_levels = 1 << m;
+  const double s = std::sqrt(std::max(0.0, 1 - rho * rho));
+  if (s < 1e-12) return 0;
+  std::vector<double> z(static_cast<std::size_t>(nof_levels) + 1);
+  z.front() = -std::numeric_limits<double>::infinity();
+  z.back() = std::numeric_limits<double>::infinity();
+  const boost::math::normal normal;
+  for (int j = 1; j < nof_levels; ++j) z[static_cast<std::size_t>(j)] = boost::math::quantile(normal, static_cast<double>(j) / nof_levels);
+  const std::vector<double> inner(z.begin() + 1, z.end() - 1);
+  const int nof_points = 1601;
+  const double lo = -8, step = 16.0 / (nof_points - 1);
+  double expected = 0;
+  for (int g = 0; g < nof_points; ++g) {
+    const double x = lo + step * g;
+    const auto a = static_cast<std::uint32_t>(level_of(inner, x));
+    double e = 0;
+    for (int j = 0; j < nof_levels; ++j) {
+      const double p = phi_cdf((z[static_cast<std::size_t>(j) + 1] - rho * x) / s) - phi_cdf((z[static_cast<std::size_t>(j)] - rho * x) / s);
+      e += p * __builtin_popcount(gray_encode(a) ^ gray_encode(static_cast<std::uint32_t>(j)));
+    }
+    expected += phi_pdf(x) * step * e;
+  }
+  return expected / m;
+}
+
+void coefficient_allocator::fit(const ndarray<double>& alice, const ndarray<double>& bob, const chain_config& cfg) {
+  if (alice.shape != bob.shape || alice.rank() != 2 || alice.shape[0] < 3)
+    throw error("calibration features of Alice and Bob must be [n >= 3, d], the same shape", {"", "calibration", {}},
+                shape_string(alice.shape), shape_string(bob.shape));
+  const std::size_t n = alice.shape[0], d = alice.shape[1];
+  ndarray<double> both({2 * n, d});
+  std::copy(alice.data.begin(), alice.data.end(), both.data.begin());
+  std::copy(bob.data.begin(), bob.data.end(), both.data.begin() + static_cast<std::ptrdiff_t>(n * d));
+  klt_.fit(both, std::min<std::size_t>({static_cast<std::size_t>(cfg.nof_components), d, 2 * n - 1}));
+  const auto pa = klt_.transform(alice), pb = klt_.transform(bob);
+  kept_.clear();
+  bits_.clear();
+  rho_.clear();
+  thresholds_.clear();
+  for (std::size_t c = 0; c < pa.shape[1]; ++c) {
+    const auto a = column(pa, c), b = column(pb, c);
+    const double rho = pearson(a, b);
+    if (rho < cfg.min_correlation) continue;
+    int best_m = 0;
+    double best = 0;
+    for (int m = 1; m <= cfg.max_bits; ++m) {
+      const double score = m * (1 - cfg.leak_factor * binary_entropy(gray_bit_disagreement(rho, m)));
+      if (score > best) {
+        best = score;
+        best_m = m;
+      }
+    }
+    if (best_m == 0) continue;
+    std::vector<double> pooled(a);
+    pooled.insert(pooled.end(), b.begin(), b.end());
+    std::sort(pooled.begin(), pooled.end());
+    const std::size_t levels = std::size_t{1} << best_m;
+    std::vector<double> t;
+    for (std::size_t j = 1; j < levels; ++j) {
+      // Equiprobable levels: the j/L quantile, midway between the order statistics around it.
+      const double pos = static_cast<double>(j) * static_cast<double>(pooled.size()) / static_cast<double>(levels) - 0.5;
+      const auto i0 = static_cast<std::size_t>(std::clamp(std::floor(pos), 0.0, static_cast<double>(pooled.size() - 1)));
+      const std::size_t i1 = std::min(i0 + 1, pooled.size() - 1);
+      const double w = std::clamp(pos - static_cast<double>(i0), 0.0, 1.0);
+      t.push_back(pooled[i0] * (1 - w) + pooled[i1] * w);
+    }
+    kept_.push_back(c);
+    bits_.push_back(best_m);
+    rho_.push_back(rho);
+    thresholds_.push_back(std::move(t));
+  }
+}
+
+ndarray<double> coefficient_allocator::project(const ndarray<double>& x) const {
+  const auto all = klt_.transform(x);
+  ndarray<double> out({x.shape[0], kept_.size()});
+  for (std::size_t i = 0; i < x.shape[0]; ++i)
+    for (std::size_t c = 0; c < kept_.size(); ++c) out(i, c) = all(i, kept_[c]);
+  return out;
+}
+
+ndarray<int> coefficient_allocator::levels(const ndarray<double>& coeffs) const {
+  ndarray<int> out(coeffs.shape);
+  for (std::size_t i = 0; i < coeffs.shape[0]; ++i)
+    for (std::size_t c = 0; c < kept_.size(); ++c) out(i, c) = level_of(thresholds_[c], coeffs(i, c));
+  return out;
+}
+
+std::vector<std::uint8_t> coefficient_allocator::bits(const ndarray<int>& levels) const {
+  std::vector<std::uint8_t> out;
+  for (std::size_t i = 0; i < levels.shape[0]; ++i)
+    for (std::size_t c = 0; c < kept_.size(); ++c) {
+      const std::uint32_t g = gray_encode(static_cast<std::uint32_t>(levels(i, c)));
+      for (int b = bits_[c] - 1; b >= 0; --b) out.push_back(static_cast<std::uint8_t>((g >> b) & 1u));
+    }
+  return out;
+}
+
+int coefficient_allocator::bits_per_probe() const { return std::accumulate(bits_.begin(), bits_.end(), 0); }
+
+namespace {
+
+using csi_t = ndarray<std::complex<float>>;
+
+/// Eve's CSI of Bob's uplink probe at position k, `[n, eve_ant, bob_ant, sc, sym]` (empty when not stored).
+csi_t eve_uplink_at(const dataset::wiretap_data& d, std::size_t k) {
+  if (d.eve_uplink.shape.empty()) return {};
+  const auto& s = d.eve_uplink.shape;
+  const std::size_t n = s[0], m = s[1], per = s[2] * s[3] * s[4] * s[5];
+  csi_t out({n, s[2], s[3], s[4], s[5]});
+  for (std::size_t i = 0; i < n; ++i)
+    std::copy_n(d.eve_uplink.data.begin() + static_cast<std::ptrdiff_t>((i * m + k) * per), per,
+                out.data.begin() + static_cast<std::ptrdiff_t>(i * per));
+  return out;
+}
+
+/// [n, p] regressors: 1, then the first q KLT coefficients of each of Eve's observations.
+ndarray<double> regressors(const std::vector<ndarray<double>>& obs, std::size_t q) {
+  const std::size_t n = obs.front().shape[0];
+  std::size_t p = 1;
+  for (const auto& o : obs) p += std::min(q, o.shape[1]);
+  ndarray<double> r({n, p});
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t j = 0;
+    r(i, j++) = 1.0;
+    for (const auto& o : obs)
+      for (std::size_t c = 0; c < std::min(q, o.shape[1]); ++c) r(i, j++) = o(i, c);
+  }
+  return r;
+}
+
+using matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+Eigen::Map<const matrix> as_matrix(const ndarray<double>& x) {
+  return {x.ptr(), static_cast<Eigen::Index>(x.shape[0]), static_cast<Eigen::Index>(x.shape[1])};
+}
+
+/// Eve's LMMSE estimator of Alice's kept coefficients from her regressors, fitted on calibration probes.
+struct eve_estimator {
+  Eigen::MatrixXd beta;        // [p, kept]
+  std::vector<double> sigma;   // residual std per coefficient (unbiased, n - p degrees of freedom)
+  bool usable = false;
+
+  void fit(const ndarray<double>& r, const ndarray<double>& a) {
+    const auto n = static_cast<Eigen::Index>(r.shape[0]), p = static_cast<Eigen::Index>(r.shape[1]);
+    if (n <= p + 1 || a.shape[1] == 0) return;
+    const Eigen::MatrixXd R = as_matrix(r), A = as_matrix(a);
+    Eigen::MatrixXd g = R.transpose() * R;
+    g.diagonal().array() += 1e-9 * g.diagonal().mean();
+    beta = g.ldlt().solve(R.transpose() * A);
+    const Eigen::MatrixXd res = A - R * beta;
+    sigma.resize(a.shape[1]);
+    for (std::size_t c = 0; c < a.shape[1]; ++c)
+      sigma[c] = std::sqrt(res.col(static_cast<Eigen::Index>(c)).squaredNorm() / static_cast<double>(n - p));
+    usable = true;
+  }
+  ndarray<double> predict(const ndarray<double>& r) const {
+    ndarray<double> out({r.shape[0], static_cast<std::size_t>(beta.cols())});
+    Eigen::Map<matrix>(out.ptr(), beta.rows() ? static_cast<Eigen::Index>(r.shape[0]) : 0, beta.cols()) = as_matrix(r) * beta;
+    return out;
+  }
+};
+
+/// I(A;B) [bits] of the complex Gaussian channel with covariance R (from the clean channel of every probe of the
+/// link), each party observing it with CN(0, σ²) noise per entry: Σ_i log2((λ_i + σ²)² / (σ²(2λ_i + σ²))).
+double analytic_i_ab(const csi_t& clean, double noise_var) {
+  const std::size_t n = clean.shape[0], pairs = clean.shape[1] * clean.shape[2], K = clean.shape[3], T = clean.shape[4];
+  const std::size_t dim = pairs * K;
+  if (n < 2) return std::nan("");
+  Eigen::MatrixXcd X(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(dim));
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < dim; ++j) X(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = std::complex<double>(clean.data[(i * dim + j) * T]);
+  const Eigen::MatrixXcd R = X.adjoint() * X / static_cast<double>(n);
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> eig(R);
+  double i_ab = 0;
+  for (Eigen::Index k = 0; k < eig.eigenvalues().size(); ++k) {
+    const double l = std::max(0.0, eig.eigenvalues()(k));
+    i_ab += std::log2((l + noise_var) * (l + noise_var) / (noise_var * (2 * l + noise_var)));
+  }
+  return i_ab;
+}
+
+}  // namespace
+
+std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, const chain_config& cfg_in) {
+  chain_config cfg = cfg_in;
+  config::validate(cfg, "keygen chain");
+  feature_config fc = cfg.features;
+  fc.method = "raw";
+  feature_pipeline features(fc);
+  // Links: the dataset's link label, else one per (SNR, profile, delay spread, speed) setting.
+  std::map<std::pair<double, std::string>, std::vector<std::size_t>> links;  // (snr, link key) -> probes in order
+  for (std::size_t i = 0; i < d.nof_probes(); ++i) {
+    const std::string key = d.link.empty() ? d.profile[i] + "/" + std::to_string(d.delay_spread_s[i]) + "/" + std::to_string(d.speed_mps[i])
+                                           : std::to_string(100000000 + d.link[i]);
+    links[{d.snr_dB[i], key}].push_back(i);
+  }
+  std::vector<csi_t> eve_down, eve_up;
+  for (std::size_t k = 0; k < d.nof_eve(); ++k) {
+    eve_down.push_back(dataset::eve_at(d, k));
+    eve_up.push_back(eve_uplink_at(d, k));
+    if (!eve_up.back().shape.empty() && eve_up.back().shape[1] * eve_up.back().shape[2] != d.alice.shape[1] * d.alice.shape[2])
+      eve_up.back() = csi_t();  // another port count: her uplink features do not fit the link's KLT
+  }
+  std::map<double, chain_group> groups;
+  std::map<double, std::pair<double, double>> val_errors;  // snr -> (wrong, bits)
+  for (const auto& [key, idx] : links) {
+    const double snr = key.first;
+    std::vector<std::size_t> tr, va, te;
+    for (auto i : idx) (d.split[i] == dataset::split_label::train ? tr : d.split[i] == dataset::split_label::validation ? va : te).push_back(i);
+    auto& g = groups[snr];
+    g.snr_dB = snr;
+    g.eve_distance_wavelengths = d.eve_distance_wavelengths;
+    g.eve.resize(d.nof_eve());
+    if (g.probe_offsets.empty()) g.probe_offsets.push_back(0);
+    if (te.empty()) continue;
+    chain_link_row row;
+    row.profile = d.profile[idx.front()];
+    row.snr_dB = snr;
+    row.nof_calibration = tr.size();
+    row.nof_validation = va.size();
+    row.nof_test = te.size();
+    // Realisations per probe from the probing interval and the coherence time.
+    row.probe_interval_s = std::nan("");
+    if (!d.time_s.empty() && idx.size() > 1 && std::isfinite(d.time_s[idx[0]])) {
+      row.probe_interval_s = (d.time_s[idx.back()] - d.time_s[idx.front()]) / static_cast<double>(idx.size() - 1);
+      const double t_coh = d.coherence_time_s.empty() ? std::nan("") : d.coherence_time_s[idx.front()];
+      row.realisations_per_probe = std::isfinite(t_coh) && t_coh > 0 ? std::min(1.0, row.probe_interval_s / t_coh) : 0.0;
+    }
+    const auto sel = [&](const csi_t& csi, const std::vector<std::size_t>& s) { return features.transform(dataset::select_probes(csi, s)); };
+    coefficient_allocator alloc;
+    const bool calibrated = tr.size() >= 3;
+    if (calibrated) alloc.fit(sel(d.alice, tr), sel(d.bob, tr), cfg);
+    row.nof_coefficients = calibrated ? alloc.bits_per_coefficient().size() : 0;
+    row.bits_per_probe = calibrated ? alloc.bits_per_probe() : 0;
+    std::vector<std::uint8_t> a_te, b_te;
+    if (row.bits_per_probe > 0) {
+      a_te = alloc.bits(alloc.levels(alloc.project(sel(d.alice, te))));
+      b_te = alloc.bits(alloc.levels(alloc.project(sel(d.bob, te))));
+      std::size_t wrong = 0;
+      for (std::size_t i = 0; i < a_te.size(); ++i) wrong += a_te[i] != b_te[i];
+      row.kdr_test = a_te.empty() ? std::nan("") : static_cast<double>(wrong) / static_cast<double>(a_te.size());
+      if (!va.empty()) {
+        const auto a_va = alloc.bits(alloc.levels(alloc.project(sel(d.alice, va))));
+        const auto b_va = alloc.bits(alloc.levels(alloc.project(sel(d.bob, va))));
+        std::size_t w = 0;
+        for (std::size_t i = 0; i < a_va.size(); ++i) w += a_va[i] != b_va[i];
+        row.kdr_validation = static_cast<double>(w) / static_cast<double>(a_va.size());
+        val_errors[snr].first += static_cast<double>(w);
+        val_errors[snr].second += static_cast<double>(a_va.size());
+      }
+    }
+    // Eve: her LMMSE estimate of Alice's kept coefficients from both her probes, per position; the worst case for
+    // Alice and Bob (smallest H(X|E)) is the calibration.
+    row.h_cond = std::numeric_limits<double>::infinity();
+    row.mi_ae = 0;
+    const double h_max = row.bits_per_probe;
+    for (std::size_t k = 0; k < d.nof_eve(); ++k) {
+      std::vector<std::uint8_t> e_bits;
+      double h = 0, v = 0;
+      if (row.bits_per_probe > 0) {
+        const auto obs = [&](const std::vector<std::size_t>& s) {
+          std::vector<ndarray<double>> o{alloc.project_all(sel(eve_down[k], s))};
+          if (!eve_up[k].shape.empty()) o.push_back(alloc.project_all(sel(eve_up[k], s)));
+          return regressors(o, static_cast<std::size_t>(cfg.eve_regressors));
+        };
+        const auto a_tr = alloc.project(sel(d.alice, tr));
+        eve_estimator est;
+        est.fit(obs(tr), a_tr);
+        const std::size_t kept = a_tr.shape[1];
+        if (est.usable && va.size() >= 2) {
+          const auto a_va = alloc.levels(alloc.project(sel(d.alice, va)));
+          const auto pred = est.predict(obs(va));
+          std::vector<double> surprisal(va.size(), 0.0);
+          for (std::size_t i = 0; i < va.size(); ++i)
+            for (std::size_t c = 0; c < kept; ++c) {
+              const auto& t = alloc.thresholds()[c];
+              const int l = a_va(i, c);
+              const double lo = l == 0 ? -std::numeric_limits<double>::infinity() : t[static_cast<std::size_t>(l) - 1];
+              const double hi = l == static_cast<int>(t.size()) ? std::numeric_limits<double>::infinity() : t[static_cast<std::size_t>(l)];
+              const double s = std::max(est.sigma[c], 1e-12);
+              const double p = phi_cdf((hi - pred(i, c)) / s) - phi_cdf((lo - pred(i, c)) / s);
+              surprisal[i] += -std::log2(std::max(p, 1e-30));
+            }
+          h = std::min(h_max, mean_of(surprisal) - cfg.entropy_confidence_z * std::sqrt(variance_of(surprisal) / static_cast<double>(va.size())));
+          v = variance_of(surprisal);
+          double mi = 0;
+          for (std::size_t c = 0; c < kept; ++c)
+            mi += 0.5 * std::log2(std::max(1.0, variance_of(column(a_tr, c)) / std::max(est.sigma[c] * est.sigma[c], 1e-300)));
+          row.mi_ae = std::max(row.mi_ae, mi);
+        }
+        if (est.usable) e_bits = alloc.bits(alloc.levels(est.predict(obs(te))));
+      }
+      if (e_bits.size() != a_te.size()) e_bits.assign(a_te.size(), 0);  // no estimator: she guesses zeros
+      std::size_t wrong = 0;
+      for (std::size_t i = 0; i < a_te.size(); ++i) wrong += a_te[i] != e_bits[i];
+      row.eve_kdr.push_back(a_te.empty() ? std::nan("") : static_cast<double>(wrong) / static_cast<double>(a_te.size()));
+      g.eve[k].insert(g.eve[k].end(), e_bits.begin(), e_bits.end());
+      if (h < row.h_cond) {
+        row.h_cond = h;
+        row.v_cond = v;
+      }
+    }
+    if (!std::isfinite(row.h_cond)) row.h_cond = 0;
+    row.h_cond = std::max(0.0, row.h_cond);
+    if (!d.clean.shape.empty()) {
+      const double noise = std::pow(10.0, -snr / 10.0) / static_cast<double>(d.alice.shape[4]);
+      row.i_ab_analytic = analytic_i_ab(dataset::select_probes(d.clean, idx), noise);
+      row.bound = std::max(0.0, row.i_ab_analytic - row.mi_ae);
+    } else {
+      row.i_ab_analytic = row.bound = std::nan("");
+    }
+    g.alice.insert(g.alice.end(), a_te.begin(), a_te.end());
+    g.bob.insert(g.bob.end(), b_te.begin(), b_te.end());
+    for (std::size_t i = 0; i < te.size(); ++i) {
+      g.probe_offsets.push_back(g.probe_offsets.back() + static_cast<std::size_t>(row.bits_per_probe));
+      g.h.push_back(row.h_cond);
+      g.v.push_back(row.v_cond);
+      g.weight.push_back(row.realisations_per_probe);
+      g.bits_per_probe.push_back(row.bits_per_probe);
+    }
+    g.links.push_back(row);
+  }
+  std::vector<chain_group> out;
+  for (auto& [snr, g] : groups) {
+    const auto& e = val_errors[snr];
+    g.error_rate = (e.first + 0.5) / (e.second + 1.0);
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+}  // namespace physec::keygen
