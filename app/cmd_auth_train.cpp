@@ -53,7 +53,7 @@ nn::train_config tdgcn_train_defaults() {
   t.batch_size = 16;
   t.weight_decay = 1e-4;
   t.epochs = 100000;
-  t.max_steps = 1500;
+  t.max_steps = 400;
   t.schedule = "cosine";
   t.min_learning_rate = 1e-5;
   t.select_on = "val_loss";
