@@ -45,8 +45,10 @@ void set_learning_rate(torch::optim::Optimizer& opt, const std::string& kind, do
 // The state the trainer needs to continue a run exactly, stored in the checkpoint as JSON.
 struct run_state {
   int epoch = 0;  // epochs completed
+  std::int64_t steps = 0;  // optimiser steps taken
   int best_epoch = 0;
-  double best_metric = 0;
+  double best_metric = 0;     // the task's metric at the best epoch
+  double best_selection = 0;  // the value the best epoch was selected on (the metric or the validation loss)
   int bad_epochs = 0;    // since the last improvement (early stopping)
   int plateau_bad = 0;   // since the last improvement or decay (plateau schedule)
   double learning_rate = 0;
@@ -57,7 +59,8 @@ struct run_state {
     nlohmann::json h = nlohmann::json::array();
     for (const auto& r : history)
       h.push_back({r.epoch, r.train_loss, r.val_loss, r.metric, r.learning_rate, r.seconds, r.improved});
-    return {{"epoch", epoch},           {"best_epoch", best_epoch},     {"best_metric", best_metric},
+    return {{"epoch", epoch},           {"steps", steps},               {"best_epoch", best_epoch},
+            {"best_metric", best_metric},   {"best_selection", best_selection},
             {"bad_epochs", bad_epochs}, {"plateau_bad", plateau_bad},   {"learning_rate", learning_rate},
             {"stopped_early", stopped_early}, {"history", h}};
   }
@@ -66,6 +69,8 @@ struct run_state {
     s.epoch = j.at("epoch").get<int>();
     s.best_epoch = j.at("best_epoch").get<int>();
     s.best_metric = j.at("best_metric").get<double>();
+    s.steps = j.value("steps", std::int64_t{0});  // absent in checkpoints written before the step budget
+    s.best_selection = j.value("best_selection", s.best_metric);
     s.bad_epochs = j.at("bad_epochs").get<int>();
     s.plateau_bad = j.at("plateau_bad").get<int>();
     s.learning_rate = j.at("learning_rate").get<double>();
@@ -211,14 +216,29 @@ train_result trainer::fit(const example_source& train, const example_source& val
   const std::size_t n = train.size();
   const std::size_t bs = static_cast<std::size_t>(cfg_.batch_size);
   const auto t_start = std::chrono::steady_clock::now();
+  auto last_write = t_start;
   int epochs_run = 0;
-  const bool finished_before = st.stopped_early || st.epoch >= cfg_.epochs;
+  const bool select_on_loss = cfg_.select_on == "val_loss";
+  const bool higher_is_better = !select_on_loss && task.higher_is_better;
+  const bool step_budget = cfg_.max_steps > 0;
+  const double pi = 3.14159265358979323846;
+  const auto cosine = [&](double fraction) {
+    return cfg_.min_learning_rate +
+           0.5 * (cfg_.learning_rate - cfg_.min_learning_rate) * (1 + std::cos(pi * std::min(1.0, fraction)));
+  };
+  const auto budget_left = [&] { return !step_budget || st.steps < cfg_.max_steps; };
+  const bool finished_before = st.stopped_early || st.epoch >= cfg_.epochs || !budget_left();
   std::unique_ptr<progress> bar;
-  if (o.show_progress && !finished_before)
-    bar = std::make_unique<progress>("training " + model_.name, static_cast<std::size_t>(cfg_.epochs - st.epoch),
-                                     "epochs");
+  if (o.show_progress && !finished_before) {
+    auto epochs_left = static_cast<std::int64_t>(cfg_.epochs - st.epoch);
+    if (step_budget) {  // the budget ends the run first when it is smaller
+      const auto per_epoch = static_cast<std::int64_t>((n + bs - 1) / bs);
+      epochs_left = std::min(epochs_left, (cfg_.max_steps - st.steps + per_epoch - 1) / per_epoch);
+    }
+    bar = std::make_unique<progress>("training " + model_.name, static_cast<std::size_t>(epochs_left), "epochs");
+  }
 
-  while (!st.stopped_early && st.epoch < cfg_.epochs) {
+  while (!st.stopped_early && st.epoch < cfg_.epochs && budget_left()) {
     const int epoch = st.epoch + 1;
     const auto t0 = std::chrono::steady_clock::now();
     torch::manual_seed(torch_root.at(static_cast<std::uint64_t>(epoch))());
@@ -229,8 +249,10 @@ train_result trainer::fit(const example_source& train, const example_source& val
     for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[g.uniform_int(i)]);
 
     module.train();
+    const double epoch_lr = st.learning_rate;  // at the epoch's first step (a per-step schedule moves it after)
     double loss_sum = 0;
-    for (std::size_t first = 0; first < n; first += bs) {
+    std::size_t seen = 0;
+    for (std::size_t first = 0; first < n && budget_left(); first += bs) {
       std::vector<std::size_t> idx(order.begin() + static_cast<std::ptrdiff_t>(first),
                                    order.begin() + static_cast<std::ptrdiff_t>(std::min(n, first + bs)));
       auto b = train.batch(idx);
@@ -244,20 +266,28 @@ train_result trainer::fit(const example_source& train, const example_source& val
       loss.backward();
       if (cfg_.grad_clip_norm > 0) torch::nn::utils::clip_grad_norm_(module.parameters(true), cfg_.grad_clip_norm);
       optimizer->step();
+      ++st.steps;
       loss_sum += l * static_cast<double>(idx.size());
+      seen += idx.size();
+      if (step_budget && cfg_.schedule == "cosine") {  // per step over the budget
+        st.learning_rate = cosine(static_cast<double>(st.steps) / static_cast<double>(cfg_.max_steps));
+        set_learning_rate(*optimizer, cfg_.optimizer, st.learning_rate);
+      }
     }
 
     epoch_record rec;
     rec.epoch = epoch;
-    rec.train_loss = loss_sum / static_cast<double>(n);
+    rec.train_loss = loss_sum / static_cast<double>(seen);
     rec.val_loss = mean_loss(model_, validation, task, device_, std::max(cfg_.batch_size, 64));
     rec.metric = task.metric ? task.metric(model_, validation, device_) : rec.val_loss;
-    rec.learning_rate = st.learning_rate;
+    rec.learning_rate = epoch_lr;
     const bool first_epoch = st.best_epoch == 0;
-    rec.improved = first_epoch || (task.higher_is_better ? rec.metric > st.best_metric + cfg_.min_delta
-                                                         : rec.metric < st.best_metric - cfg_.min_delta);
+    const double selection = select_on_loss ? rec.val_loss : rec.metric;
+    rec.improved = first_epoch || (higher_is_better ? selection > st.best_selection + cfg_.min_delta
+                                                    : selection < st.best_selection - cfg_.min_delta);
     if (rec.improved) {
       st.best_metric = rec.metric;
+      st.best_selection = selection;
       st.best_epoch = epoch;
       best = detail::clone_state(current);
       st.bad_epochs = 0;
@@ -270,10 +300,8 @@ train_result trainer::fit(const example_source& train, const example_source& val
     if (cfg_.schedule == "plateau" && st.plateau_bad >= cfg_.schedule_patience) {
       st.learning_rate = std::max(cfg_.min_learning_rate, st.learning_rate * cfg_.schedule_factor);
       st.plateau_bad = 0;
-    } else if (cfg_.schedule == "cosine") {
-      const double pi = 3.14159265358979323846;
-      st.learning_rate = cfg_.min_learning_rate + 0.5 * (cfg_.learning_rate - cfg_.min_learning_rate) *
-                                                      (1 + std::cos(pi * epoch / cfg_.epochs));
+    } else if (cfg_.schedule == "cosine" && !step_budget) {
+      st.learning_rate = cosine(static_cast<double>(epoch) / cfg_.epochs);
     }
     set_learning_rate(*optimizer, cfg_.optimizer, st.learning_rate);
     if (cfg_.patience > 0 && st.bad_epochs >= cfg_.patience) st.stopped_early = true;
@@ -284,7 +312,11 @@ train_result trainer::fit(const example_source& train, const example_source& val
     log::info("epoch {:>3}/{}  train loss {:.5g}  val loss {:.5g}  {} {:.5g}{}  lr {:.3g}  {:.2f} s", epoch,
               cfg_.epochs, rec.train_loss, rec.val_loss, task.metric_name, rec.metric, rec.improved ? " *" : "  ",
               rec.learning_rate, rec.seconds);
-    if (!o.checkpoint.empty()) {
+    const bool write_now = o.checkpoint_interval_s <= 0 ||
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - last_write).count() >=
+                               o.checkpoint_interval_s;
+    if (!o.checkpoint.empty() && write_now) {
+      last_write = std::chrono::steady_clock::now();
       meta.epoch = st.epoch;
       meta.best_epoch = st.best_epoch;
       meta.best_metric = st.best_metric;
@@ -295,8 +327,8 @@ train_result trainer::fit(const example_source& train, const example_source& val
   }
   if (bar) bar->finish();
   if (st.stopped_early)
-    log::info("early stop after epoch {}: no improvement of {} for {} epochs", st.epoch, task.metric_name,
-              cfg_.patience);
+    log::info("early stop after epoch {}: no improvement of {} for {} epochs", st.epoch,
+              select_on_loss ? std::string("val_loss") : task.metric_name, cfg_.patience);
 
   // Leave the model with the best weights, and the checkpoint marked finished.
   if (!best.empty()) detail::copy_state(best, current);
@@ -313,6 +345,9 @@ train_result trainer::fit(const example_source& train, const example_source& val
   r.history = st.history;
   r.best_epoch = st.best_epoch;
   r.best_metric = st.best_metric;
+  r.steps = st.steps;
+  for (const auto& e : st.history)
+    if (e.epoch == st.best_epoch) r.best_val_loss = e.val_loss;
   r.stopped_early = st.stopped_early;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   double epoch_s = 0;

@@ -1,8 +1,11 @@
-// TDGCN blocks: shapes for several D, T, G; causality of the TCN; sparse, learnable graph initialisation; pooling
-// sizes; temporal edges slot g-1 -> g; MAC counts against hand formulas; training windows; save/load round trip.
-// Expected sizes are worked out by hand in the comments, never read from the code.
+// TDGCN blocks: shapes for several D, T, G; causality; the learnable sparse slot graphs; gradient to every
+// parameter; sensitivity to the order of the input dimensions; temporal edges slot g-1 -> g; MAC counts against hand
+// formulas; options JSON; training windows; save/load round trip. Expected sizes are worked out by hand in the
+// comments, never read from the code.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+
+#include <cmath>
 
 #include "physec/auth/models/tdgcn_train.hpp"
 #include "physec/nn/complexity.hpp"
@@ -10,126 +13,180 @@
 
 namespace am = physec::auth::models;
 using physec::testing::message_of;
+using torch::indexing::Slice;
 
 namespace {
 
 std::vector<std::int64_t> sizes(const torch::Tensor& t) { return t.sizes().vec(); }
 
 am::TdgcnOptions small(int D, int T, int G) {
-  return am::TdgcnOptions(D, T, 3).nof_slots(G).tcn_channels({4, 6, 8}).hidden(5).pool_layers(2);
+  return am::TdgcnOptions(D, T, 3).nof_slots(G).tcn_channels({4, 6, 8}).embedding_dim(3);
 }
 
 }  // namespace
 
 TEST(Tdgcn, ShapesThroughEveryBlock) {
   struct row {
-    int D, T, G, Tp, nodes_after_pool;
+    int D, T, G, Tp;
+    std::vector<std::int64_t> nodes;  // N_0 .. N_3
   };
-  // Tp: T padded to a multiple of G. Pooling 0.2 twice: 24 -> round(19.2) = 19 -> round(15.2) = 15;
-  // 6 -> round(4.8) = 5 -> round(4.0) = 4; 3 -> round(2.4) = 2 -> round(1.6) = 2.
-  for (const row r : {row{24, 50, 5, 50, 15}, row{6, 30, 4, 32, 4}, row{3, 7, 2, 8, 2}}) {
+  // Tp: T padded to a multiple of G. Nodes after block l: round(D (1 - 0.2 l)): 24 -> 19.2, 14.4, 9.6 -> 19, 14, 10;
+  // 6 -> 4.8, 3.6, 2.4 -> 5, 4, 2; 3 -> 2.4, 1.8, 1.2 -> 2, 2, 1.
+  for (const row& r : {row{24, 50, 4, 52, {24, 19, 14, 10}}, row{6, 30, 4, 32, {6, 5, 4, 2}},
+                       row{3, 7, 2, 8, {3, 2, 2, 1}}}) {
     torch::manual_seed(1);
     am::Tdgcn net(small(r.D, r.T, r.G));
+    const auto nodes = net->options().pool_sizes();
+    EXPECT_EQ(std::vector<std::int64_t>(nodes.begin(), nodes.end()), r.nodes);
     am::TdgcnImpl::trace t;
     const auto y = net->forward_traced(torch::randn({2, r.D, r.T}), &t);
-    const std::int64_t B = 2, D = r.D, G = r.G;
-    EXPECT_EQ(sizes(t.tcn), (std::vector<std::int64_t>{B, D, 8, r.Tp}));
-    EXPECT_EQ(sizes(t.slots), (std::vector<std::int64_t>{B, G, D, 5}));
-    EXPECT_EQ(sizes(t.adjacency), (std::vector<std::int64_t>{B, G, D, D}));
-    EXPECT_EQ(sizes(t.gin), (std::vector<std::int64_t>{B, G, D, 15}));  // 3 GIN layers x 5 concatenated
-    EXPECT_EQ(sizes(t.pooled), (std::vector<std::int64_t>{B, G, r.nodes_after_pool, 15}));
+    const std::int64_t B = 2, G = r.G, C[] = {4, 6, 8};
+    ASSERT_EQ(t.blocks.size(), 3u);
+    for (std::size_t l = 0; l < 3; ++l) {
+      EXPECT_EQ(sizes(t.blocks[l]), (std::vector<std::int64_t>{B, C[l], r.nodes[l + 1], r.Tp}));
+      EXPECT_EQ(sizes(t.graphs[l]), (std::vector<std::int64_t>{G, r.nodes[l], r.nodes[l]}));
+    }
     EXPECT_EQ(sizes(y), (std::vector<std::int64_t>{B, 3}));
   }
 }
 
-TEST(Tdgcn, TcnIsCausal) {
+TEST(Tdgcn, EveryBlockIsCausal) {
   torch::manual_seed(2);
-  am::Tcn tcn(std::vector<int>{9, 5, 3}, std::vector<int>{4, 4, 4});
-  const auto x = torch::randn({2, 1, 40});
+  am::Tdgcn net(small(5, 40, 4));  // 4 slots of 10
+  net->eval();
+  const auto x = torch::randn({2, 5, 40});
   auto x2 = x.clone();
-  x2.index_put_({torch::indexing::Slice(), 0, 25}, 10.0);
-  const auto y = tcn->forward(x), y2 = tcn->forward(x2);
-  EXPECT_EQ(sizes(y), (std::vector<std::int64_t>{2, 4, 40}));  // padded back to T
-  const auto before = torch::indexing::Slice(0, 25);
-  EXPECT_TRUE(torch::equal(y.index({torch::indexing::Slice(), torch::indexing::Slice(), before}),
-                           y2.index({torch::indexing::Slice(), torch::indexing::Slice(), before})));
-  // receptive field 9 + 4 + 2 = 15 samples: t = 25 .. 39 may change, and do at t = 25 (ReLU permitting, at some channel)
-  EXPECT_GT((y - y2).abs().index({torch::indexing::Slice(), torch::indexing::Slice(), torch::indexing::Slice(25, 40)})
-                .sum()
-                .item<double>(),
-            0.0);
+  x2.index_put_({Slice(), Slice(), 25}, 10.0);
+  am::TdgcnImpl::trace t, t2;
+  torch::NoGradGuard guard;
+  net->forward_traced(x, &t);
+  net->forward_traced(x2, &t2);
+  for (std::size_t l = 0; l < t.blocks.size(); ++l) {
+    const auto before = Slice(0, 25), after = Slice(25, 40);
+    EXPECT_TRUE(torch::equal(t.blocks[l].index({"...", before}), t2.blocks[l].index({"...", before}))) << l;
+    EXPECT_GT((t.blocks[l] - t2.blocks[l]).abs().index({"...", after}).sum().item<double>(), 0.0) << l;
+  }
 }
 
-TEST(Tdgcn, AdjacencyIsSparseAndLearnable) {
+TEST(Tdgcn, SlotGraphsAreSparseAndLearnable) {
   torch::manual_seed(3);
   const int D = 12;
-  am::GraphInit g(D, 3, 0.3);
+  am::SlotGraph g(D, 3, 4, 0.3);
   EXPECT_EQ(g->keep(), 3);  // round(0.3 * 11) = 3 edges per node
-  auto h = torch::randn({2, 3, D, 7}, torch::requires_grad());
-  const auto a = g->forward(h);
-  const auto nonzero = (a > 0).sum(-1);  // [2, 3, D]
-  EXPECT_TRUE(torch::all(nonzero == 3).item<bool>());  // 9 of 12 entries per row are 0 (continuous inputs: no ties)
+  const auto a = g->forward();
+  ASSERT_EQ(sizes(a), (std::vector<std::int64_t>{3, D, D}));
+  EXPECT_TRUE(torch::all((a > 0).sum(-1) == 3).item<bool>());  // 9 of 12 entries per row are 0 (no ties)
   EXPECT_TRUE(torch::all(a.diagonal(0, -2, -1) == 0).item<bool>());
   (a * torch::randn_like(a)).sum().backward();
-  const auto gw = g->weight.grad();
-  ASSERT_TRUE(gw.defined());
-  EXPECT_GT(gw.abs().sum().item<double>(), 0.0);
-  EXPECT_GT(h.grad().abs().sum().item<double>(), 0.0);  // gradient reaches the node features through the kept edges
-  // Only kept edges carry gradient to W (masked ones are constant 0), and every kept one does in some batch entry.
-  const auto kept_somewhere = (a > 0).any(0);
-  EXPECT_TRUE(torch::all((gw != 0) == kept_somewhere).item<bool>());
+  // Gradient reaches every node's embeddings: each node sends on its kept edges (U) and, kept by some row, receives
+  // (V; with 3 kept per row of 12 a node nobody keeps is possible, so V is checked as a whole).
+  EXPECT_TRUE(torch::all(g->source.grad().abs().sum(-1) > 0).item<bool>());
+  EXPECT_GT(g->target.grad().abs().sum().item<double>(), 0.0);
+  // D^{-1/2} A D^{-1/2} with row sums clamped to >= 1: [[0, 2], [1, 0]] -> sums 2, 1 -> [[0, 2/√2], [1/√2, 0]];
+  // [[0, 0.5], [0.5, 0]] keeps its values (sums clamped to 1).
+  const auto n = am::normalize_adjacency(torch::tensor({0.0, 2.0, 1.0, 0.0}).view({2, 2}));
+  EXPECT_TRUE(torch::allclose(n, torch::tensor({0.0, std::sqrt(2.0), 1 / std::sqrt(2.0), 0.0}).view({2, 2})));
+  const auto half = torch::tensor({0.0, 0.5, 0.5, 0.0}).view({2, 2});
+  EXPECT_TRUE(torch::allclose(am::normalize_adjacency(half), half));
 }
 
-TEST(Tdgcn, WholeModelGradientReachesTheGraph) {
+TEST(Tdgcn, EveryParameterGetsGradientAndTheGraphLearns) {
   torch::manual_seed(4);
-  am::Tdgcn net(small(6, 20, 4));
-  const auto y = net->forward(torch::randn({3, 6, 20}));
-  torch::nn::functional::cross_entropy(y, torch::tensor({0, 1, 2}, torch::kLong)).backward();
-  EXPECT_GT(net->graph->weight.grad().abs().sum().item<double>(), 0.0);
-  EXPECT_GT(net->gin->temporal.grad().abs().sum().item<double>(), 0.0);
-  EXPECT_TRUE(net->gin->eps.grad().defined());
+  am::Tdgcn net(small(6, 20, 4).dropout(0.1));
+  const auto before = net->graph->forward().detach().clone();
+  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-2));
+  const auto x = torch::randn({8, 6, 20});
+  const auto y = torch::tensor({0, 1, 2, 0, 1, 2, 0, 1}, torch::kLong);
+  torch::nn::functional::cross_entropy(net->forward(x), y).backward();
+  std::size_t checked = 0;
+  for (const auto& p : net->named_parameters()) {
+    ASSERT_TRUE(p.value().grad().defined()) << p.key();
+    EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key() << " gets no gradient";
+    ++checked;
+  }
+  // graph U, V; per block: tconv w, b; gin eps, β, mlp0 w, b, mlp1 w, b; pool w, b; norm w, b (12 x 3); fc w, b
+  EXPECT_EQ(checked, 2u + 3u * 12u + 2u);
+  opt.step();
+  EXPECT_GT((net->graph->forward() - before).abs().max().item<double>(), 1e-4);  // the slot graphs moved
 }
 
-TEST(Tdgcn, PoolingReducesNodesByTheRatio) {
-  torch::manual_seed(5);
-  am::CascadePool pool(20, 8, 3, 0.2);
-  EXPECT_EQ(pool->sizes(), (std::vector<int>{20, 16, 13, 10}));  // 16, round(12.8), round(10.4)
-  const auto a = torch::rand({4, 20, 20});
-  const auto x = pool->forward(torch::randn({4, 20, 8}), (a + a.transpose(1, 2)) / 2);
-  EXPECT_EQ(sizes(x), (std::vector<std::int64_t>{4, 10, 8}));
+TEST(Tdgcn, LearnsWhichDimensionIsWhich) {
+  // Two classes that differ only in the order of dimensions 0 and 1: class 0 has dimension 0 raised and 1 lowered,
+  // class 1 the reverse. A model blind to which dimension is which (every weight shared across nodes, a symmetric
+  // graph) cannot separate them; TDGCN must, and swapping the two dimensions of an input must flip its decision.
+  torch::manual_seed(8);
+  const int D = 4, T = 16;
+  auto make = [&](std::int64_t n) {
+    const auto y = torch::randint(0, 2, {n}, torch::kLong);
+    auto x = torch::randn({n, D, T});
+    const auto sign = (1 - 2 * y).to(torch::kFloat).view({n, 1});  // +1 for class 0
+    x.select(1, 0).add_(0.8 * sign);
+    x.select(1, 1).sub_(0.8 * sign);
+    return std::make_pair(x, y);
+  };
+  am::Tdgcn net(am::TdgcnOptions(D, T, 2).nof_slots(2).tcn_channels({8, 8, 8}).embedding_dim(3).dropout(0.1));
+  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(3e-3));
+  for (int step = 0; step < 60; ++step) {
+    const auto [x, y] = make(32);
+    opt.zero_grad();
+    torch::nn::functional::cross_entropy(net->forward(x), y).backward();
+    opt.step();
+  }
+  net->eval();
+  torch::NoGradGuard guard;
+  const auto [x, y] = make(200);
+  const auto pred = net->forward(x).argmax(1);
+  const auto swapped = x.index_select(1, torch::tensor({1, 0, 2, 3}, torch::kLong));
+  const auto pred_swapped = net->forward(swapped).argmax(1);
+  EXPECT_GE(pred.eq(y).to(torch::kDouble).mean().item<double>(), 0.9);
+  EXPECT_GE(pred_swapped.ne(pred).to(torch::kDouble).mean().item<double>(), 0.9);
 }
 
 TEST(Tdgcn, TemporalEdgesCarrySlotGMinus1IntoSlotG) {
   torch::manual_seed(6);
-  const int G = 4, D = 5;
-  am::DynamicGin gin(3, 3, 1, G);
-  const auto h = torch::randn({1, G, D, 3});
-  const auto a = am::normalize_adjacency(torch::rand({1, G, D, D}));
-  auto h2 = h.clone();
-  h2.select(1, 1).add_(1.0);  // change slot 1 only
-  const auto y = gin->forward(h, a), y2 = gin->forward(h2, a);
-  EXPECT_TRUE(torch::equal(y.select(1, 0), y2.select(1, 0)));  // no edge back in time
-  EXPECT_FALSE(torch::equal(y.select(1, 2), y2.select(1, 2)));  // slot 1 -> slot 2
-  EXPECT_TRUE(torch::equal(y.select(1, 3), y2.select(1, 3)));  // one layer: one hop only
-  {
-    torch::NoGradGuard guard;
-    gin->temporal.zero_();
-  }
-  EXPECT_TRUE(torch::equal(gin->forward(h, a).select(1, 2), gin->forward(h2, a).select(1, 2)));  // edges off
+  const int G = 4, D = 5, L = 3;
+  am::DynamicGin gin(3, 4, G);
+  const auto x = torch::randn({1, 3, D, G * L});
+  const auto a = am::normalize_adjacency(torch::rand({G, D, D}));
+  auto x2 = x.clone();
+  x2.index({"...", Slice(L, 2 * L)}).add_(1.0);  // change slot 1 only
+  torch::NoGradGuard guard;
+  const auto y = gin->forward(x, a), y2 = gin->forward(x2, a);
+  const auto slot = [&](const torch::Tensor& t, int g) { return t.index({"...", Slice(g * L, (g + 1) * L)}); };
+  EXPECT_TRUE(torch::equal(slot(y, 0), slot(y2, 0)));   // no edge back in time
+  EXPECT_FALSE(torch::equal(slot(y, 2), slot(y2, 2)));  // slot 1 -> slot 2
+  EXPECT_TRUE(torch::equal(slot(y, 3), slot(y2, 3)));   // one layer: one hop only
+  gin->temporal.zero_();
+  EXPECT_TRUE(torch::equal(slot(gin->forward(x, a), 2), slot(gin->forward(x2, a), 2)));  // edges off
+  EXPECT_FALSE(am::DynamicGin(3, 4, 1)->temporal.defined());  // one slot: no temporal edge, no parameter
 }
 
-TEST(Tdgcn, CountsTcnMacsByHand) {
-  am::Tcn tcn(std::vector<int>{9, 5, 3}, std::vector<int>{4, 6, 8});
+TEST(Tdgcn, NodePoolMixesNodesAndPoolsTheGraph) {
+  torch::manual_seed(7);
+  am::NodePool pool(6, 4, 3);
+  const auto s = pool->assignment();
+  ASSERT_EQ(sizes(s), (std::vector<std::int64_t>{4, 6}));
+  EXPECT_TRUE(torch::allclose(s.sum(1), torch::ones({4})));
+  EXPECT_TRUE(torch::all(s >= 0).item<bool>());
+  const auto a = torch::rand({2, 6, 6});
+  const auto [y, a2] = pool->forward(torch::randn({3, 5, 6, 10}), a);
+  EXPECT_EQ(sizes(y), (std::vector<std::int64_t>{3, 5, 4, 10}));
+  EXPECT_TRUE(torch::allclose(a2, torch::matmul(torch::matmul(s, a), s.t())));
+}
+
+TEST(Tdgcn, CountsMacsByHand) {
+  am::DynamicGin gin(4, 6, 2, "g");
   physec::nn::mac_counter c;
-  tcn->forward(torch::zeros({2, 1, 10}));
-  // per output sample: 1*4*9 + 4*6*5 + 6*8*3 = 36 + 120 + 144 = 300; x 2 sequences x 10 samples
-  EXPECT_EQ(c.total(), 6000);
+  gin->forward(torch::zeros({1, 4, 5, 10}), torch::zeros({2, 5, 5}));
+  // aggregate: 4 channels x 5 nodes x 10 steps, 5 sources each = 1000; mlp0: 6 x 5 x 10 outputs x 4 inputs = 1200;
+  // mlp1: 4 x 5 x 10 x 6 = 1200
+  EXPECT_EQ(c.total(), 3400);
   ASSERT_EQ(c.layers().size(), 3u);
-  EXPECT_EQ(c.layers()[1].layer, "tcn.conv1");
+  EXPECT_EQ(c.layers()[1].layer, "g.mlp0");
 }
 
 TEST(Tdgcn, OptionsJsonRoundTripAndErrors) {
-  auto o = small(7, 33, 3).keep_ratio(0.5).dropout(0.1);
+  auto o = small(7, 33, 3).keep_ratio(0.4).dropout(0.1).hidden(9);
   const auto back = am::tdgcn_options_from_json(am::to_json(o), "x");
   EXPECT_EQ(am::to_json(back), am::to_json(o));
   EXPECT_EQ(message_of([] { am::tdgcn_options_from_json("{\"nof_dims\": 3}", "ckpt.pt"); }),
@@ -160,6 +217,7 @@ TEST(Tdgcn, SaveLoadRoundTrip) {
   torch::manual_seed(7);
   am::Tdgcn net(small(6, 20, 4));
   net->fit_scaling(torch::randn({10, 6, 20}) * 3 + 1);
+  net->forward(torch::randn({10, 6, 20}));  // moves the batch-norm running statistics (buffers) off their defaults
   const auto handle = am::make_tdgcn_handle(net);
   physec::nn::checkpoint_meta meta;
   physec::nn::save_model(dir / "m.pt", handle, meta);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -191,6 +192,48 @@ TEST(Trainer, HigherIsBetterMetric) {
   EXPECT_EQ(r.best_epoch, 2);  // 0.6 and 0.65 do not beat 0.7: stopped after epoch 4
   EXPECT_DOUBLE_EQ(r.best_metric, 0.7);
   EXPECT_EQ(r.history.size(), 4u);
+}
+
+TEST(Trainer, StepBudgetEndsMidEpochWithTheCosineAtItsFloor) {
+  quiet_logs q;
+  auto train = linear_data(40, 1), val = linear_data(10, 2);  // 40 / 16: 3 steps per epoch
+  nn::train_config cfg = quick(1000);
+  cfg.max_steps = 10;  // epochs 1..3 take 9 steps, epoch 4 one
+  cfg.schedule = "cosine";
+  cfg.min_learning_rate = 1e-4;
+  auto m = tiny(2);
+  const auto r = nn::trainer(m, cfg, torch::kCPU, 1).fit(train, val, mse_task());
+  EXPECT_EQ(r.steps, 10);
+  ASSERT_EQ(r.history.size(), 4u);
+  // Per-step cosine over the budget; the history holds each epoch's learning rate at its first step: epoch 1 at
+  // 1e-2, epoch 2 after 3 steps: 1e-4 + 0.5 (1e-2 - 1e-4)(1 + cos(3π/10)), epoch 4 after 9.
+  const double pi = 3.14159265358979323846;
+  EXPECT_DOUBLE_EQ(r.history[0].learning_rate, 1e-2);
+  EXPECT_NEAR(r.history[1].learning_rate, 1e-4 + 0.5 * (1e-2 - 1e-4) * (1 + std::cos(3 * pi / 10)), 1e-12);
+  EXPECT_NEAR(r.history[3].learning_rate, 1e-4 + 0.5 * (1e-2 - 1e-4) * (1 + std::cos(9 * pi / 10)), 1e-12);
+}
+
+TEST(Trainer, SelectionOnValidationLossKeepsItsMinimum) {
+  quiet_logs q;
+  auto train = linear_data(40, 1), val = linear_data(10, 2);
+  nn::train_config cfg = quick(6);
+  cfg.select_on = "val_loss";
+  nn::train_task t = mse_task();
+  int calls = 0;
+  // A metric that would pick epoch 6 (higher is better) if it were followed.
+  t.metric = [&](const nn::model_handle&, const nn::example_source&, torch::Device) { return 0.1 * ++calls; };
+  t.higher_is_better = true;
+  auto m = tiny(2);
+  const auto r = nn::trainer(m, cfg, torch::kCPU, 1).fit(train, val, t);
+  ASSERT_EQ(r.history.size(), 6u);
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < r.history.size(); ++i)
+    if (r.history[i].val_loss < r.history[best].val_loss) best = i;
+  EXPECT_EQ(r.best_epoch, static_cast<int>(best) + 1);
+  EXPECT_DOUBLE_EQ(r.best_val_loss, r.history[best].val_loss);
+  EXPECT_DOUBLE_EQ(r.best_metric, r.history[best].metric);
+  // The model holds the selected epoch's weights: its validation loss is the recorded one.
+  EXPECT_NEAR(nn::mean_loss(m, val, mse_task(), torch::kCPU), r.best_val_loss, 1e-6);
 }
 
 TEST(Trainer, StreamedHdf5BatchesEqualInMemoryOnes) {

@@ -9,27 +9,28 @@
 namespace physec::auth::models {
 
 void TdgcnOptions::describe(config::schema& s) {
-  s.add("tcn_kernels", tcn_kernels_, "causal TCN kernel sizes, one per layer [samples]")
+  s.add("tcn_kernels", tcn_kernels_, "temporal convolution kernel sizes, one per block (their count = blocks) [samples]")
       .range(1, 64)
       .size(1, 8)
-      .source("TDGCN paper §III-C (9, 5, 3)");
-  s.add("tcn_channels", tcn_channels_, "TCN output channels per layer")
+      .source("TDGCN paper §III-C, TodyNet (9, 5, 3)");
+  s.add("tcn_channels", tcn_channels_, "channels of each block")
       .range(1, 1024)
       .size(1, 8)
-      .source("ours (16, 32, 64; CPU budget)");
+      .source("TodyNet train.py (64, 128, 256)");
   s.add("nof_slots", nof_slots_, "G: time slots (one graph each); T is zero-padded to a multiple of G")
       .range(1, 1000)
+      .source("TodyNet train.py groups (4)");
+  s.add("hidden", hidden_, "inner width of each GIN MLP; 0 = the block's channels").range(0, 4096).source("ours");
+  s.add("embedding_dim", embedding_dim_, "width of the node embeddings that make the slot graphs")
+      .range(1, 256)
       .source("ours");
-  s.add("hidden", hidden_, "H: node feature width in the graph layers").range(1, 1024).source("ours");
   s.add("keep_ratio", keep_ratio_, "fraction of edges each node keeps after thresholding (sparsity)")
       .range(0.01, 1)
       .source("ours");
-  s.add("gin_layers", gin_layers_, "dynamic GIN layers").range(1, 8).source("TDGCN paper §III-E (3)");
-  s.add("pool_layers", pool_layers_, "cascade node-clustering pooling layers").range(0, 8).source("ours");
-  s.add("pool_ratio", pool_ratio_, "node reduction per pooling layer: N' = round(N (1 - ratio))")
+  s.add("pool_ratio", pool_ratio_, "node reduction per block: N_l = max(1, round(D (1 - ratio l)))")
       .range(0, 0.9)
-      .source("TDGCN paper §III-F (0.2)");
-  s.add("dropout", dropout_, "dropout before the output layer").range(0, 0.9).source("ours");
+      .source("TDGCN paper §III-F, TodyNet (0.2)");
+  s.add("dropout", dropout_, "dropout after every block").range(0, 0.9).source("TodyNet (0.5)");
 }
 
 void TdgcnOptions::validate(const std::string& origin) const {
@@ -43,13 +44,14 @@ void TdgcnOptions::validate(const std::string& origin) const {
   if (nof_classes_ < 2) bad("nof_classes", ">= 2", std::to_string(nof_classes_));
   if (nof_slots_ < 1 || nof_slots_ > nof_steps_)
     bad("nof_slots", "1 .. T = " + std::to_string(nof_steps_), std::to_string(nof_slots_));
-  if (hidden_ < 1 || gin_layers_ < 1) bad("gin_layers", ">= 1 with hidden >= 1", std::to_string(gin_layers_));
+  if (hidden_ < 0) bad("hidden", ">= 0", std::to_string(hidden_));
+  if (embedding_dim_ < 1) bad("embedding_dim", ">= 1", std::to_string(embedding_dim_));
 }
 
 std::vector<int> TdgcnOptions::pool_sizes() const {
   std::vector<int> n{nof_dims_};
-  for (int l = 0; l < pool_layers_; ++l)
-    n.push_back(std::max(1, static_cast<int>(std::lround(n.back() * (1.0 - pool_ratio_)))));
+  for (std::size_t l = 1; l <= tcn_kernels_.size(); ++l)
+    n.push_back(std::max(1, static_cast<int>(std::lround(nof_dims_ * (1.0 - pool_ratio_ * static_cast<double>(l))))));
   return n;
 }
 
@@ -57,9 +59,9 @@ std::string to_json(const TdgcnOptions& o) {
   nlohmann::json j = {{"nof_dims", o.nof_dims()},     {"nof_steps", o.nof_steps()},
                       {"nof_classes", o.nof_classes()}, {"tcn_kernels", o.tcn_kernels()},
                       {"tcn_channels", o.tcn_channels()}, {"nof_slots", o.nof_slots()},
-                      {"hidden", o.hidden()},           {"keep_ratio", o.keep_ratio()},
-                      {"gin_layers", o.gin_layers()},   {"pool_layers", o.pool_layers()},
-                      {"pool_ratio", o.pool_ratio()},   {"dropout", o.dropout()}};
+                      {"hidden", o.hidden()},           {"embedding_dim", o.embedding_dim()},
+                      {"keep_ratio", o.keep_ratio()},   {"pool_ratio", o.pool_ratio()},
+                      {"dropout", o.dropout()}};
   return j.dump();
 }
 
@@ -86,9 +88,8 @@ TdgcnOptions tdgcn_options_from_json(const std::string& json, const std::string&
   get("tcn_channels", o.tcn_channels());
   get("nof_slots", o.nof_slots());
   get("hidden", o.hidden());
+  get("embedding_dim", o.embedding_dim());
   get("keep_ratio", o.keep_ratio());
-  get("gin_layers", o.gin_layers());
-  get("pool_layers", o.pool_layers());
   get("pool_ratio", o.pool_ratio());
   get("dropout", o.dropout());
   o.validate(origin);

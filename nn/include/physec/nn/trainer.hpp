@@ -106,7 +106,9 @@ struct epoch_record {
 struct train_result {
   std::vector<epoch_record> history;  ///< every epoch, including those before a resume
   int best_epoch = 0;
-  double best_metric = 0;
+  double best_metric = 0;    ///< the task's validation metric at the best epoch
+  double best_val_loss = 0;  ///< the mean validation loss at the best epoch
+  std::int64_t steps = 0;    ///< optimiser steps, including those before a resume
   bool stopped_early = false;
   double seconds = 0;            ///< wall time of the epochs run in this call
   double seconds_per_epoch = 0;  ///< mean over the epochs run in this call
@@ -128,6 +130,9 @@ struct checkpoint_meta {
 
 struct fit_options {
   std::filesystem::path checkpoint;  ///< written atomically after every epoch and at the end; empty = none
+  /// Seconds between checkpoint writes (an epoch ends, the last write is at least this old); 0: every epoch. For
+  /// runs of thousands of short epochs; `--resume` continues from the last one written.
+  double checkpoint_interval_s = 0;
   bool resume = false;               ///< continue from `checkpoint` (same config and model required)
   std::string config_toml;           ///< stored in the checkpoint
   std::string extra_json = "{}";     ///< stored in the checkpoint's metadata

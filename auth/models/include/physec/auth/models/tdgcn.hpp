@@ -1,94 +1,92 @@
 #pragma once
 /// @file TDGCN: temporal dynamic graph convolutional network for mobile multiuser physical-layer authentication.
-/// Paper: *TDGCN-Based Mobile Multiuser Physical-Layer Authentication for EI-Enabled IIoT* (§III), after TodyNet
-/// (Liu et al., arXiv 2304.05078). Design choices where the paper is silent: docs/tdgcn.md. Includes LibTorch.
+/// Paper: *TDGCN-Based Mobile Multiuser Physical-Layer Authentication for EI-Enabled IIoT* (§III), whose model is
+/// TodyNet's backbone (Liu et al., arXiv 2304.05078). Where physec differs from TodyNet, and why: docs/tdgcn.md.
+/// Includes LibTorch.
 ///
-/// Data flow for input `[B, D, T]` (D CSI dimensions = graph nodes):
-///   input scaling (training-split statistics, stored as buffers) -> zero-pad T to G·L
-///   -> Tcn per node `[B·D, C, G·L]` -> per-slot projection `[B, G, D, H]`
-///   -> GraphInit `[B, G, D, D]` (sparse, learnable) -> D^{-1/2}(A+I)D^{-1/2}
-///   -> DynamicGin `[B, G, D, L_gin·H]` -> CascadePool per slot `[B·G, N_last, L_gin·H]`
-///   -> mean over nodes and slots -> dropout -> Linear -> logits `[B, classes]` (softmax inside the loss).
+/// Data flow for input `[B, D, T]` (D CSI dimensions = graph nodes), layout `[B, C, N, T]` throughout:
+///   input scaling (training-split statistics, buffers) -> zero-pad T to G·L -> `[B, 1, D, G·L]`
+///   -> blocks l = 0 .. K-1, each:
+///        causal temporal conv (C_{l-1} -> C_l, kernel k_l, shared by the nodes)
+///        -> DynamicGin over the G slot graphs of SlotGraph_l, applied per time step and channel
+///        -> NodePool (node-mixing causal conv N_l -> N_{l+1}, per-node weights; A' = S A Sᵀ)
+///        -> BatchNorm2d(C_l) -> ReLU -> dropout
+///   -> mean over nodes and time `[B, C_K]` -> Linear -> logits `[B, classes]` (softmax inside the loss).
 
 #include <torch/torch.h>
 
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "physec/auth/models/tdgcn_options.hpp"
 
 namespace physec::auth::models {
 
-/// Symmetric normalisation with self-loops: D^{-1/2} (A + I) D^{-1/2}; `a` `[..., N, N]` non-negative.
+/// D^{-1/2} A D^{-1/2} with D the row sums of `a` `[..., N, N]` clamped to >= 1 (no self-loops added: the GIN's
+/// (1 + ε) term is the only self term).
 torch::Tensor normalize_adjacency(const torch::Tensor& a);
 
-/// Causal temporal convolutions (§III-C): layer l is Conv1d(C_{l-1} -> C_l, k_l) on input left-padded by k_l - 1,
-/// so output t sees inputs <= t only and the length stays T; ReLU after each layer.
-class TcnImpl : public torch::nn::Module {
- public:
-  TcnImpl(std::vector<int> kernels, std::vector<int> channels, int in_channels = 1);
-  /// `[N, in_channels, T]` -> `[N, channels.back(), T]`.
-  torch::Tensor forward(const torch::Tensor& x);
+/// Causal convolution along the last axis of `[B, C, N, T]`: left-padded by k - 1, so output t sees inputs <= t and
+/// the length stays T. `conv` has kernel `(1, k)`.
+torch::Tensor causal_conv(torch::nn::Conv2d conv, const torch::Tensor& x);
 
- private:
-  std::vector<int> kernels_;
-  std::vector<torch::nn::Conv1d> convs_;
-};
-TORCH_MODULE(Tcn);
-
-/// Graph initialisation (§III-B), one adjacency per slot: A_g = ReLU(W_g ⊙ exp(-d_ij / d̄)) with d_ij the
-/// Euclidean distance between node feature vectors i, j of slot g, d̄ their mean, W_g `[D, D]` learnable (init 1),
-/// no self-edges; then each row keeps its k = max(1, round(keep_ratio·(D-1))) largest entries (the threshold is the
-/// row's k-th largest value) and the rest are set to 0. The mask multiplies the values, so gradient reaches W_g and
-/// the node features through every kept edge.
-class GraphInitImpl : public torch::nn::Module {
+/// The learnable slot graphs (§III-B), one `[N, N]` adjacency per slot:
+///   A_g = sigmoid(U_g V_gᵀ / sqrt(E)) without self-edges, each row keeping its k = max(1, round(keep_ratio (N-1)))
+///   largest entries (the others set to 0).
+/// U_g, V_g `[N, E]` are node embeddings, initialised N(0, 1). The top-k mask is a constant that multiplies the
+/// values, so gradient reaches U and V through every kept edge (TodyNet's hard 0/1 top-k passes none).
+class SlotGraphImpl : public torch::nn::Module {
  public:
-  GraphInitImpl(int nof_nodes, int nof_slots, double keep_ratio);
-  /// Node features `[B, G, D, H]` -> adjacency `[B, G, D, D]` (non-negative, sparse, not normalised).
-  torch::Tensor forward(const torch::Tensor& h);
-  /// Edges kept per row.
+  SlotGraphImpl(int nof_nodes, int nof_slots, int embedding_dim, double keep_ratio);
+  /// `[G, N, N]`, non-negative, sparse, not normalised.
+  torch::Tensor forward();
   int keep() const { return keep_; }
-  torch::Tensor weight;  ///< W `[G, D, D]`
+  torch::Tensor source, target;  ///< U, V `[G, N, E]`
 
  private:
   int keep_;
 };
-TORCH_MODULE(GraphInit);
+TORCH_MODULE(SlotGraph);
 
-/// Dynamic GIN (§III-E, eqs. (7)-(9)), `nof_layers` layers over G slot graphs. Layer l, slot g:
-///   u_g = (1 + ε_l) h_g + Â_g h_g + β_{l,g} h_{g-1}      (h_{-1} = 0)
-///   h'_g = MLP_l(u_g),  MLP_l = Linear -> ReLU -> Linear -> ReLU
-/// β_{l,g} h_{g-1} is the temporal edge set (§III-D): node i of slot g-1 sends to node i of slot g, then slot g-1's
-/// nodes are dropped, so every slot's graph keeps D nodes. ε_l, β_{l,g} learnable (init 0 and 1). Output: the layer
-/// outputs concatenated along features.
+/// One dynamic GIN layer (§III-D, §III-E) over `[B, C, N, T]`, T = G·L. For every channel c and time step t in slot g:
+///   u[:, t] = (1 + ε) x[:, t] + Â_g x[:, t] + β x[:, t - L]      (x[:, t - L] = 0 in slot 0)
+///   h = W_2 ReLU(W_1 u + b_1) + b_2   (the MLP acts on the channels of each node and step: 1x1 convolutions)
+/// The β term is the temporal edge set: node i at the same position of slot g-1 sends to node i of slot g (never
+/// backwards in time). ε (init 0) and β (init 1; only when G > 1) are learnable.
 class DynamicGinImpl : public torch::nn::Module {
  public:
-  DynamicGinImpl(int in_features, int hidden, int nof_layers, int nof_slots);
-  /// `h` `[B, G, D, in]`, `a_norm` `[B, G, D, D]` -> `[B, G, D, nof_layers·hidden]`.
-  torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& a_norm);
-  torch::Tensor eps;       ///< ε `[nof_layers]`
-  torch::Tensor temporal;  ///< β `[nof_layers, G]`
+  /// `name` prefixes its MAC counts.
+  DynamicGinImpl(int channels, int hidden, int nof_slots, std::string name = "gin");
+  /// `x` `[B, C, N, G·L]`, `a_norm` `[G, N, N]` -> `[B, C, N, G·L]`.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& a_norm);
+  torch::Tensor eps;       ///< ε `[1]`
+  torch::Tensor temporal;  ///< β `[1]`; undefined when G = 1
+  torch::nn::Conv2d mlp0{nullptr}, mlp1{nullptr};
 
  private:
-  std::vector<torch::nn::Linear> first_, second_;  ///< the two layers of each MLP
+  int nof_slots_;
+  std::string name_;
 };
 TORCH_MODULE(DynamicGin);
 
-/// Cascade node-clustering pooling (§III-F, eq. (10)). Layer l maps N_l nodes to N_{l+1} = round(N_l (1 - ratio)):
-///   S_l = softmax over clusters of (Â_l X_l W_s)ᵀ  `[N_{l+1}, N_l]`,  Z_l = ReLU(Â_l X_l W_e)
-///   X_{l+1} = S_l Z_l,   A_{l+1} = S_l A_l S_lᵀ.
-class CascadePoolImpl : public torch::nn::Module {
+/// Node-mixing pooling (§III-F, after TodyNet's time-diff pooling): a causal convolution over time with the nodes as
+/// its channels, N -> N' (every output node a learned, node-specific mix of the input nodes), and the assignment
+/// S `[N', N]` = the kernel's absolute weights summed over taps, rows normalised to 1, which pools the graphs:
+/// A' = S A Sᵀ. Node identity survives: each input node has its own weights.
+class NodePoolImpl : public torch::nn::Module {
  public:
-  CascadePoolImpl(int nof_nodes, int features, int nof_layers, double ratio);
-  /// `x` `[N, nodes, F]`, `a` `[N, nodes, nodes]` (not normalised) -> `[N, sizes().back(), F]`.
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& a);
-  /// Node counts [D, N_1, ...].
-  const std::vector<int>& sizes() const { return sizes_; }
+  NodePoolImpl(int in_nodes, int out_nodes, int kernel, std::string name = "pool");
+  /// `x` `[B, C, N, T]`, `a` `[G, N, N]` -> (`[B, C, N', T]`, `[G, N', N']`).
+  std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& a);
+  /// S `[N', N]`.
+  torch::Tensor assignment() const;
+  torch::nn::Conv2d conv{nullptr};
 
  private:
-  std::vector<int> sizes_;
-  std::vector<torch::nn::Linear> assign_, embed_;
+  std::string name_;
 };
-TORCH_MODULE(CascadePool);
+TORCH_MODULE(NodePool);
 
 /// The whole network (see the file comment).
 class TdgcnImpl : public torch::nn::Module {
@@ -100,18 +98,18 @@ class TdgcnImpl : public torch::nn::Module {
   void fit_scaling(const torch::Tensor& x_train);
   const TdgcnOptions& options() const { return options_; }
 
-  /// Intermediate tensors of one forward pass, for tests.
+  /// Intermediate tensors of one forward pass, for tests: per block, the output `[B, C_l, N_{l+1}, G·L]` and the
+  /// slot graphs it used `[G, N_l, N_l]`.
   struct trace {
-    torch::Tensor tcn, slots, adjacency, gin, pooled;
+    std::vector<torch::Tensor> blocks, graphs;
   };
   torch::Tensor forward_traced(const torch::Tensor& x, trace* t);
 
-  Tcn tcn{nullptr};
-  torch::nn::Linear slot_proj{nullptr};
-  GraphInit graph{nullptr};
-  DynamicGin gin{nullptr};
-  CascadePool pool{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  std::vector<torch::nn::Conv2d> tconvs;
+  std::vector<DynamicGin> gins;
+  std::vector<NodePool> pools;
+  std::vector<torch::nn::BatchNorm2d> norms;
+  SlotGraph graph{nullptr};  ///< graphs of the first block; later blocks pool them (A' = S A Sᵀ)
   torch::nn::Linear fc{nullptr};
 
  private:

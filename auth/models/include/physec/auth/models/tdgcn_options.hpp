@@ -24,24 +24,24 @@ struct TdgcnOptions {
   TORCH_ARG(int, nof_steps) = 50;
   /// classes (data; TDGCN paper Table I: 4 legal + 2 spoofers)
   TORCH_ARG(int, nof_classes) = 6;
-  /// causal TCN kernel sizes, one per layer (TDGCN paper §III-C: 9, 5, 3)
+  /// temporal convolution kernel sizes, one per block; their count is the number of blocks (TDGCN paper §III-C and
+  /// TodyNet: 9, 5, 3)
   TORCH_ARG(std::vector<int>, tcn_kernels) = std::vector<int>{9, 5, 3};
-  /// TCN output channels per layer (ours: 16, 32, 64; the 64, 128, 256 cost 16x the MACs on a CPU)
-  TORCH_ARG(std::vector<int>, tcn_channels) = std::vector<int>{16, 32, 64};
-  /// G: time slots, one graph each; T is zero-padded at the end to a multiple of G (ours: 5 slots of 10)
-  TORCH_ARG(int, nof_slots) = 5;
-  /// H: node feature width after the per-slot projection and in every GIN layer (ours)
-  TORCH_ARG(int, hidden) = 64;
-  /// fraction of the D-1 candidate edges each node keeps: the per-row threshold is its k-th largest weight (ours)
-  TORCH_ARG(double, keep_ratio) = 0.3;
-  /// dynamic GIN layers (TDGCN paper §III-E: 3)
-  TORCH_ARG(int, gin_layers) = 3;
-  /// cascade pooling layers (ours: 2, D = 24 -> 19 -> 15)
-  TORCH_ARG(int, pool_layers) = 2;
-  /// pooling ratio: N_{l+1} = round(N_l (1 - ratio)) (TDGCN paper §III-F: 0.2)
+  /// channels C_l of each block (TodyNet train.py defaults in_dim/hidden_dim/out_dim: 64, 128, 256)
+  TORCH_ARG(std::vector<int>, tcn_channels) = std::vector<int>{64, 128, 256};
+  /// G: time slots, one graph each; T is zero-padded at the end to a multiple of G (TodyNet `groups`: 4)
+  TORCH_ARG(int, nof_slots) = 4;
+  /// inner width of each GIN MLP; 0: the block's C_l (ours)
+  TORCH_ARG(int, hidden) = 0;
+  /// E: width of the node embeddings that make the slot graphs (ours)
+  TORCH_ARG(int, embedding_dim) = 16;
+  /// fraction of the N-1 candidate edges each node keeps: the per-row threshold is its k-th largest weight (ours)
+  TORCH_ARG(double, keep_ratio) = 0.5;
+  /// pooling ratio: block l keeps N_{l+1} = max(1, round(D (1 - ratio (l+1)))) nodes (TDGCN paper §III-F, TodyNet:
+  /// 0.2)
   TORCH_ARG(double, pool_ratio) = 0.2;
-  /// dropout before the output layer (ours)
-  TORCH_ARG(double, dropout) = 0.2;
+  /// dropout after every block (TodyNet: 0.5)
+  TORCH_ARG(double, dropout) = 0.5;
 
  public:
   /// The `[model]` config table (data-given sizes excluded).
@@ -50,7 +50,7 @@ struct TdgcnOptions {
   void validate(const std::string& origin = "model") const;
   /// T padded to a multiple of G.
   int padded_steps() const { return (nof_steps_ + nof_slots_ - 1) / nof_slots_ * nof_slots_; }
-  /// Node counts after each pooling layer, starting with D: [D, N_1, ..., N_pool_layers].
+  /// Node counts of the blocks, starting with D: [D, N_1, ..., N_K].
   std::vector<int> pool_sizes() const;
 };
 

@@ -1,0 +1,101 @@
+// TDGCN training-step and batch-1 latency timing, the protocol of bench/auth/tdgcn_torch.py (the same architecture
+// in PyTorch): random inputs `[n, D, T]`, `--warmup` epochs, then the median over `--epochs` epochs of the training
+// step alone (forward, cross-entropy, backward, Adam step; no data loading, no validation), and the median batch-1
+// inference latency in eval mode. Defaults: TDGCN's (TodyNet widths 64/128/256), BasicMotions' shape.
+//
+//   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 build/bench/auth/bench_tdgcn --dims 6 --steps 100 --classes 4
+// Prints one JSON line.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <torch/version.h>
+
+#include "physec/auth/models/tdgcn.hpp"
+
+namespace am = physec::auth::models;
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const auto n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::map<std::string, std::string> a{{"dims", "6"},    {"steps", "100"},   {"classes", "4"},
+                                       {"n", "64"},      {"batch", "16"},    {"epochs", "20"},
+                                       {"warmup", "3"},  {"threads", "1"},   {"latency-runs", "200"},
+                                       {"channels", ""}};
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string key = std::string(argv[i]).substr(2);
+    if (std::string(argv[i]).rfind("--", 0) != 0 || !a.count(key)) {
+      fmt::print(stderr, "unknown option {}\n", argv[i]);
+      return 2;
+    }
+    a[key] = argv[i + 1];
+  }
+  const auto get = [&](const char* k) { return std::stoi(a.at(k)); };
+  torch::set_num_threads(get("threads"));
+  torch::manual_seed(1);
+  am::TdgcnOptions o(get("dims"), get("steps"), get("classes"));
+  if (!a.at("channels").empty()) {
+    std::vector<int> c;
+    for (std::size_t p = 0, q; p < a.at("channels").size(); p = q + 1) {
+      q = a.at("channels").find(',', p);
+      if (q == std::string::npos) q = a.at("channels").size();
+      c.push_back(std::stoi(a.at("channels").substr(p, q - p)));
+    }
+    o.tcn_channels(c);
+  }
+  am::Tdgcn model(o);
+  torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-3).weight_decay(1e-4));
+  const std::int64_t n = get("n"), bs = get("batch");
+  const auto x = torch::randn({n, get("dims"), get("steps")});
+  const auto y = torch::randint(0, get("classes"), {n}, torch::kLong);
+  std::vector<double> epoch_s;
+  for (int e = 0; e < get("warmup") + get("epochs"); ++e) {
+    model->train();
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::int64_t first = 0; first < n; first += bs) {
+      const auto len = std::min(bs, n - first);
+      opt.zero_grad();
+      torch::nn::functional::cross_entropy(model->forward(x.narrow(0, first, len)), y.narrow(0, first, len))
+          .backward();
+      opt.step();
+    }
+    if (e >= get("warmup")) epoch_s.push_back(seconds_since(t0));
+  }
+  model->eval();
+  std::vector<double> latency_ms;
+  {
+    torch::NoGradGuard guard;
+    const auto one = x.narrow(0, 0, 1);
+    for (int r = 0; r < get("latency-runs") + 10; ++r) {
+      const auto t0 = std::chrono::steady_clock::now();
+      model->forward(one);
+      if (r >= 10) latency_ms.push_back(seconds_since(t0) * 1e3);
+    }
+  }
+  std::int64_t parameters = 0;
+  for (const auto& p : model->parameters()) parameters += p.numel();
+  const double steps = static_cast<double>((n + bs - 1) / bs);
+  fmt::print("{{\"impl\": \"physec libtorch {}\", \"dims\": {}, \"steps\": {}, \"n\": {}, \"batch\": {}, \"threads\": {}, "
+             "\"epoch_s_median\": {:.6g}, \"step_ms_median\": {:.6g}, \"latency_ms_median\": {:.6g}, "
+             "\"parameters\": {}}}\n",
+             TORCH_VERSION, get("dims"), get("steps"), n, bs, get("threads"), median(epoch_s),
+             median(epoch_s) / steps * 1e3, median(latency_ms), parameters);
+  return 0;
+}
