@@ -2,6 +2,7 @@
 // dataset (Alice and Bob in process, Eve replaying the transcript); `agree` is one party of a real two-process
 // agreement over TCP, reading its own CSI.
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
@@ -326,6 +327,24 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
 
 namespace {
 
+/// The pre-shared key of `agree.psk_file`: a regular file that only its owner can read, 16..4096 bytes.
+keygen::secure_bytes read_psk(const std::string& path) {
+  require_regular_file(path, "a pre-shared key file");
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+    throw error("pre-shared key file is readable or writable by others", {path, "agree.psk_file", {}}, "mode 0600",
+                fmt::format("mode {:04o}", st.st_mode & 0777));
+  keygen::secure_bytes psk;
+  {
+    std::string bytes = read_file(path, 4096);
+    psk.vec().assign(bytes.begin(), bytes.end());
+    std::fill(bytes.begin(), bytes.end(), '\0');
+  }
+  if (psk.size() < 16)
+    throw error("pre-shared key too short", {path, "agree.psk_file", {}}, "at least 16 bytes", std::to_string(psk.size()) + " bytes");
+  return psk;
+}
+
 struct agree_options {
   common_options common;
   std::string dataset, role, listen, connect, key_out, port_file;
@@ -354,8 +373,13 @@ void run_agree(agree_options& o) {
     throw error("give exactly one of --listen and --connect", {"", "--listen/--connect", {}}, "one", o.listen.empty() ? "none" : "both");
   keygen::parse_address(o.listen.empty() ? o.connect : o.listen);  // fail before the (slow) quantization
   auto cfg = load_config<keygen_agree_config>(o.common);
+  if (!cfg.agree.psk_file.empty()) cfg.agree.psk = read_psk(cfg.agree.psk_file);
   run_context ctx("keygen agree", o.common, cfg.run.seed, config::show(cfg, k_agree_title), cfg.run.device,
                   "report-" + o.role + ".json");
+  // The key's folder is checked now, not after the session: a party must not confirm a key it cannot store.
+  if (!o.key_out.empty())
+    require_writable_folder(std::filesystem::path(o.key_out).has_parent_path() ? std::filesystem::path(o.key_out).parent_path()
+                                                                               : std::filesystem::path("."));
   const dataset::wiretap_data d = read_wiretap_stage(ctx, o.dataset);
   const auto groups = chain_by_snr(ctx, d, cfg.eval, cfg.chain);
   if (groups.empty()) throw error("no test probes", {o.dataset, "/labels/split", {}}, "some", "none");

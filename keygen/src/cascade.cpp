@@ -84,6 +84,11 @@ cascade_stats cascade_correct(std::vector<std::uint8_t>& bits, std::size_t k1, c
                   std::to_string(a.size()));
     st.leaked_bits += qs.size();
     ++st.nof_rounds;
+    // Honest answers leak fewer parities than there are bits; inconsistent ones (a peer answering at random, or
+    // holding other permutations) would keep a search going forever.
+    if (st.leaked_bits > n)
+      throw error("Cascade: the peer's parities are inconsistent (more parities asked than bits)",
+                  {"", "parity_reply", {}}, "at most " + std::to_string(n), std::to_string(st.leaked_bits));
     return a;
   };
   std::vector<std::size_t> block_bits;                 // per pass
@@ -113,7 +118,11 @@ cascade_stats cascade_correct(std::vector<std::uint8_t>& bits, std::size_t k1, c
         }
         const std::uint32_t x = perm.at(sr.pass, sr.start);
         bits[x] ^= 1u;
-        ++st.nof_corrections;
+        // Each honest correction removes one error: never more corrections than bits. Inconsistent parities can flip
+        // the same bits back and forth without asking anything new: stop them here.
+        if (++st.nof_corrections > n)
+          throw error("Cascade: the peer's parities are inconsistent (more corrections than bits)",
+                      {"", "parity_reply", {}}, "at most " + std::to_string(n), std::to_string(st.nof_corrections));
         // The cascade: the block holding x in every pass so far changed parity.
         for (int q2 = 0; q2 <= pass; ++q2) {
           const std::size_t kk = block_bits[static_cast<std::size_t>(q2)];

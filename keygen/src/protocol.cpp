@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/math/distributions/binomial.hpp>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <thread>
@@ -50,6 +51,13 @@ void agree_config::describe(config::schema& s) {
       .range(0.01, 86400)
       .source("ours");
   s.add("max_message_kib", max_message_kib, "larger messages are rejected [KiB]").range(1, 1 << 20).source("ours");
+  s.add("session_timeout_s", session_timeout_s, "the whole session at most this long, however the peer paces it [s]")
+      .range(0.01, 86400)
+      .source("ours (issue #20: a peer must not hold a party forever)");
+  s.add("psk_file", psk_file,
+        "pre-shared key file (mode 0600, >= 16 bytes) mixed into the confirmation and final keys: a man in the middle "
+        "without it cannot complete a session; empty: none (the parties authenticate only by their CSI)")
+      .source("issue #20 (active attacker)");
   s.check([this, k = s.key("key_bits")](const std::string& file) {
     if (key_bits % 8 != 0) config::fail(file, k, "not a whole number of bytes", "a multiple of 8", std::to_string(key_bits));
   });
@@ -57,9 +65,10 @@ void agree_config::describe(config::schema& s) {
 
 namespace {
 
-const char* k_info_confirm = "physec pskg v1 key confirmation";
-const char* k_info_key = "physec pskg v1 final key";
+const char* k_info_confirm = "physec pskg v3 key confirmation";
+const char* k_info_key = "physec pskg v3 final key";
 constexpr std::size_t k_session_id_bytes = 16;
+constexpr std::size_t k_nonce_bytes = 16;
 constexpr std::uint32_t k_max_bits = 1u << 24;
 
 std::vector<std::uint8_t> to_vec(const char* s) { return std::vector<std::uint8_t>(s, s + std::strlen(s)); }
@@ -69,12 +78,15 @@ struct endpoint {
   transport& t;
   transcript& tr;
   direction mine;
+  std::chrono::steady_clock::time_point deadline;
   void send(msg_type type, std::vector<std::uint8_t> payload) {
     message m{type, std::move(payload)};
     t.send(m);
     tr.frames.emplace_back(mine, std::move(m));
   }
   message expect(msg_type want, msg_type also = msg_type::abort) {
+    if (std::chrono::steady_clock::now() > deadline)
+      throw error("session took longer than agree.session_timeout_s", {t.peer(), "session", {}});
     message m = t.receive();
     tr.frames.emplace_back(mine == direction::alice_to_bob ? direction::bob_to_alice : direction::alice_to_bob, m);
     if (m.type == msg_type::abort) {
@@ -188,12 +200,30 @@ std::vector<std::uint8_t> tag_message(const char* who, const digest& h) {
   return m;
 }
 
-/// PA output -> (confirmation key, final key).
+/// PA output (|| pre-shared key) -> (confirmation key, final key); salt = session id || Bob's nonce.
 std::pair<secure_bytes, secure_bytes> derive_keys(const secure_bytes& pa_bits, const std::vector<std::uint8_t>& session,
+                                                  const std::vector<std::uint8_t>& bob_nonce, const secure_bytes& psk,
                                                   std::size_t key_bits) {
-  const auto ikm = pack_bits(pa_bits.data(), pa_bits.size());
-  return {hkdf_sha256(ikm.data(), ikm.size(), session, to_vec(k_info_confirm), 32),
-          hkdf_sha256(ikm.data(), ikm.size(), session, to_vec(k_info_key), key_bits / 8)};
+  secure_bytes ikm(pack_bits(pa_bits.data(), pa_bits.size()));
+  ikm.vec().insert(ikm.vec().end(), psk.vec().begin(), psk.vec().end());
+  std::vector<std::uint8_t> salt = session;
+  salt.insert(salt.end(), bob_nonce.begin(), bob_nonce.end());
+  return {hkdf_sha256(ikm.data(), ikm.size(), salt, to_vec(k_info_confirm), 32),
+          hkdf_sha256(ikm.data(), ikm.size(), salt, to_vec(k_info_key), key_bits / 8)};
+}
+
+/// Bob's fresh nonce: reproducible when the session's public randomness is fixed, else from the OS CSPRNG.
+std::vector<std::uint8_t> bob_nonce(const agree_config& cfg) {
+  if (cfg.public_seed == 0) return secure_random_bytes(k_nonce_bytes);
+  auto r = rng_stream(cfg.public_seed).derive("keygen/agree/bob_nonce");
+  std::vector<std::uint8_t> n(k_nonce_bytes);
+  for (auto& b : n) b = static_cast<std::uint8_t>(r() >> 56);
+  return n;
+}
+
+std::chrono::steady_clock::time_point session_deadline(const agree_config& cfg) {
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(cfg.session_timeout_s));
 }
 
 digest tag(const secure_bytes& k_conf, const char* who, const digest& h) {
@@ -235,7 +265,7 @@ party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, con
                         const pa_calibration& cal, std::uint64_t public_seed) {
   party_outcome o;
   o.nof_bits_in = bits.size();
-  endpoint ep{t, o.tr, direction::alice_to_bob};
+  endpoint ep{t, o.tr, direction::alice_to_bob, session_deadline(cfg)};
   try {
     if (bits.size() < 16 || bits.size() > k_max_bits)
       throw error("too few or too many bits for a session", {"", "alice.bits", {}}, "16.." + std::to_string(k_max_bits),
@@ -256,12 +286,17 @@ party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, con
     o.sample_bits = ns;
     o.reconciled = drop_positions(bits, pos);
     const std::size_t n = o.reconciled.size();
+    std::vector<std::uint8_t> nonce;
     {
       const message ack = ep.expect(msg_type::hello_ack);
       payload_reader r(ack, t.peer());
       o.kdr_estimate = r.f64("kdr_estimate");
       o.cascade.first_block_bits = r.u32("first_block_bits", k_max_bits);
+      nonce = r.bytes("bob_nonce", k_nonce_bytes);
       r.finish();
+      if (nonce.size() != k_nonce_bytes)
+        throw error("malformed message: nonce length", {t.peer(), "hello_ack.bob_nonce", {}}, "16 bytes",
+                    std::to_string(nonce.size()));
     }
     if (cfg.reconciliation == "ldpc") {
       // A one-way code cannot ask again: size it for the 97.5 % Clopper–Pearson upper bound of the error rate from
@@ -296,6 +331,10 @@ party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, con
       }
       o.cascade.leaked_bits += qs.size();
       ++o.cascade.nof_rounds;
+      // Honest Cascade asks fewer parities than there are bits; more would reveal the whole string.
+      if (o.cascade.leaked_bits > n)
+        throw error("Bob asked for more parities than there are bits", {t.peer(), "parity_query", {}},
+                    "at most " + std::to_string(n), std::to_string(o.cascade.leaked_bits));
       ep.send(msg_type::parity_reply, payload_writer().bits(answers).take());
     }
     o.leaked_bits = ns + o.cascade.leaked_bits;
@@ -314,13 +353,14 @@ party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, con
     for (auto& b : a.seed) b = seed_rng.bit() ? 1 : 0;
     ep.send(msg_type::amplify, encode_amplify(a));
     o.pa_bits = secure_bytes(toeplitz_hash(o.reconciled.vec(), a.seed, o.pa.length));
-    auto [k_conf, key] = derive_keys(o.pa_bits, session, static_cast<std::size_t>(cfg.key_bits));
+    auto [k_conf, key] = derive_keys(o.pa_bits, session, nonce, cfg.psk, static_cast<std::size_t>(cfg.key_bits));
     const digest h = o.tr.hash();
     ep.send(msg_type::confirm, encode_tag(tag(k_conf, "alice", h)));
     const digest theirs = decode_tag(ep.expect(msg_type::confirm), t.peer());
     const digest want = tag(k_conf, "bob", h);
     if (!equal_constant_time(theirs.data(), want.data(), want.size()))
       throw error("key confirmation failed: Bob's tag does not match; the key is discarded", {t.peer(), "confirm", {}});
+    ep.send(msg_type::accepted, {});
     o.key = std::move(key);
     o.ok = true;
   } catch (const std::exception& e) {
@@ -335,7 +375,7 @@ party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const
                       const pa_calibration& cal) {
   party_outcome o;
   o.nof_bits_in = bits.size();
-  endpoint ep{t, o.tr, direction::bob_to_alice};
+  endpoint ep{t, o.tr, direction::bob_to_alice, session_deadline(cfg)};
   bool peer_aborted = false;
   try {
     const message hm = ep.expect(msg_type::hello);
@@ -364,7 +404,12 @@ party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const
     o.kdr_estimate = sample.empty() ? cal.error_rate
                                     : (static_cast<double>(wrong) + 0.5) / (static_cast<double>(sample.size()) + 1.0);
     const std::size_t k1 = cascade_first_block(o.kdr_estimate, cfg.cascade);
-    ep.send(msg_type::hello_ack, payload_writer().f64(o.kdr_estimate).u32(static_cast<std::uint32_t>(k1)).take());
+    const std::vector<std::uint8_t> nonce = bob_nonce(cfg);
+    ep.send(msg_type::hello_ack, payload_writer()
+                                     .f64(o.kdr_estimate)
+                                     .u32(static_cast<std::uint32_t>(k1))
+                                     .bytes(nonce.data(), nonce.size())
+                                     .take());
     o.reconciled = drop_positions(bits, pos);
     const std::size_t n = o.reconciled.size();
     if (method == 1) {
@@ -429,15 +474,17 @@ party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const
       throw error("PA length shorter than the key", {t.peer(), "amplify.length", {}}, ">= " + std::to_string(a.key_bits),
                   std::to_string(a.length));
     o.pa_bits = secure_bytes(toeplitz_hash(o.reconciled.vec(), a.seed, a.length));
-    auto [k_conf, key] = derive_keys(o.pa_bits, session, a.key_bits);
+    auto [k_conf, key] = derive_keys(o.pa_bits, session, nonce, cfg.psk, a.key_bits);
     const digest h = o.tr.hash();
     const digest theirs = decode_tag(ep.expect(msg_type::confirm), t.peer());
     const digest want = tag(k_conf, "alice", h);
     if (!equal_constant_time(theirs.data(), want.data(), want.size()))
-      throw error("key confirmation failed: Alice's tag does not match (residual errors after reconciliation); the key "
-                  "is discarded",
+      throw error("key confirmation failed: Alice's tag does not match (residual errors after reconciliation, an "
+                  "altered message, or a peer without the pre-shared key); the key is discarded",
                   {t.peer(), "confirm", {}});
     ep.send(msg_type::confirm, encode_tag(tag(k_conf, "bob", h)));
+    // Keep the key only once Alice says she verified Bob's tag: never a key the other side discarded.
+    payload_reader(ep.expect(msg_type::accepted), t.peer()).finish();
     o.key = std::move(key);
     o.ok = true;
   } catch (const std::exception& e) {
@@ -477,6 +524,7 @@ eve_outcome run_eve(const transcript& tr, const std::vector<std::uint8_t>& eve_b
   payload_reader ra(*ack, origin);
   ra.f64("kdr_estimate");
   const std::size_t k1 = ra.u32("first_block_bits", k_max_bits);
+  const auto nonce = ra.bytes("bob_nonce", k_nonce_bytes);
   secure_bytes mine = drop_positions(eve_bits, sample_positions(n_all, sample.size(), perm_seed));
   const std::size_t n = mine.size();
   (void)k1;
@@ -544,7 +592,7 @@ eve_outcome run_eve(const transcript& tr, const std::vector<std::uint8_t>& eve_b
   const amplify_msg a = decode_amplify(*amp, origin, n);
   e.has_pa = true;
   e.pa_bits = secure_bytes(toeplitz_hash(mine.vec(), a.seed, a.length));
-  e.key = derive_keys(e.pa_bits, session, a.key_bits).second;
+  e.key = derive_keys(e.pa_bits, session, nonce, secure_bytes(), a.key_bits).second;  // Eve holds no pre-shared key
   return e;
 }
 

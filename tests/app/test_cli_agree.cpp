@@ -1,6 +1,7 @@
 // `physec keygen run` and `physec keygen agree` as a user meets them: the simulated chain writes its table; two
 // processes agree over TCP on loopback; a dropped, silent, garbled or oversized peer ends the run with a one-line
 // error and no key file.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -172,7 +174,8 @@ void raw_peer(const std::string& name, const std::string& bytes, const std::stri
 
 TEST(cli_agree, garbled_and_oversized_messages_are_rejected) {
   raw_peer("http", "GET / HTTP/1.1\r\n\r\n", "not a physec key-agreement frame");
-  raw_peer("version", std::string("PSKG\x01\x01\0\0\0\0", 10), "protocol version mismatch (expected 2, got 1)");
+  raw_peer("version", std::string("PSKG\x01\x01\0\0\0\0", 10),
+           "protocol version mismatch (expected " + std::to_string(kg::k_protocol_version) + ", got 1)");
   bad_peer("garbled", [](kg::transport& t) { t.send({kg::msg_type::hello, {1, 2, 3}}); }, "malformed message");
   bad_peer("oversized",
            [](kg::transport& t) { t.send({kg::msg_type::hello, std::vector<std::uint8_t>(2 << 20, 0)}); },
@@ -201,3 +204,56 @@ TEST(cli_agree, bad_arguments_are_one_line_exit_3_and_write_nothing) {
 }
 
 }  // namespace
+
+/// Writes a pre-shared key file of `bytes` with permissions `mode`.
+fs::path psk_file(const fs::path& dir, const std::string& name, const std::string& bytes, int mode) {
+  const fs::path p = dir / name;
+  std::ofstream(p, std::ios::binary) << bytes;
+  ::chmod(p.c_str(), static_cast<mode_t>(mode));
+  return p;
+}
+
+// Issue #20: with agree.psk_file both parties agree; a peer with another pre-shared key (a man in the middle without
+// it) ends with no key on either side; a pre-shared key readable by others is refused before anything runs. The key
+// never appears in any output (stdout, stderr, reports).
+TEST(cli_agree, pre_shared_key_authenticates_and_the_key_never_leaks) {
+  const auto dir = temp_dir("psk");
+  const auto good = psk_file(dir, "a.psk", std::string(32, 'k'), 0600);
+  const auto other = psk_file(dir, "b.psk", std::string(32, 'm'), 0600);
+  const auto open = psk_file(dir, "c.psk", std::string(32, 'k'), 0644);
+  const auto pair = [&](const std::string& name, const fs::path& psk_a, const fs::path& psk_b) {
+    const std::string common = " -d " + dataset().string() + " --set agree.timeout_s=60 --set agree.public_seed=7 ";
+    auto bob = start("--role bob --listen 127.0.0.1:0 --port-file " + (dir / (name + ".port")).string() + common +
+                     "--set agree.psk_file=" + psk_b.string() + " --out " + (dir / name / "bob").string());
+    auto alice = start("--role alice --connect 127.0.0.1:" + std::to_string(wait_port(dir / (name + ".port"))) + common +
+                       "--set agree.psk_file=" + psk_a.string() + " --out " + (dir / name / "alice").string());
+    return std::make_pair(alice.get(), bob.get());
+  };
+  const auto [ra, rb] = pair("same", good, good);
+  ASSERT_EQ(ra.code, 0) << ra.out;
+  ASSERT_EQ(rb.code, 0) << rb.out;
+  const auto key = physec::read_file(dir / "same" / "alice" / "key.bin");
+  EXPECT_EQ(key, physec::read_file(dir / "same" / "bob" / "key.bin"));
+  // Key hygiene: neither the key's bytes nor its hex appear in anything the runs printed or wrote besides key.bin.
+  std::string hex;
+  for (unsigned char c : key) hex += fmt::format("{:02x}", c);
+  std::vector<std::string> outputs{ra.out, rb.out};
+  for (const auto& e : fs::recursive_directory_iterator(dir / "same"))
+    if (e.is_regular_file() && e.path().filename() != "key.bin") outputs.push_back(physec::read_file(e.path()));
+  for (const auto& o : outputs) {
+    EXPECT_EQ(o.find(key), std::string::npos);
+    EXPECT_EQ(o.find(hex), std::string::npos);
+  }
+  const auto [xa, xb] = pair("other", good, other);
+  EXPECT_EQ(xa.code, 3) << xa.out;
+  EXPECT_EQ(xb.code, 3) << xb.out;
+  EXPECT_FALSE(fs::exists(dir / "other" / "alice" / "key.bin"));
+  EXPECT_FALSE(fs::exists(dir / "other" / "bob" / "key.bin"));
+  const auto r = run("keygen agree --role bob --listen 127.0.0.1:0 -d " + dataset().string() +
+                     " --set agree.psk_file=" + open.string() + " --out " + (dir / "open").string());
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("c.psk: agree.psk_file: pre-shared key file is readable or writable by others (expected mode "
+                       "0600, got mode 0644)"),
+            std::string::npos)
+      << r.out;
+}

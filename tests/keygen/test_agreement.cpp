@@ -9,6 +9,7 @@
 #include <future>
 #include <thread>
 
+#include "agreement_fixture.hpp"
 #include "physec/core/error.hpp"
 #include "physec/core/rng.hpp"
 #include "physec/keygen/cascade.hpp"
@@ -19,6 +20,8 @@
 #include "physec/keygen/protocol.hpp"
 
 namespace kg = physec::keygen;
+using physec::testing::generous;
+using physec::testing::random_bits;
 
 namespace {
 
@@ -43,13 +46,6 @@ std::vector<std::uint8_t> byte_range(int lo, int hi) {  // lo..hi inclusive
   std::vector<std::uint8_t> v;
   for (int i = lo; i <= hi; ++i) v.push_back(static_cast<std::uint8_t>(i));
   return v;
-}
-
-std::vector<std::uint8_t> random_bits(std::size_t n, std::uint64_t seed) {
-  auto r = physec::rng_stream(seed).derive("bits");
-  std::vector<std::uint8_t> b(n);
-  for (auto& x : b) x = r.bit() ? 1 : 0;
-  return b;
 }
 
 /// Exactly `k` distinct positions of `a` flipped.
@@ -342,7 +338,7 @@ TEST(frames, round_trip_and_rejections) {
   bad[0] = 'X';
   EXPECT_THROW(kg::decode_header(bad.data(), 100, "peer"), physec::error);
   bad = f;
-  bad[4] = 3;  // this build speaks version 2
+  bad[4] = 2;  // this build speaks version 3
   try {
     kg::decode_header(bad.data(), 100, "peer");
     FAIL();
@@ -395,16 +391,6 @@ TEST(transport, tcp_loopback_and_oversized_and_garbled_frames) {
 }
 
 // ---- whole sessions in process ----
-
-/// A calibration that leaves plenty: `probes` realisations of 72 secret bits each (of 80), no dispersion.
-kg::pa_calibration generous(std::size_t probes) {
-  kg::pa_calibration c;
-  c.nof_realisations = static_cast<double>(probes);
-  c.h_total = 72.0 * static_cast<double>(probes);
-  c.max_bits_per_realisation = 80;
-  c.error_rate = 0.05;
-  return c;
-}
 
 TEST(session, agrees_and_eve_learns_nothing) {
   const auto alice = random_bits(4000, 1);

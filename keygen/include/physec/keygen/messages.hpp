@@ -28,7 +28,8 @@
 
 namespace physec::keygen {
 
-constexpr std::uint8_t k_protocol_version = 2;  ///< 2: amplify carries the finite-key inputs (issue #15)
+constexpr std::uint8_t k_protocol_version = 3;  ///< 2: amplify carries the finite-key inputs (issue #15); 3: Bob's
+                                                ///< nonce in hello_ack, optional pre-shared key, accepted
 constexpr std::size_t k_frame_header_bytes = 10;
 constexpr std::size_t k_default_max_message_bytes = 1 << 20;
 
@@ -42,6 +43,7 @@ enum class msg_type : std::uint8_t {
   confirm = 7,       ///< either way: HMAC tag
   abort = 8,         ///< either way: reason; both discard everything
   syndrome = 9,      ///< Alice -> Bob: LDPC syndrome of her bits (instead of Cascade's queries)
+  accepted = 10,     ///< Alice -> Bob: Bob's tag verified; only now does Bob keep the key
 };
 std::string to_string(msg_type t);
 

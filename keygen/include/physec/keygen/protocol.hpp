@@ -6,19 +6,26 @@
 /// Messages, in order (messages.hpp has the frame layout; docs/key-agreement.md the fields):
 ///   A->B hello(session id, n, passes, permutation seed, Alice's sample bits)   none by default (the error rate is
 ///                                                                                calibrated); any are then discarded
-///   B->A hello_ack(error rate: calibrated, or estimated from the sample; k1)
+///   B->A hello_ack(error rate: calibrated, or estimated from the sample; k1; Bob's fresh 16-byte nonce)
 ///   (B->A parity_query, A->B parity_reply)*                                     Cascade, or
 ///   A->B syndrome(m, H·x_A)                                                     LDPC (Bob decodes)
 ///   B->A reconciled
 ///   A->B amplify(PA length ℓ and every input of its finite-key formula, Toeplitz seed); Bob recomputes ℓ from his
 ///        own calibration and leakage count and aborts on any difference
 ///   A->B confirm(HMAC(k_conf, "alice" || H)),  B->A confirm(HMAC(k_conf, "bob" || H))
+///   A->B accepted                                                               Bob keeps the key only now
 /// H = SHA-256 of the transcript up to and including `amplify`; k_conf and the key come from HKDF-SHA256 of the PA
-/// output with the session id as salt and different info strings. Either side may send `abort(reason)` instead of
-/// its next message; both then discard everything.
+/// output (followed by the pre-shared key, when there is one) with salt = session id || Bob's nonce and different
+/// info strings. Either side may send `abort(reason)` instead of its next message; both then discard everything.
 ///
-/// Security assumptions: the public channel is authenticated (Eve listens but does not inject or alter messages;
-/// authenticating it needs a pre-shared key or certificates, outside this protocol); the public calibration
+/// Active attackers (docs/key-agreement.md, docs/security.md): every frame is in both transcripts, so a frame
+/// altered, dropped, reordered or injected on the way makes the two H differ and confirmation fail on both sides;
+/// Bob's nonce makes a replayed Alice fail confirmation; every loop is bounded by the string length and the session
+/// deadline. Without a pre-shared key the parties authenticate each other only by their correlated CSI: a
+/// man in the middle holding neither party's bits learns no key (both abort), but one with CSI of her own close to
+/// a party could run the protocol with the other as that party. With `psk` (agree.psk_file) the confirmation
+/// tags and the key also depend on the pre-shared key: a relay without it cannot complete a session.
+/// Other assumptions: the public calibration
 /// (KLT, bit allocation, thresholds, H(X|E) and V per realisation, the A-B error rate; secret_chain.hpp) is
 /// estimated in a calibration campaign on the same link and is public; both parties hold it.
 
@@ -51,6 +58,11 @@ struct agree_config {
   double timeout_s = 10;        ///< per message [s]
   double connect_timeout_s = 120;  ///< TCP: how long a listener waits for its peer, or a connector retries [s]
   int max_message_kib = 1024;   ///< larger frames are rejected [KiB]
+  double session_timeout_s = 600;  ///< the whole session, however the peer paces its messages [s]
+  /// A pre-shared key mixed into the confirmation and final keys (empty: none). Not part of the TOML config: the
+  /// CLI reads it from the file `agree.psk_file` names (mode 0600).
+  secure_bytes psk;
+  std::string psk_file;           ///< where `keygen agree` reads `psk` from (empty: no pre-shared key)
   /// keygen agree: Alice's public randomness (error-rate sample, Cascade permutations, Toeplitz seed). 0: fresh from
   /// the OS CSPRNG every session (deployments); any other value fixes it (reproducible experiments and tests).
   std::uint64_t public_seed = 0;
@@ -84,7 +96,8 @@ struct party_outcome {
 };
 
 /// Alice's side. `public_seed` seeds the session id, permutations, sample positions and Toeplitz seed (public
-/// values; in `keygen agree` it comes from RAND_bytes).
+/// values; in `keygen agree` it comes from RAND_bytes). Bob's nonce: from `cfg.public_seed` when it is fixed (tests,
+/// reproducible runs), else from RAND_bytes.
 party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, const agree_config& cfg,
                         const pa_calibration& cal, std::uint64_t public_seed);
 /// Bob's side, with the same public calibration as Alice's.
@@ -102,6 +115,7 @@ struct eve_outcome {
   bool has_pa = false;               ///< the transcript reached `amplify`
   secure_bytes pa_bits;              ///< her ℓ PA output bits
   secure_bytes key;                  ///< her HKDF key (key_bits / 8 bytes), when the transcript had a confirmation
+                                     ///< (she does not hold a pre-shared key)
 };
 eve_outcome run_eve(const transcript& tr, const std::vector<std::uint8_t>& eve_bits,
                     const std::vector<std::uint8_t>& alice_bits_after_sample, const agree_config& cfg);
