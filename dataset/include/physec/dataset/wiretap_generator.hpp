@@ -36,10 +36,10 @@ struct wiretap_config {
   std::vector<double> snrs_dB{0, 10, 20, 30};       ///< probe SNRs [dB]
   std::vector<double> eve_distances_wavelengths{0.5, 2, 10};  ///< Eve's distance from Bob [λ]
   double eve_azimuth_deg = 0.0;      ///< direction of Eve's offset from Bob, azimuth in the horizontal plane [deg]
-  int probes_per_setting = 60;       ///< probe events per (profile, delay spread, speed, SNR): one link each
+  int probes_per_setting = 120;      ///< probe events per (profile, delay spread, speed, SNR): one link each
   bool iid_probes = false;           ///< a fresh channel realisation per probe (else one evolving channel per link)
   double probe_interval_s = 0;       ///< time between probes of a link [s]; 0: one coherence time 0.423·λ/v
-  double train_fraction = 0.5;       ///< share of probe events in the training split
+  double train_fraction = 0.4;       ///< share of probe events in the training split (calibration)
   double validation_fraction = 0.2;  ///< share in the validation split (the rest is test)
   double carrier_Hz = 3.5e9;         ///< carrier [Hz]
   channel::ofdm_grid grid;           ///< NR grid of each probe
