@@ -218,6 +218,7 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
         count_agreement(r.alice.pa_bits, x.pa_bits, e_pa_same[k], e_pa_total[k]);
         if (ok) count_agreement(key_bits_of(r.alice.key), key_bits_of(x.key), e_key_same[k], e_key_total[k]);
         ev.push_back({{"eve_distance_wavelengths", g.eve_distance_wavelengths[k]},
+                      {"eve_near", g.eve_near[k]},
                       {"kdr_before", x.before.kdr},
                       {"kdr_after", x.after.kdr},
                       {"bits_determined_by_transcript", x.determined_bits}});
@@ -282,6 +283,7 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
     nlohmann::json eve_all = nlohmann::json::array();
     for (std::size_t k = 0; k < g.eve.size(); ++k)
       eve_all.push_back({{"eve_distance_wavelengths", g.eve_distance_wavelengths[k]},
+                         {"eve_near", g.eve_near[k]},
                          {"kdr_before", ratio(e_wrong[k], ab_bits)},
                          {"pa_agreement", ratio(e_pa_same[k], e_pa_total[k])},
                          {"pa_bits_compared", e_pa_total[k]},

@@ -285,6 +285,7 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
     auto& g = groups[snr];
     g.snr_dB = snr;
     g.eve_distance_wavelengths = d.eve_distance_wavelengths;
+    g.eve_near = d.eve_near.empty() ? std::vector<std::string>(d.nof_eve(), "bob") : d.eve_near;
     g.eve.resize(d.nof_eve());
     if (g.probe_offsets.empty()) g.probe_offsets.push_back(0);
     if (te.empty()) continue;

@@ -15,6 +15,7 @@ ds::wiretap_config small(std::vector<std::string> profiles, std::vector<double> 
   c.speeds_mps = {0.83};
   c.snrs_dB = std::move(snrs);
   c.eve_distances_wavelengths = std::move(eve);
+  c.eve_near_alice_wavelengths = {};
   c.probes_per_setting = n;
   c.grid.nof_symbols = 2;
   return c;
@@ -119,4 +120,24 @@ TEST(wiretap_generator, probes_one_coherence_time_apart_are_nearly_independent) 
   EXPECT_GT(lag_one_correlation(ds::generate_wiretap(c, physec::rng_stream(11), 2, nullptr)), 0.9);
   c.iid_probes = true;
   EXPECT_LT(lag_one_correlation(ds::generate_wiretap(c, physec::rng_stream(11), 2, nullptr)), tol);
+}
+
+// Eve near Alice (issue #15): at distance 0 from Alice, with every impairment off, her estimate of Bob's uplink probe
+// (stored in /eve) is Alice's own estimate, number for number; her other observation (/eve_uplink) is Alice's probe
+// over her own short link. Positions near Bob come first, then those near Alice, and /eve_near says which is which.
+TEST(wiretap_generator, eve_near_alice_at_distance_zero_hears_what_alice_hears) {
+  auto c = small({"CDL-C"}, {20}, {5.0}, 6);
+  c.eve_near_alice_wavelengths = {0.0};
+  c.impairments = physec::channel::impairments_config::none();
+  const auto d = ds::generate_wiretap(c, physec::rng_stream(5), 2, nullptr);
+  ASSERT_EQ(d.nof_eve(), 2u);
+  EXPECT_EQ(d.eve_near, (std::vector<std::string>{"bob", "alice"}));
+  const auto near_alice = ds::eve_at(d, 1), near_bob = ds::eve_at(d, 0);
+  double diff = 0, far = 0;
+  for (std::size_t i = 0; i < d.alice.size(); ++i) {
+    diff = std::max(diff, static_cast<double>(std::abs(near_alice.data[i] - d.alice.data[i])));
+    far = std::max(far, static_cast<double>(std::abs(near_bob.data[i] - d.alice.data[i])));
+  }
+  EXPECT_LT(diff, 1e-5);
+  EXPECT_GT(far, 1e-2);  // 5 λ from Bob is another channel
 }
