@@ -101,8 +101,8 @@ std::vector<keygen::chain_group> chain_by_snr(run_context& ctx, const dataset::w
 }
 
 /// Smallest session (in realisations) whose finite-key PA length reaches `key_bits`, at the per-realisation
-/// averages of a group: ℓ(n) = n·(h − leak) − sqrt(n·v)·q − log2(2/ε_cor) − 2·log2(1/(2ε_PA)); NaN if never.
-double realisations_per_key(double h, double v, double leak, const keygen::agree_config& a) {
+/// averages of a group: ℓ(n) = n·(h − leak) − (finite-size term) − log2(2/ε_cor) − 2·log2(1/(2ε_PA)); NaN if never.
+double realisations_per_key(double h, double v, double leak, double max_bits, const keygen::agree_config& a) {
   for (double n = 1; n <= 1e7; n = std::ceil(n * 1.02)) {
     keygen::finite_key_inputs in;
     in.nof_realisations = n;
@@ -111,7 +111,8 @@ double realisations_per_key(double h, double v, double leak, const keygen::agree
     in.leaked_bits = static_cast<std::size_t>(std::ceil(n * leak));
     in.eps_pa_log2 = a.eps_pa_log2;
     in.eps_cor_log2 = a.eps_cor_log2;
-    in.finite_size = "second_order";
+    in.finite_size = a.finite_size;
+    in.max_bits_per_realisation = max_bits;
     if (keygen::finite_key_length(in).length >= static_cast<std::size_t>(a.key_bits)) return n;
   }
   return std::nan("");
@@ -218,6 +219,7 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
         count_agreement(r.alice.pa_bits, x.pa_bits, e_pa_same[k], e_pa_total[k]);
         if (ok) count_agreement(key_bits_of(r.alice.key), key_bits_of(x.key), e_key_same[k], e_key_total[k]);
         ev.push_back({{"eve_distance_wavelengths", g.eve_distance_wavelengths[k]},
+                      {"eve_near", g.eve_near[k]},
                       {"kdr_before", x.before.kdr},
                       {"kdr_after", x.after.kdr},
                       {"bits_determined_by_transcript", x.determined_bits}});
@@ -262,7 +264,7 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
       }
     const double seconds_per_probe = weight > 0 ? interval / weight : o.probe_interval_s;
     const double n_key = realisations_per_key(ratio(cal_all.h_total, n_real), ratio(cal_all.v_total, n_real),
-                                              ratio(leaked, n_real), o.agree);
+                                              ratio(leaked, n_real), cal_all.max_bits_per_realisation, o.agree);
     double bound = 0, bound_w = 0;
     for (const auto& l : g.links)
       if (std::isfinite(l.bound)) {
@@ -282,6 +284,7 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
     nlohmann::json eve_all = nlohmann::json::array();
     for (std::size_t k = 0; k < g.eve.size(); ++k)
       eve_all.push_back({{"eve_distance_wavelengths", g.eve_distance_wavelengths[k]},
+                         {"eve_near", g.eve_near[k]},
                          {"kdr_before", ratio(e_wrong[k], ab_bits)},
                          {"pa_agreement", ratio(e_pa_same[k], e_pa_total[k])},
                          {"pa_bits_compared", e_pa_total[k]},

@@ -58,6 +58,9 @@ void check_wiretap(const wiretap_data& d, const std::string& origin) {
   check_count(d.profile, n, origin, "/labels/profile");
   check_count(d.split, n, origin, "/labels/split");
   if (!d.link.empty()) check_count(d.link, n, origin, "/labels/link");
+  if (!d.eve_near.empty() && d.eve_near.size() != d.eve_distance_wavelengths.size())
+    throw error("count differs from /eve_distance_wavelengths", {origin, "/eve_near", {}},
+                std::to_string(d.eve_distance_wavelengths.size()), std::to_string(d.eve_near.size()));
   if (!d.time_s.empty()) check_count(d.time_s, n, origin, "/labels/time_s");
   if (!d.coherence_time_s.empty()) check_count(d.coherence_time_s, n, origin, "/labels/coherence_time_s");
   for (std::size_t i = 0; i < n; ++i)
@@ -91,6 +94,7 @@ void write_wiretap(const std::filesystem::path& path, const wiretap_data& d) {
   if (!d.time_s.empty()) w.write("/labels/time_s", n, d.time_s.data());
   if (!d.coherence_time_s.empty()) w.write("/labels/coherence_time_s", n, d.coherence_time_s.data());
   w.write("/eve_distance_wavelengths", shape_t{d.nof_eve()}, d.eve_distance_wavelengths.data());
+  if (!d.eve_near.empty()) w.write_strings("/eve_near", d.eve_near);
   w.attribute("/", "schema", std::string(k_wiretap_schema));
   w.attribute("/", "physec_version", version());
   w.attribute("/", "seed", static_cast<std::int64_t>(d.seed));
@@ -127,6 +131,7 @@ wiretap_data read_wiretap(const std::filesystem::path& path) {
   if (r.has("/labels/time_s")) d.time_s = r.read<double>("/labels/time_s", {opt{}}).data;
   if (r.has("/labels/coherence_time_s")) d.coherence_time_s = r.read<double>("/labels/coherence_time_s", {opt{}}).data;
   d.eve_distance_wavelengths = r.read<double>("/eve_distance_wavelengths", {opt{}}).data;
+  if (r.has("/eve_near")) d.eve_near = r.read_strings("/eve_near");
   if (r.has_attribute("/", "seed")) d.seed = static_cast<std::uint64_t>(r.number_attribute("/", "seed"));
   if (r.has_attribute("/", "config")) d.config_toml = r.string_attribute("/", "config");
   check_wiretap(d, file);

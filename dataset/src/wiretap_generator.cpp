@@ -17,6 +17,10 @@ void wiretap_config::describe(config::schema& s) {
   s.add("snrs_dB", snrs_dB, "probe SNRs [dB]").range(-30, 60).size(1, 64).source("issue #6 (-5..30 dB, 5 dB steps)");
   s.add("eve_distances_wavelengths", eve_distances_wavelengths, "Eve's distances from Bob [wavelengths]")
       .range(0, 1000).size(1, 32).source("DESIGN.md §4 (0.5..20 λ)");
+  s.add("eve_near_alice_wavelengths", eve_near_alice_wavelengths, "Eve's distances from Alice [wavelengths]")
+      .range(0, 1000)
+      .size(0, 32)
+      .source("issue #15 (Eve near Alice as well as near Bob)");
   s.add("eve_azimuth_deg", eve_azimuth_deg, "direction of Eve's offset from Bob [deg azimuth]").range(-360, 360).source("ours");
   s.add("probes_per_setting", probes_per_setting, "probe events per (profile, delay spread, speed, SNR)").range(1, 1e6).source("ours (small: trains in minutes)");
   s.add("iid_probes", iid_probes, "a fresh channel realisation per probe, instead of one channel per link probed in time")
@@ -43,6 +47,8 @@ void wiretap_config::describe(config::schema& s) {
                    config::format_real(train_fraction + validation_fraction));
   });
 }
+
+std::size_t wiretap_config::nof_eve() const { return eve_distances_wavelengths.size() + eve_near_alice_wavelengths.size(); }
 
 std::size_t wiretap_config::nof_probes() const {
   return profiles.size() * delay_spreads_s.size() * speeds_mps.size() * snrs_dB.size() *
@@ -96,11 +102,15 @@ wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& st
   base.eve.near = "bob";
 
   wiretap_data d;
-  const std::size_t n = cfg.nof_probes(), ne = cfg.eve_distances_wavelengths.size();
+  const std::size_t n = cfg.nof_probes(), ne_bob = cfg.eve_distances_wavelengths.size(), ne = cfg.nof_eve();
   const std::size_t K = cfg.grid.nof_subcarriers, T = cfg.grid.nof_symbols;
   std::size_t per = 0;
 
   d.eve_distance_wavelengths = cfg.eve_distances_wavelengths;
+  d.eve_distance_wavelengths.insert(d.eve_distance_wavelengths.end(), cfg.eve_near_alice_wavelengths.begin(),
+                                    cfg.eve_near_alice_wavelengths.end());
+  d.eve_near.assign(ne_bob, "bob");
+  d.eve_near.resize(ne, "alice");
   const rng_stream split_stream = stream.derive("split");
   std::size_t setting = 0, written = 0;
   bool allocated = false;
@@ -119,7 +129,8 @@ wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& st
           const auto count = static_cast<std::size_t>(cfg.probes_per_setting);
           std::vector<std::vector<channel::probe_event>> by_eve;
           for (std::size_t e = 0; e < ne; ++e) {
-            const double r = cfg.eve_distances_wavelengths[e] * lambda;
+            const double r = d.eve_distance_wavelengths[e] * lambda;
+            tc.eve.near = d.eve_near[e];
             tc.eve.offset_m = {r * std::cos(az), r * std::sin(az), 0.0};
             channel::tdd_link link(tc, s);
             by_eve.push_back(link.probe_batch(0, count, nof_threads));
@@ -132,6 +143,9 @@ wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& st
               throw error("channel returned an unexpected grid", {"", "dataset wiretap", {}}, shape_string({T, a, b, K}),
                           shape_string(first[0].alice.shape));
             per = a * b * K * T;
+            if (ne > ne_bob && a != b)
+              throw error("Eve near Alice needs equal port counts at Alice and Bob", {"", "wiretap.eve_near_alice_wavelengths", {}},
+                          "Alice ports == Bob ports (or no Eve near Alice)", std::to_string(a) + " vs " + std::to_string(b));
             const shape_t ps{a, b, K, T};
             shape_t s5{n};
             s5.insert(s5.end(), ps.begin(), ps.end());
@@ -152,10 +166,18 @@ wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& st
             store(ev.bob, true, d.bob.ptr() + written * per, a, b);       // [T, B, A, K] -> transposed
             store(ev.clean_ba, false, d.clean.ptr() + written * per, a, b);
             const std::size_t per_up = d.eve_uplink.size() / (n * ne);
-            for (std::size_t e = 0; e < ne; ++e) {  // Eve near Bob hears Alice: [T, E, A, K] -> [A, E, K, T]
+            for (std::size_t e = 0; e < ne_bob; ++e) {  // Eve near Bob hears Alice: [T, E, A, K] -> [A, E, K, T]
               store(by_eve[e][i].eve_from_alice, true, d.eve.ptr() + (written * ne + e) * per, a, b);
               // ... and Bob's uplink probe: [T, E, B, K] -> [E, B, K, T]
               store(by_eve[e][i].eve_from_bob, false, d.eve_uplink.ptr() + (written * ne + e) * per_up,
+                    d.eve_uplink.shape[2], d.eve_uplink.shape[3]);
+            }
+            for (std::size_t e = ne_bob; e < ne; ++e) {
+              // Eve near Alice: /eve holds what shares rays with the A-B link, her estimate of Bob's uplink probe
+              // ([T, E = A ports, B, K] -> [A, B, K, T]); /eve_uplink her estimate of Alice's probe over her own
+              // short link ([T, E, A, K] -> [E, A, K, T]).
+              store(by_eve[e][i].eve_from_bob, false, d.eve.ptr() + (written * ne + e) * per, a, b);
+              store(by_eve[e][i].eve_from_alice, false, d.eve_uplink.ptr() + (written * ne + e) * per_up,
                     d.eve_uplink.shape[2], d.eve_uplink.shape[3]);
             }
             d.snr_dB.push_back(snr);

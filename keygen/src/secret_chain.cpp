@@ -285,6 +285,7 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
     auto& g = groups[snr];
     g.snr_dB = snr;
     g.eve_distance_wavelengths = d.eve_distance_wavelengths;
+    g.eve_near = d.eve_near.empty() ? std::vector<std::string>(d.nof_eve(), "bob") : d.eve_near;
     g.eve.resize(d.nof_eve());
     if (g.probe_offsets.empty()) g.probe_offsets.push_back(0);
     if (te.empty()) continue;
@@ -356,12 +357,17 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
               const double p = phi_cdf((hi - pred(i, c)) / s) - phi_cdf((lo - pred(i, c)) / s);
               surprisal[i] += -std::log2(std::max(p, 1e-30));
             }
-          h = std::min(h_max, mean_of(surprisal) - cfg.entropy_confidence_z * std::sqrt(variance_of(surprisal) / static_cast<double>(va.size())));
-          v = variance_of(surprisal);
           double mi = 0;
           for (std::size_t c = 0; c < kept; ++c)
             mi += 0.5 * std::log2(std::max(1.0, variance_of(column(a_tr, c)) / std::max(est.sigma[c] * est.sigma[c], 1e-300)));
           row.mi_ae = std::max(row.mi_ae, mi);
+          // The mean surprisal under a model is a cross-entropy, an upper bound on the true H(X|E) when the model
+          // is wrong; so H(X|E) also stays below H(X) − I(A;E) with H(X) ≤ Σ m_c (equiprobable levels) and the
+          // Gaussian I(A;E) of the continuous coefficients (≥ I(X;E) by data processing, in the Gaussian model).
+          const double cross = mean_of(surprisal) -
+                               cfg.entropy_confidence_z * std::sqrt(variance_of(surprisal) / static_cast<double>(va.size()));
+          h = std::min({h_max, cross, h_max - mi});
+          v = variance_of(surprisal);
         }
         if (est.usable) e_bits = alloc.bits(alloc.levels(est.predict(obs(te))));
       }

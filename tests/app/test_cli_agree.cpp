@@ -86,24 +86,47 @@ int wait_port(const fs::path& port_file) {
   return std::stoi(physec::read_file(port_file));
 }
 
-TEST(cli_agree, two_processes_agree_over_loopback) {
-  const auto dir = temp_dir("loopback");
-  const std::string common = " -d " + dataset().string() + " --set agree.key_bits=256 --set agree.timeout_s=60 --set agree.public_seed=2026 ";
+/// Runs Bob (listening) and Alice (connecting) with the same `common` arguments into dir/bob and dir/alice and checks
+/// that both confirm the same key of `key_bytes` bytes, written with mode 0600. Returns Alice's output.
+std::string agree_on_loopback(const fs::path& dir, const std::string& common, std::size_t key_bytes) {
   auto bob = start("--role bob --listen 127.0.0.1:0 --port-file " + (dir / "port").string() + common + "--out " +
                    (dir / "bob").string());
   const int port = wait_port(dir / "port");
   auto alice = start("--role alice --connect 127.0.0.1:" + std::to_string(port) + common + "--out " +
                      (dir / "alice").string());
   const auto ra = alice.get(), rb = bob.get();
-  ASSERT_EQ(ra.code, 0) << ra.out;
-  ASSERT_EQ(rb.code, 0) << rb.out;
+  EXPECT_EQ(ra.code, 0) << ra.out;
+  EXPECT_EQ(rb.code, 0) << rb.out;
   const auto ka = physec::read_file(dir / "alice" / "key.bin"), kb = physec::read_file(dir / "bob" / "key.bin");
-  EXPECT_EQ(ka.size(), 32u);
+  EXPECT_EQ(ka.size(), key_bytes);
   EXPECT_EQ(ka, kb);
-  struct stat st {};
-  ASSERT_EQ(::stat((dir / "alice" / "key.bin").c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_NE(ra.out.find("key agreed and confirmed"), std::string::npos) << ra.out;
+  for (const char* who : {"alice", "bob"}) {
+    struct stat st {};
+    EXPECT_EQ(::stat((dir / who / "key.bin").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << who;
+  }
+  return ra.out;
+}
+
+TEST(cli_agree, two_processes_agree_over_loopback) {
+  const auto dir = temp_dir("loopback");
+  const std::string common = " -d " + dataset().string() + " --set agree.key_bits=256 --set agree.timeout_s=60 --set agree.public_seed=2026 ";
+  const auto out = agree_on_loopback(dir, common, 32);
+  EXPECT_NE(out.find("key agreed and confirmed"), std::string::npos) << out;
+}
+
+// Issue #15, done-when: on a small dataset of the DEFAULT wiretap config (impairments on, probing in time; only fewer
+// profiles, one SNR and one Eve position), two processes at 20 dB with a fixed public seed end with the same 128-bit
+// key, mode 0600, after the finite-key PA at eps_PA = 2^-64.
+TEST(cli_agree, default_config_dataset_agrees_at_20_dB_over_loopback) {
+  const auto dir = temp_dir("default20");
+  const auto gen = run("dataset wiretap -q --seed 15 --set 'wiretap.profiles=[\"CDL-A\",\"CDL-C\",\"TDL-A\",\"TDL-C\"]' "
+                       "--set 'wiretap.snrs_dB=[20.0]' --set 'wiretap.eve_distances_wavelengths=[0.5]' -o " +
+                       (dir / "w.h5").string());
+  ASSERT_EQ(gen.code, 0) << gen.out;
+  agree_on_loopback(dir, " -d " + (dir / "w.h5").string() + " --snr 20 --set agree.timeout_s=60 --set agree.public_seed=15 ", 16);
+  const std::string rep = physec::read_file(dir / "alice" / "report-alice.json");
+  EXPECT_NE(rep.find("2^-64"), std::string::npos) << rep.substr(0, 2000);
 }
 
 /// Listens as Bob; `peer` plays a misbehaving Alice on the connection.

@@ -15,6 +15,7 @@ ds::wiretap_config small(std::vector<std::string> profiles, std::vector<double> 
   c.speeds_mps = {0.83};
   c.snrs_dB = std::move(snrs);
   c.eve_distances_wavelengths = std::move(eve);
+  c.eve_near_alice_wavelengths = {};
   c.probes_per_setting = n;
   c.grid.nof_symbols = 2;
   return c;
@@ -77,3 +78,66 @@ TEST(wiretap_generator, eve_far_away_in_rich_scattering_is_a_coin) {
 }
 
 }  // namespace
+
+namespace {
+
+/// |Σ_i Σ_k h_{i,k} conj(h_{i+1,k})| / Σ_i Σ_k |h_{i,k}|²: the normalised lag-one autocorrelation of the clean
+/// channel over consecutive probes of one link (probes in time order, one link, symbol 0).
+double lag_one_correlation(const ds::wiretap_data& d) {
+  const std::size_t n = d.clean.shape[0], per = d.clean.size() / n, T = d.clean.shape[4];
+  std::complex<double> num = 0;
+  double den = 0;
+  for (std::size_t i = 0; i + 1 < n; ++i)
+    for (std::size_t j = 0; j < per; j += T) {
+      const std::complex<double> a(d.clean.data[i * per + j]), b(d.clean.data[(i + 1) * per + j]);
+      num += a * std::conj(b);
+      den += std::norm(a);
+    }
+  return std::abs(num) / den;
+}
+
+}  // namespace
+
+// Probing in time: consecutive probes of one link one coherence time apart (the default interval 0.423 λ/v) are
+// nearly uncorrelated — Clarke's model gives |J0(2π·0.423)| = 0.10 for the complex channel — while probes a twentieth
+// of that apart are nearly the same channel (J0(2π·0.0212) = 0.996), and i.i.d. probes are uncorrelated. n = 400
+// probes of TDL-A at 3 m/s; the sample correlation's sd is at most ~1/sqrt(n) = 0.05 for independent pairs, and
+// subcarriers of a probe are correlated, so the tolerance is 4 sd over the bound plus 0.1 for the non-Clarke
+// (finite-ray) Doppler spectrum: alpha well below 1e-3.
+TEST(wiretap_generator, probes_one_coherence_time_apart_are_nearly_independent) {
+  auto c = small({"TDL-A"}, {20}, {5.0}, 400);
+  c.speeds_mps = {3.0};
+  c.grid.nof_symbols = 1;
+  c.train_fraction = 0.5;
+  const auto d = ds::generate_wiretap(c, physec::rng_stream(11), 2, nullptr);
+  ASSERT_EQ(d.time_s.size(), 400u);
+  const double t_coh = ds::coherence_time_s(3.0, c.carrier_Hz);
+  EXPECT_NEAR(t_coh, 0.423 * 299792458.0 / 3.5e9 / 3.0, 1e-9);  // 12.08 ms
+  EXPECT_NEAR(d.time_s[1] - d.time_s[0], t_coh, 1e-12);
+  const double tol = 4.0 / std::sqrt(400.0);
+  EXPECT_LT(lag_one_correlation(d), 0.10 + 0.1 + tol);
+  c.probe_interval_s = t_coh / 20;
+  EXPECT_GT(lag_one_correlation(ds::generate_wiretap(c, physec::rng_stream(11), 2, nullptr)), 0.9);
+  c.iid_probes = true;
+  EXPECT_LT(lag_one_correlation(ds::generate_wiretap(c, physec::rng_stream(11), 2, nullptr)), tol);
+}
+
+// Eve near Alice (issue #15): at distance 0 from Alice, with every impairment off, her estimate of Bob's uplink probe
+// (stored in /eve) is Alice's own estimate, number for number; her other observation (/eve_uplink) is Alice's probe
+// over her own short link. Positions near Bob come first, then those near Alice, and /eve_near says which is which.
+TEST(wiretap_generator, eve_near_alice_at_distance_zero_hears_what_alice_hears) {
+  auto c = small({"CDL-C"}, {20}, {5.0}, 6);
+  c.eve_near_alice_wavelengths = {0.0};
+  c.impairments = physec::channel::impairments_config::none();
+  const auto d = ds::generate_wiretap(c, physec::rng_stream(5), 2, nullptr);
+  ASSERT_EQ(d.nof_eve(), 2u);
+  EXPECT_EQ(d.eve_near, (std::vector<std::string>{"bob", "alice"}));
+  const auto near_alice = ds::eve_at(d, 1), near_bob = ds::eve_at(d, 0);
+  double diff = 0, far = 0;
+  for (std::size_t i = 0; i < d.alice.size(); ++i) {
+    diff = std::max(diff, static_cast<double>(std::abs(near_alice.data[i] - d.alice.data[i])));
+    far = std::max(far, static_cast<double>(std::abs(near_bob.data[i] - d.alice.data[i])));
+  }
+  EXPECT_LT(diff, 1e-5);
+  EXPECT_GT(far, 1e-2);  // 5 λ from Bob is another channel
+}

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "physec/keygen/evaluate.hpp"
 #include "physec/keygen/models/apply.hpp"
 #include "physec/keygen/models/config.hpp"
 #include "physec/keygen/models/data.hpp"
@@ -256,4 +257,45 @@ TEST(keygen_models, mimo_examples_are_one_antenna_pair_each) {
   // Pair 3 starts at element 3·6 of the probe; subcarrier 2, symbol 1 is +5.
   EXPECT_NEAR(b.inputs[0][0][2][1].item<double>(), d.alice.data[24 + 18 + 5].real() / rms, 1e-5);
   EXPECT_NEAR(b.targets[0][1][2][1].item<double>(), d.bob.data[24 + 18 + 5].imag() / rms, 1e-5);
+}
+
+namespace {
+
+/// How many OFDM symbols of probe 0 change `input(csi)` when perturbed (each symbol in turn).
+template <class F>
+std::size_t symbols_seen(const ndarray<std::complex<float>>& csi, F input) {
+  const auto base = input(csi);
+  const std::size_t T = csi.shape[4], per = csi.size() / csi.shape[0];
+  std::size_t seen = 0;
+  for (std::size_t t = 0; t < T; ++t) {
+    auto moved = csi;
+    for (std::size_t j = t; j < per; j += T) moved.data[j] += std::complex<float>(0.3f, -0.2f);
+    seen += input(moved) != base;
+  }
+  return seen;
+}
+
+}  // namespace
+
+// Issue #15: every method gets the same input. The classical path (raw, PCA, DCT on the whole-probe features, the
+// default) and the models' input tensor must depend on the same number of a probe's OFDM symbols: all of them. This
+// fails if a model sees more symbols than the classical path (as when the classical path used symbol 0 only).
+TEST(keygen_models, every_method_sees_the_same_symbols_of_a_probe) {
+  const auto d = physec::testing::synthetic_wiretap(6, 0.1, {0.5}, 3, {1, 1, 8, 5});
+  const auto model_symbols = symbols_seen(d.alice, [](const ndarray<std::complex<float>>& c) {
+    const auto x = km::to_model_input(c).x.contiguous();
+    return std::vector<float>(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+  });
+  EXPECT_EQ(model_symbols, 5u);
+  for (const std::string method : {"raw", "pca", "dct"}) {
+    physec::keygen::feature_config fc;
+    fc.method = method;
+    fc.nof_components = 4;
+    fc.delay_taps = 3;
+    fc.delay_guard_taps = 1;
+    physec::keygen::feature_pipeline pipe(fc);
+    pipe.fit(d.alice);
+    const auto classical = symbols_seen(d.alice, [&](const ndarray<std::complex<float>>& c) { return pipe.transform(c).data; });
+    EXPECT_EQ(classical, model_symbols) << method;
+  }
 }

@@ -19,6 +19,8 @@
 ///   /labels/time_s   optional float64 [nof_probes]: the probe's time on its link [s] (NaN: i.i.d. probes)
 ///   /labels/coherence_time_s  optional float64 [nof_probes]: the link's coherence time 0.423 λ/v [s]
 ///   /eve_distance_wavelengths  float64 [nof_eve]
+///   /eve_near  optional strings [nof_eve]: "bob" or "alice", the node Eve stands near (absent: all "bob"). Near
+///            Alice, /eve holds her estimate of Bob's uplink probe and /eve_uplink her estimate of Alice's probe
 ///   attributes on /: physec_version, seed, config (TOML), schema = "physec.wiretap/1"
 
 #include <complex>
@@ -49,6 +51,7 @@ struct wiretap_data {
   std::vector<double> time_s;                    ///< [n] or empty; NaN for i.i.d. probes
   std::vector<double> coherence_time_s;          ///< [n] or empty
   std::vector<double> eve_distance_wavelengths;  ///< [nof_eve]
+  std::vector<std::string> eve_near;             ///< [nof_eve] "bob" | "alice", or empty (all near Bob)
   std::uint64_t seed = 0;
   std::string config_toml;
 

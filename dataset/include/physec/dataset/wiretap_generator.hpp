@@ -34,12 +34,14 @@ struct wiretap_config {
   std::vector<double> delay_spreads_s{100e-9};      ///< desired RMS delay spreads [s] ("nominal", Table 7.7.3-1)
   std::vector<double> speeds_mps{3.0};              ///< UE (Bob) speeds [m/s]: ~11 km/h
   std::vector<double> snrs_dB{0, 10, 20, 30};       ///< probe SNRs [dB]
-  std::vector<double> eve_distances_wavelengths{0.5, 2, 10};  ///< Eve's distance from Bob [λ]
+  std::vector<double> eve_distances_wavelengths{0.5, 2};  ///< Eve's distances from Bob [λ]
+  std::vector<double> eve_near_alice_wavelengths{0.5};  ///< Eve's distances from Alice [λ] (more positions, after
+                                                        ///< those near Bob; needs equal port counts at Alice and Bob)
   double eve_azimuth_deg = 0.0;      ///< direction of Eve's offset from Bob, azimuth in the horizontal plane [deg]
-  int probes_per_setting = 60;       ///< probe events per (profile, delay spread, speed, SNR): one link each
+  int probes_per_setting = 120;      ///< probe events per (profile, delay spread, speed, SNR): one link each
   bool iid_probes = false;           ///< a fresh channel realisation per probe (else one evolving channel per link)
   double probe_interval_s = 0;       ///< time between probes of a link [s]; 0: one coherence time 0.423·λ/v
-  double train_fraction = 0.5;       ///< share of probe events in the training split
+  double train_fraction = 0.4;       ///< share of probe events in the training split (calibration)
   double validation_fraction = 0.2;  ///< share in the validation split (the rest is test)
   double carrier_Hz = 3.5e9;         ///< carrier [Hz]
   channel::ofdm_grid grid;           ///< NR grid of each probe
@@ -50,6 +52,8 @@ struct wiretap_config {
                                                                     ///< replaced by each of snrs_dB)
 
   void describe(config::schema& s);
+  /// Eve positions: near Bob, then near Alice.
+  std::size_t nof_eve() const;
   /// Number of probe events the config generates.
   std::size_t nof_probes() const;
 };

@@ -92,6 +92,7 @@ struct chain_group {
   std::vector<std::uint8_t> alice, bob;        ///< Alice's and Bob's bits
   std::vector<std::vector<std::uint8_t>> eve;  ///< per Eve position: the bits of her LMMSE estimate of Alice's
   std::vector<double> eve_distance_wavelengths;
+  std::vector<std::string> eve_near;           ///< per Eve position: "bob" | "alice"
   std::vector<double> h, v, weight;            ///< per test probe: H(X|E), V, realisations (≤ 1)
   std::vector<int> bits_per_probe;             ///< per test probe
   double error_rate = 0;                       ///< calibrated A-B bit error rate (validation probes, all links)
