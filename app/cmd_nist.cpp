@@ -65,7 +65,7 @@ void run_nist(nist_options& o) {
 }  // namespace
 
 std::size_t nist_stage(run_context& ctx, const std::vector<std::uint8_t>& bits, std::size_t length, std::size_t count,
-                       const randomness::nist_config& cfg) {
+                       const randomness::nist_config& cfg, bool print) {
   std::size_t failed = 0;
   if (count == 1) {
     std::vector<randomness::test_result> results;
@@ -78,7 +78,7 @@ std::size_t nist_stage(run_context& ctx, const std::vector<std::uint8_t>& bits, 
     ctx.report().results()["nist"] = tab.to_json();
     for (const auto& r : results)
       for (double p : r.p_values) failed += p < cfg.alpha;
-    fmt::print("{}", tab.to_text(6));
+    if (print) fmt::print("{}", tab.to_text(6));
   } else {
     randomness::suite_report rep;
     {
@@ -90,7 +90,7 @@ std::size_t nist_stage(run_context& ctx, const std::vector<std::uint8_t>& bits, 
     ctx.report().results()["nist"] = rep.to_json();
     for (const auto& row : rep.to_json()["rows"])
       if (row.contains("result") && row["result"] != "pass") ++failed;
-    fmt::print("{}", rep.final_analysis_report());
+    if (print) fmt::print("{}", rep.final_analysis_report());
   }
   return failed;
 }

@@ -29,7 +29,9 @@ struct quickstart_config {
   randomness::nist_config nist;
   /// The PSKG model stage: CNN-AE-SSA trained briefly on the quickstart dataset, then the same evaluation.
   struct keygen_model_stage {
-    bool enabled = true;
+    // Off by default: since impairments are on (issue #15), the clean-channel target it trains toward has no
+    // defined LO phase, and against the whole-probe classical denoiser it earns nothing (docs/key-agreement.md).
+    bool enabled = false;
     keygen_train_settings settings;
     void describe(config::schema& s) {
       s.add("enabled", enabled, "run the stage").source("ours");
@@ -54,13 +56,12 @@ struct quickstart_config {
   tdgcn_settings tdgcn;  ///< a tiny TDGCN beside the baselines (seconds)
 
   quickstart_config() {
-    // Small: two contrasting profiles, four SNRs, Eve near and far; ~30 s on 2 cores.
-    wiretap.profiles = {"CDL-C", "TDL-A"};
-    wiretap.speeds_mps = {0.83};
-    wiretap.snrs_dB = {0, 10, 20, 30};
-    wiretap.eve_distances_wavelengths = {0.5, 5};
-    wiretap.probes_per_setting = 100;
-    wiretap.grid.nof_symbols = 2;
+    // Six profiles at 10 and 20 dB, 180 probes one coherence time apart per link (120 left 10 dB one PA bit short):
+    // the smallest set on which the finite-key chain confirms keys at both SNRs (~1 min on 2 cores).
+    wiretap.profiles = {"CDL-A", "CDL-B", "CDL-C", "TDL-A", "TDL-B", "TDL-C"};
+    wiretap.speeds_mps = {3.0};
+    wiretap.snrs_dB = {10, 20};
+    wiretap.probes_per_setting = 180;
     // A small CNN-AE-SSA, 3 epochs: seconds.
     keygen_model.settings.model.cnn.channels = {4, 8, 8};
     keygen_model.settings.model.cnn.bottleneck_channels = 4;
@@ -69,9 +70,10 @@ struct quickstart_config {
     // PLA: 10 sequences of 50 per transmitter, a 4 x 4 IRS; ~1 s to generate.
     mobility.samples_per_transmitter = 500;
     mobility.irs_ny = mobility.irs_nz = 4;
-    // TDGCN: narrow and 3 epochs, seconds on 2 cores (a smoke run, not a measurement).
-    tdgcn.model.tcn_channels({8, 8, 16}).hidden(16);
-    tdgcn.train.epochs = 3;
+    // TDGCN: narrower than the default and 150 optimiser steps, ~25 s on one core (0.67 test accuracy on this
+    // dataset at seed 42, against 0.28 for the best baseline; the default widths are TodyNet's 64/128/256).
+    tdgcn.model.tcn_channels({16, 32, 32});
+    tdgcn.train.max_steps = 150;
   }
 
   void describe(config::schema& s) {
@@ -106,6 +108,47 @@ void stage_blas(run_context& ctx, const quickstart_config& cfg) {
   log::info("float32 {0}x{0} matrix product on {1}: {2:.1f} GFLOP/s", cfg.blas.matrix_size, cfg.run.device, gflops);
 }
 
+struct nist_summary {
+  std::size_t failed = 0, total = 0;
+};
+
+/// Sub-tests in the NIST table just written (the report's rows).
+std::size_t nist_rows(run_context& ctx) {
+  const auto& n = ctx.report().results()["nist"];
+  return n.contains("rows") ? n["rows"].size() : n.size();
+}
+
+/// The headline, one line per capability: keys agreed (or why not), the NIST count, TDGCN against the best baseline.
+void print_summary(const keygen_run_summary& keys, const nist_summary& nist, const std::vector<auth_result>& auth) {
+  fmt::print("\n== Summary (details: the tables above and the files in the output folder)\n");
+  const auto num = [](const nlohmann::json& row, const char* key) {
+    return row.contains(key) && row[key].is_number() ? row[key].get<double>() : std::nan("");
+  };
+  for (const auto& row : keys.table_rows) {
+    const double snr = num(row, "snr_dB"), confirmed = num(row, "key_bits_confirmed");
+    const double eve = num(row, "eve_key_agreement");
+    if (confirmed > 0)
+      fmt::print("PSKG {:>4g} dB: key agreed and confirmed ({:g} key bits), Eve's agreement with it {:.3f} (0.5 = "
+                 "nothing)\n",
+                 snr, confirmed, eve);
+    else
+      fmt::print("PSKG {:>4g} dB: no key (too few secret bits for the finite-key bound at this size)\n", snr);
+  }
+  fmt::print("NIST SP 800-22 on raw quantized bits: {} of {} sub-tests failed (expected: raw bits are correlated)\n",
+             nist.failed, nist.total);
+  const auth::evaluation* tdgcn = nullptr;
+  const auth::evaluation* best = nullptr;
+  for (const auto& r : auth) {
+    if (r.eval.model == "tdgcn")
+      tdgcn = &r.eval;
+    else if (!best || r.eval.accuracy > best->accuracy)
+      best = &r.eval;
+  }
+  if (tdgcn && best)
+    fmt::print("PLA: TDGCN test accuracy {:.3f} vs the best baseline ({}) {:.3f}, chance {:.3f}\n", tdgcn->accuracy,
+               best->model, best->accuracy, 1.0 / 6.0);
+}
+
 void heading(const std::string& text) {
   if (!log::quiet()) fmt::print("\n== {}\n", text);
 }
@@ -125,14 +168,15 @@ void run(const common_options& o) {
   heading("PSKG: features -> quantizer -> bits; KDR and the secrecy bound");
   const auto eval = keygen_eval_stage(ctx, data, cfg.keygen, cfg.run.seed);
   heading("PSKG: key agreement — Cascade, privacy amplification, HKDF, confirmation; Eve replays the transcript");
-  keygen_run_stage(ctx, data, cfg.keygen, cfg.agreement, cfg.run.seed);
+  const auto keys = keygen_run_stage(ctx, data, cfg.keygen, cfg.agreement, cfg.run.seed);
   heading(fmt::format("NIST SP 800-22 on Alice's {} quantized bits at {} dB (before reconciliation and privacy "
                       "amplification)", eval.alice_bits_top_snr.size(), eval.top_snr_dB));
-  const std::size_t failed =
-      nist_stage(ctx, eval.alice_bits_top_snr, eval.alice_bits_top_snr.size(), 1, cfg.nist);
-  fmt::print("{} NIST sub-test(s) failed at alpha = {}: quantized CSI bits are correlated across subcarriers and "
-             "probes; reconciliation and privacy amplification (issue #8) are what make keys uniform.\n",
-             failed, cfg.nist.alpha);
+  nist_summary nist;
+  nist.failed = nist_stage(ctx, eval.alice_bits_top_snr, eval.alice_bits_top_snr.size(), 1, cfg.nist, false);
+  nist.total = nist_rows(ctx);
+  fmt::print("{} of {} NIST sub-tests failed at alpha = {} (table: nist.csv): quantized CSI bits are correlated "
+             "across subcarriers and probes; reconciliation and privacy amplification are what make keys uniform.\n",
+             nist.failed, nist.total, cfg.nist.alpha);
 
   if (cfg.keygen_model.enabled) {
     heading(fmt::format("PSKG: {} trained briefly on the same dataset -> the same quantizer", cfg.keygen_model.settings.model.name));
@@ -158,7 +202,8 @@ void run(const common_options& o) {
   eo.tdgcn = &cfg.tdgcn;
   eo.seed = cfg.run.seed;
   eo.device = cfg.run.device;
-  auth_eval_stage(ctx, mob, cfg.auth.classifiers, eo);
+  const auto auth_results = auth_eval_stage(ctx, mob, cfg.auth.classifiers, eo);
+  print_summary(keys, nist, auth_results);
   ctx.finish();
 }
 

@@ -138,8 +138,8 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
                                     const keygen_run_options& o, std::uint64_t seed);
 
 /// Runs SP 800-22 on `bits` cut into `count` sequences of `length` bits: nist.csv (+ finalAnalysisReport.txt for
-/// several sequences) and a printed table. Returns the number of (test, label) rows that failed.
+/// several sequences) and, with `print`, a printed table. Returns the number of (test, label) rows that failed.
 std::size_t nist_stage(run_context& ctx, const std::vector<std::uint8_t>& bits, std::size_t length, std::size_t count,
-                       const randomness::nist_config& cfg);
+                       const randomness::nist_config& cfg, bool print = true);
 
 }  // namespace physec::app
