@@ -27,7 +27,8 @@ import time
 # Budgets appended to commands that train or sweep (the data stay the defaults). Keyed by the command's first words.
 SMALL = {
     "keygen train": ["--set", "train.epochs=1"],
-    "auth train": ["--set", "train.max_steps=60"],
+    "auth train": ["--set", "train.max_steps=20"],
+    "auth eval -d mobility.h5 --model all,tdgcn": ["--set", "tdgcn.train.max_steps=20"],
     "auth eval --sweep": ["--set", "sweep.snr_dB=[15.0]", "--set", "sweep.distance_m=[4.0]",
                           "--set", "sweep.speed_mps=[2.0]"],
 }
