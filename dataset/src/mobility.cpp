@@ -75,6 +75,11 @@ void check_mobility(const mobility_data& d, const std::string& origin) {
     if (d.transmitter[i] < 0 || d.transmitter[i] > 255)
       throw error("transmitter label out of range", {origin, "/labels/transmitter", i}, "0..255",
                   std::to_string(d.transmitter[i]));
+  const int nof_transmitters =
+      n == 0 ? 0 : *std::max_element(d.transmitter.begin(), d.transmitter.end()) + 1;
+  if (d.nof_legal > nof_transmitters)
+    throw error("more legal transmitters than transmitters", {origin, "/ (attribute nof_legal)", {}},
+                "at most " + std::to_string(nof_transmitters), std::to_string(d.nof_legal));
   check_split(d.split_time, origin, "/labels/split_time");
   check_split(d.split_position, origin, "/labels/split_position");
   check_finite(d.sequences, origin, "/sequences");

@@ -67,8 +67,18 @@ void check_wiretap(const wiretap_data& d, const std::string& origin) {
     if (d.split[i] > split_label::test)
       throw error("unknown split label", {origin, "/labels/split", i}, "0 (train), 1 (validation) or 2 (test)",
                   std::to_string(d.split[i]));
-  for (std::size_t i = 0; i < n; ++i)
-    if (!std::isfinite(d.snr_dB[i])) throw error("non-finite label", {origin, "/labels/snr_dB", i}, "a finite number", "nan/inf");
+  // Every real label: NaN/Inf would pass through grouping and fail late (in gnuplot, after outputs exist).
+  const auto finite = [&](const std::vector<double>& v, const char* field) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (!std::isfinite(v[i])) throw error("non-finite label", {origin, field, i}, "a finite number", "nan/inf");
+  };
+  finite(d.snr_dB, "/labels/snr_dB");
+  finite(d.delay_spread_s, "/labels/delay_spread_s");
+  finite(d.eve_distance_wavelengths, "/eve_distance_wavelengths");
+  finite(d.speed_mps, "/labels/speed_mps");  // (time_s is NaN by design for i.i.d. probes)
+  finite(d.coherence_time_s, "/labels/coherence_time_s");
+  if (d.eve_distance_wavelengths.empty())
+    throw error("no Eve positions", {origin, "/eve_distance_wavelengths", {}}, "at least one", "none");
   check_finite(d.alice, origin, "/alice");
   check_finite(d.bob, origin, "/bob");
   check_finite(d.eve, origin, "/eve");

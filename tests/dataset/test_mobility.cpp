@@ -286,3 +286,14 @@ TEST(mobility, rf_signatures_are_a_fixed_per_chain_factor) {
         }
     }
 }
+
+// Audit item 12: more legal transmitters than transmitters is refused (every one would count as legal).
+TEST(mobility, nof_legal_above_the_transmitters_is_refused) {
+  const auto dir = physec::testing::temp_dir("mobility_legal");
+  auto d = tiny_data();
+  d.nof_legal = 7;  // 6 transmitters
+  EXPECT_NE(message_of([&] { ds::write_mobility(dir / "m.h5", d); })
+                .find("more legal transmitters than transmitters (expected at most 6, got 7)"),
+            std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.h5"));
+}

@@ -1,4 +1,6 @@
 // The wiretap HDF5 schema: round trip and the one-line errors of bad files (nothing read half-way).
+#include <cmath>
+#include <limits>
 #include <gtest/gtest.h>
 
 #include "test_util.hpp"
@@ -95,6 +97,23 @@ TEST(wiretap, writer_refuses_inconsistent_data_and_leaves_no_file) {
   auto d = physec::testing::synthetic_wiretap(10, 0.1, {0.0}, 3);
   d.split[2] = 7;
   EXPECT_NE(message_of([&] { physec::dataset::write_wiretap(dir / "x.h5", d); }).find("/labels/split[2]: unknown split label"),
+            std::string::npos);
+  EXPECT_TRUE(fs::is_empty(dir));
+}
+
+// Audit item 12: NaN/Inf in any real label, or no Eve position, is refused at once (it failed late, in gnuplot).
+TEST(wiretap, non_finite_labels_and_no_eve_are_refused) {
+  const auto dir = temp_dir("nan");
+  const auto base = physec::testing::synthetic_wiretap(10, 0.1, {0.0}, 3);
+  auto d = base;
+  d.eve_distance_wavelengths[0] = std::nan("");
+  EXPECT_NE(message_of([&] { physec::dataset::write_wiretap(dir / "x.h5", d); })
+                .find("/eve_distance_wavelengths[0]: non-finite label"),
+            std::string::npos);
+  d = base;
+  d.delay_spread_s[4] = std::numeric_limits<double>::infinity();
+  EXPECT_NE(message_of([&] { physec::dataset::write_wiretap(dir / "x.h5", d); })
+                .find("/labels/delay_spread_s[4]: non-finite label"),
             std::string::npos);
   EXPECT_TRUE(fs::is_empty(dir));
 }
