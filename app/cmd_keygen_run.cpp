@@ -332,9 +332,8 @@ namespace {
 
 /// The pre-shared key of `agree.psk_file`: a regular file that only its owner can read, 16..4096 bytes.
 keygen::secure_bytes read_psk(const std::string& path) {
-  require_regular_file(path, "a pre-shared key file");
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
     throw error("pre-shared key file is readable or writable by others", {path, "agree.psk_file", {}}, "mode 0600",
                 fmt::format("mode {:04o}", st.st_mode & 0777));
   keygen::secure_bytes psk;

@@ -15,9 +15,6 @@ namespace fs = std::filesystem;
 using physec::testing::run_physec;
 
 namespace {
-fs::path dir_for_test() {
-  return physec::testing::temp_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
-}
 bool one_line(const std::string& s) { return !s.empty() && s.find('\n') == s.size() - 1; }
 /// `-c FILE` options of a tiny wiretap dataset (a file, so that no quotes need escaping through `bash -c`).
 std::string tiny_wiretap(const fs::path& dir) {
@@ -33,7 +30,7 @@ physec::testing::cli_result run_with_file_limit(int kib, const std::string& args
 }  // namespace
 
 TEST(cli_faults, nist_refuses_what_is_not_a_bit_file_in_one_line) {
-  const auto dir = dir_for_test();
+  const auto dir = PHYSEC_TEST_DIR();
   ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
   std::ofstream(dir / "empty.bin").flush();
   const struct {
@@ -52,7 +49,7 @@ TEST(cli_faults, nist_refuses_what_is_not_a_bit_file_in_one_line) {
 }
 
 TEST(cli_faults, full_output_disk_is_one_line_and_leaves_no_file) {
-  const auto dir = dir_for_test(), out = dir / "out";
+  const auto dir = PHYSEC_TEST_DIR(), out = dir / "out";
   auto r = run_with_file_limit(200, "dataset wiretap -o " + (out / "w.h5").string() + " " + tiny_wiretap(dir));
   EXPECT_EQ(r.code, 3) << r.out;  // was a segfault in libhdf5's exit handler
   EXPECT_TRUE(one_line(r.out)) << r.out;
@@ -70,7 +67,7 @@ TEST(cli_faults, full_output_disk_is_one_line_and_leaves_no_file) {
 }
 
 TEST(cli_faults, temporaries_of_a_killed_run_are_removed_by_the_next) {
-  const auto dir = dir_for_test();
+  const auto dir = PHYSEC_TEST_DIR();
   const pid_t child = ::fork();
   if (child == 0) ::_exit(0);
   ::waitpid(child, nullptr, 0);  // a process id that no longer runs: what `kill -9` leaves
@@ -87,7 +84,7 @@ TEST(cli_faults, temporaries_of_a_killed_run_are_removed_by_the_next) {
 
 // Audit item 13/14: flags that were silently ignored or misreported now say so at once.
 TEST(cli_faults, ignored_or_misread_flags_are_refused) {
-  const auto dir = dir_for_test();
+  const auto dir = PHYSEC_TEST_DIR();
   auto r = run_physec("dataset wiretap -o " + (dir / "w.h5").string() + " --out " + dir.string() + " -q");
   EXPECT_EQ(r.code, 2) << r.out;  // dataset commands write one file (-o): --out is not theirs
   EXPECT_FALSE(fs::exists(dir / "w.h5"));

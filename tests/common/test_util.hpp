@@ -25,6 +25,10 @@ inline std::filesystem::path temp_dir(const std::string& name) {
   return d;
 }
 
+/// A fresh, empty folder named after the running GoogleTest test (call from inside a TEST body).
+#define PHYSEC_TEST_DIR() \
+  ::physec::testing::temp_dir(::testing::UnitTest::GetInstance()->current_test_info()->name())
+
 /// The one-line message of the physec::error that `fn` throws, or "<no error>".
 inline std::string message_of(const std::function<void()>& fn) {
   try {

@@ -17,14 +17,11 @@ namespace fs = std::filesystem;
 using physec::testing::message_of;
 
 namespace {
-fs::path dir_for_test() {
-  return physec::testing::temp_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
-}
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 }  // namespace
 
 TEST(HostileInputs, ReadersSayWhatThePathIsInsteadOfAFile) {
-  const auto dir = dir_for_test();
+  const auto dir = PHYSEC_TEST_DIR();
   ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
   // A FIFO would block a reader forever and /dev/zero never ends: both refused before opening.
   EXPECT_EQ(message_of([&] { physec::read_file(dir / "fifo"); }),
@@ -47,7 +44,7 @@ TEST(HostileInputs, ReadersSayWhatThePathIsInsteadOfAFile) {
 // length, the global heap collection's address (8 bytes) and a 4-byte object index. An index past the collection
 // made libhdf5 1.10.8 read out of bounds (SIGSEGV in H5HG_read); the reader must refuse it in one line instead.
 TEST(HostileInputs, DamagedStringHeapIndexIsAnErrorNotACrash) {
-  const auto dir = dir_for_test();
+  const auto dir = PHYSEC_TEST_DIR();
   {
     physec::h5::writer w(dir / "s.h5");
     w.write_strings("/names", {"CDL-A", "TDL-C", "CDL-E"});
@@ -76,7 +73,7 @@ TEST(HostileInputs, DamagedStringHeapIndexIsAnErrorNotACrash) {
 
 // A chunked dataset can claim 2^40 elements while storing none: reading it must not try to allocate 4 TB.
 TEST(HostileInputs, HugeClaimedShapeIsRefusedBeforeAllocating) {
-  const auto dir = dir_for_test();
+  const auto dir = PHYSEC_TEST_DIR();
   {
     H5::H5File f((dir / "huge.h5").string(), H5F_ACC_TRUNC);
     hsize_t dims[1] = {hsize_t{1} << 40}, chunk[1] = {1024};
