@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "physec/core/config.hpp"
+#include "physec/core/error.hpp"
 #include "physec/core/report.hpp"
 
 namespace physec::app {
@@ -106,5 +107,17 @@ void register_auth_train(CLI::App& auth);
 
 /// Exit code of the command that ran (set by its callback).
 int& command_status();
+
+/// Runs `f`; a physec::error that names no file is rethrown naming `file`, the input the failing stage worked on
+/// (library code that checks sizes, classes or splits does not know where its arrays came from).
+template <class F>
+auto blame_file(const std::string& file, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const error& e) {
+    if (e.where().file.empty()) throw e.with_file(file);
+    throw;
+  }
+}
 
 }  // namespace physec::app

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <thread>
 
@@ -95,6 +96,9 @@ splits make_splits(const dataset::mobility_data& d, const std::vector<std::uint8
     const auto seqs = dataset::select_sequences(d.sequences, idx);
     std::vector<int> y;
     for (auto i : idx) y.push_back(d.transmitter[i]);
+    if (code == dataset::m_train && std::adjacent_find(y.begin(), y.end(), std::not_equal_to<>()) == y.end())
+      throw error("the training split holds one transmitter only", {origin, "/labels/transmitter", {}},
+                  "sequences of at least two transmitters", "transmitter " + std::to_string(y.front()) + " only");
     if (kind == "sample") {
       ld.x = auth::per_sample_vectors(seqs);
       ld.y = auth::per_sample_labels(y, T);
@@ -169,7 +173,9 @@ void run_single(run_context& ctx, const auth_eval_config& cfg, const eval_option
             d.nof_legal);
   ctx.report().results()["dataset"] = o.dataset;
   ctx.report().results()["dataset_seed"] = d.seed;
-  auth_eval_stage(ctx, d, cfg.classifiers, stage_options(cfg, o));
+  auto so = stage_options(cfg, o);
+  so.origin = o.dataset;
+  blame_file(o.dataset, [&] { return auth_eval_stage(ctx, d, cfg.classifiers, so); });
 }
 
 void run_sweep(run_context& ctx, const auth_eval_config& cfg, const eval_options& o) {
@@ -259,7 +265,7 @@ std::vector<auth_result> auth_eval_stage(run_context& ctx, const dataset::mobili
   std::vector<auth_result> out;
   for (const auto& kind : o.models.empty() ? std::vector<std::string>{} : o.features) {
     auto t = ctx.report().time("auth eval (" + kind + " features)");
-    const auto s = make_splits(d, split, kind, "dataset");
+    const auto s = make_splits(d, split, kind, o.origin);
     for (const auto& name : o.models) {
       auth::evaluation_options eo;
       eo.select = o.select;

@@ -215,6 +215,20 @@ uea_sets uea_splits(const train_options& o, double validation_fraction, std::uin
   return {take(tr, train_idx), take(tr, val_idx), take(te, all), tr.class_names};
 }
 
+/// Before any output exists: every split non-empty, at least two classes in training, at least two input dimensions
+/// (the TDGCN's graph has a node per dimension). `source` names the file in the errors.
+void check_sets(const auth::models::sequence_set& train, const auth::models::sequence_set& validation,
+                const auth::models::sequence_set& test, const std::string& source) {
+  for (const auto& [s, which] : {std::pair{&train, "train split"}, {&validation, "validation split"}, {&test, "test split"}})
+    if (s->y.empty()) throw error("a split is empty", {source, which, {}}, "at least one sequence", "none");
+  if (std::adjacent_find(train.y.begin(), train.y.end(), std::not_equal_to<>()) == train.y.end())
+    throw error("the training split holds one class only", {source, "labels", {}}, "at least two classes",
+                "class " + std::to_string(train.y.front()) + " only");
+  if (train.x.rank() != 3 || train.x.shape[1] < 2)
+    throw error("too few input dimensions for the TDGCN's graph", {source, "dimensions", {}}, "at least 2",
+                shape_string(train.x.shape));
+}
+
 void write_plot(run_context& ctx, const plot_spec& spec, const std::string& name) {
   if (!gnuplot_available()) {
     log::warn("gnuplot not found: no PNG plots written");
@@ -254,6 +268,7 @@ void run_train(const train_options& o) {
     nof_legal = d.nof_legal;
     source = o.dataset;
   }
+  check_sets(train, validation, test, source);
   const int nof_classes = static_cast<int>(class_names.size());
   const std::string toml = config::show(cfg, k_train_title);
   run_context ctx("auth train", o.common, cfg.run.seed, toml, cfg.run.device);

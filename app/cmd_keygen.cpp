@@ -79,7 +79,7 @@ void run_eval(eval_options& o) {
   run_context ctx("keygen eval", o.common, cfg.run.seed, config::show(cfg, k_eval_title), cfg.run.device);
   dataset::wiretap_data d = read_wiretap_stage(ctx, o.dataset);
   if (!o.model.empty()) d = apply_keygen_model(ctx, o.model, d, cfg.run.device);
-  keygen_eval_stage(ctx, d, cfg.eval, cfg.run.seed);
+  blame_file(o.dataset, [&] { return keygen_eval_stage(ctx, d, cfg.eval, cfg.run.seed); });
   ctx.finish();
 }
 

@@ -125,7 +125,8 @@ void run_run(run_options& o) {
   run_context ctx("keygen run", o.common, cfg.run.seed, config::show(cfg, k_run_title), cfg.run.device);
   dataset::wiretap_data d = read_wiretap_stage(ctx, o.dataset);
   if (!o.model.empty()) d = apply_keygen_model(ctx, o.model, d, cfg.run.device);
-  const auto summary = keygen_run_stage(ctx, d, cfg.eval, cfg.agreement, cfg.run.seed);
+  const auto summary =
+      blame_file(o.dataset, [&] { return keygen_run_stage(ctx, d, cfg.eval, cfg.agreement, cfg.run.seed); });
   // The final keys are HKDF outputs (uniform by construction of the hash); what must be uniform is what feeds it.
   const std::size_t n = summary.alice_pa_bits.size();
   if (n >= k_min_nist_bits) {
@@ -383,7 +384,7 @@ void run_agree(agree_options& o) {
     require_writable_folder(std::filesystem::path(o.key_out).has_parent_path() ? std::filesystem::path(o.key_out).parent_path()
                                                                                : std::filesystem::path("."));
   const dataset::wiretap_data d = read_wiretap_stage(ctx, o.dataset);
-  const auto groups = chain_by_snr(ctx, d, cfg.eval, cfg.chain);
+  const auto groups = blame_file(o.dataset, [&] { return chain_by_snr(ctx, d, cfg.eval, cfg.chain); });
   if (groups.empty()) throw error("no test probes", {o.dataset, "/labels/split", {}}, "some", "none");
   const keygen::chain_group* g = &groups.back();
   if (!std::isnan(o.snr_dB)) {

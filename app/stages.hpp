@@ -65,6 +65,7 @@ struct auth_eval_options {
   std::filesystem::path checkpoint;       ///< non-empty: also test this trained TDGCN checkpoint (no training)
   std::uint64_t seed = 42;                ///< TDGCN's seed (run.seed)
   std::string device = "cpu";             ///< TDGCN's device
+  std::string origin = "generated dataset";  ///< the file the data came from, for errors
 };
 
 /// TDGCN on one mobility split, tested like the baselines: trained with `cfg` (early stopping on the validation

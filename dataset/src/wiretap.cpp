@@ -118,7 +118,10 @@ void write_wiretap(const std::filesystem::path& path, const wiretap_data& d) {
   w.commit();
 }
 
-wiretap_data read_wiretap(const std::filesystem::path& path) {
+namespace {
+
+/// read_wiretap and read_wiretap_labels: with `csi` false, the CSI arrays get their shapes only (no data).
+wiretap_data read_wiretap_file(const std::filesystem::path& path, bool csi) {
   const std::string file = path.string();
   h5::reader r(path);
   if (r.has_attribute("/", "schema") && r.string_attribute("/", "schema") != k_wiretap_schema)
@@ -126,12 +129,19 @@ wiretap_data read_wiretap(const std::filesystem::path& path) {
                 r.string_attribute("/", "schema"));
   wiretap_data d;
   using opt = std::optional<std::size_t>;
-  d.alice = r.read<std::complex<float>>("/alice", {opt{}, opt{}, opt{}, opt{}, opt{}});
-  d.bob = r.read<std::complex<float>>("/bob", {opt{}, opt{}, opt{}, opt{}, opt{}});
-  d.eve = r.read<std::complex<float>>("/eve", {opt{}, opt{}, opt{}, opt{}, opt{}, opt{}});
-  if (r.has("/eve_uplink"))
-    d.eve_uplink = r.read<std::complex<float>>("/eve_uplink", {opt{}, opt{}, opt{}, opt{}, opt{}, opt{}});
-  if (r.has("/clean")) d.clean = r.read<std::complex<float>>("/clean", {opt{}, opt{}, opt{}, opt{}, opt{}});
+  const auto array = [&](const char* name, std::size_t rank) {
+    ndarray<std::complex<float>> a;
+    if (csi)
+      a = r.read<std::complex<float>>(name, std::vector<opt>(rank));
+    else
+      a.shape = r.shape(name);
+    return a;
+  };
+  d.alice = array("/alice", 5);
+  d.bob = array("/bob", 5);
+  d.eve = array("/eve", 6);
+  if (r.has("/eve_uplink")) d.eve_uplink = array("/eve_uplink", 6);
+  if (r.has("/clean")) d.clean = array("/clean", 5);
   d.snr_dB = r.read<double>("/labels/snr_dB", {opt{}}).data;
   d.delay_spread_s = r.read<double>("/labels/delay_spread_s", {opt{}}).data;
   d.speed_mps = r.read<double>("/labels/speed_mps", {opt{}}).data;
@@ -147,6 +157,12 @@ wiretap_data read_wiretap(const std::filesystem::path& path) {
   check_wiretap(d, file);
   return d;
 }
+
+}  // namespace
+
+wiretap_data read_wiretap(const std::filesystem::path& path) { return read_wiretap_file(path, true); }
+
+wiretap_data read_wiretap_labels(const std::filesystem::path& path) { return read_wiretap_file(path, false); }
 
 ndarray<std::complex<float>> select_probes(const ndarray<std::complex<float>>& csi, const std::vector<std::size_t>& index) {
   shape_t s = csi.shape;

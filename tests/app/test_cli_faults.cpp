@@ -103,3 +103,36 @@ TEST(cli_faults, ignored_or_misread_flags_are_refused) {
   EXPECT_EQ(r.out, "physec: error: " + (dir / "afile").string() +
                        ": --out: output folder is not a folder (expected a folder, got a file)\n");
 }
+
+// Audit item 14: too little data, one class, an empty split: the message names the file the data came from.
+TEST(cli_faults, too_little_data_is_blamed_on_its_file) {
+  const auto dir = PHYSEC_TEST_DIR();
+  const std::string hdr = "@problemName X\n@timeStamps false\n@missing false\n@univariate false\n@dimensions 2\n"
+                          "@equalLength true\n@seriesLength 4\n@classLabel true a b\n@data\n";
+  std::ofstream(dir / "one_class.ts") << hdr << "1,2,3,4:2,2,2,2:a\n4,3,2,1:1,1,1,1:a\n1,2,3,5:0,0,1,1:a\n";
+  std::ofstream(dir / "one_case.ts") << hdr << "1,2,3,4:2,2,2,2:a\n";
+  std::ofstream(dir / "test.ts") << hdr << "1,2,3,4:2,2,2,2:a\n4,3,2,1:1,1,1,1:b\n";
+  const auto train = [&](const std::string& ts) {
+    return run_physec("auth train -q --ts " + (dir / ts).string() + " --ts-test " + (dir / "test.ts").string() +
+                      " --set train.max_steps=2 --out " + (dir / ("out-" + ts)).string());
+  };
+  auto r = train("one_class.ts");
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_EQ(r.out, "physec: error: " + (dir / "one_class.ts").string() +
+                       ": labels: the training split holds one class only (expected at least two classes, got class 0 only)\n");
+  r = train("one_case.ts");
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_EQ(r.out, "physec: error: " + (dir / "one_case.ts").string() +
+                       ": train split: a split is empty (expected at least one sequence, got none)\n");
+  EXPECT_FALSE(fs::exists(dir / "out-one_case.ts"));
+  // keygen eval on two probes: one training value per quantizer threshold.
+  const auto w = (dir / "w.h5").string();
+  r = run_physec("dataset wiretap -q -o " + w + " --set 'wiretap.profiles=[\"TDL-A\"]' --set wiretap.snrs_dB=[20.0] " +
+                 "--set wiretap.eve_distances_wavelengths=[0.5] --set wiretap.eve_near_alice_wavelengths=[] " +
+                 "--set wiretap.probes_per_setting=2 --set wiretap.grid.nof_symbols=2");
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = run_physec("keygen eval -q -d " + w + " --out " + (dir / "ke").string());
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_EQ(r.out.rfind("physec: error: " + w + ": ", 0), 0u) << r.out;
+  EXPECT_TRUE(one_line(r.out)) << r.out;
+}

@@ -8,6 +8,7 @@
 #include "physec/core/atomic_file.hpp"
 #include "cli_run.hpp"
 #include "test_util.hpp"
+#include "wiretap_fixture.hpp"
 
 namespace fs = std::filesystem;
 
@@ -120,4 +121,22 @@ TEST(cli_train, config_show_lists_model_train_and_target) {
   ASSERT_EQ(r.code, 0) << r.out;
   for (const char* key : {"target = \"clean\"", "[model]", "[model.cnn]", "[train]", "epochs = 12", "[run]"})
     EXPECT_NE(r.out.find(key), std::string::npos) << key;
+}
+
+// Audit item 8: keygen train makes the checks keygen eval makes, before training: a bad split code is refused, and a
+// NaN in the CSI is named with its file and probe (it surfaced as a diverging loss blamed on the learning rate).
+TEST(cli_train, bad_datasets_are_refused_before_training) {
+  const auto dir = physec::testing::temp_dir("cli_train_bad");
+  using physec::dataset::wiretap_data;
+  const auto nan = physec::testing::write_broken_wiretap(dir / "nan.h5", [](auto&, wiretap_data& d) {
+    d.bob.data[1 * 16 + 5] = {std::nanf(""), 0.0f};  // probe 1 (16 values per probe), a training probe
+  });
+  // The broken files have no /clean: train toward the other party (target cross).
+  auto r = physec_run("keygen train -d " + nan.string() + k_tiny + " --set target=cross --set train.epochs=1 --out " + (dir / "a").string());
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_EQ(r.out, "physec: error: " + nan.string() + ": /bob[1]: non-finite CSI value (expected finite numbers, got nan/inf)\n");
+  const auto split = physec::testing::write_broken_wiretap(dir / "split.h5", [](auto&, wiretap_data& d) { d.split[4] = 7; });
+  r = physec_run("keygen train -d " + split.string() + k_tiny + " --set target=cross --set train.epochs=1 --out " + (dir / "b").string());
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find(split.string() + ": /labels/split[4]: unknown split label"), std::string::npos) << r.out;
 }

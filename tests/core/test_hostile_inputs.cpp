@@ -71,6 +71,49 @@ TEST(HostileInputs, DamagedStringHeapIndexIsAnErrorNotACrash) {
   EXPECT_TRUE(contains(what, "string 1")) << what;
 }
 
+// The same references in an attribute (stored in the object header, §IV.A.2.m), and a global heap collection whose
+// free-space object claims size 0 (§III.E: libhdf5 1.10's collection parser then loops forever). Both found by
+// fuzz_wiretap / fuzz_mobility; both must be one-line errors.
+TEST(HostileInputs, DamagedStringAttributeIsAnErrorNotACrashOrHang) {
+  const auto dir = PHYSEC_TEST_DIR();
+  {
+    physec::h5::writer w(dir / "a.h5");
+    const std::uint8_t one = 1;
+    w.write("/x", physec::shape_t{1}, &one);
+    w.attribute("/", "schema", std::string("physec.test/1"));
+    w.commit();
+  }
+  const std::string bytes = physec::read_file(dir / "a.h5");
+  const auto gcol = bytes.find("GCOL");
+  ASSERT_NE(gcol, std::string::npos);
+  std::string addr(8, '\0');
+  for (int k = 0; k < 8; ++k) addr[k] = static_cast<char>((static_cast<std::uint64_t>(gcol) >> (8 * k)) & 0xff);
+  const auto at = bytes.find(addr);  // the attribute's record: length (4), address (8), index (4)
+  ASSERT_NE(at, std::string::npos);
+  std::string bad_index = bytes;
+  bad_index[at + 8] = '\xff';
+  bad_index[at + 9] = '\x7f';
+  std::ofstream(dir / "index.h5", std::ios::binary) << bad_index;
+  // Walk the collection to its free-space object (index 0) and zero its size.
+  const auto le = [&](std::size_t p, int n) {
+    std::uint64_t v = 0;
+    for (int k = n - 1; k >= 0; --k) v = (v << 8) | static_cast<unsigned char>(bytes[p + static_cast<std::size_t>(k)]);
+    return v;
+  };
+  std::size_t obj = gcol + 16;
+  while (le(obj, 2) != 0) obj += 16 + (le(obj + 8, 8) + 7) / 8 * 8;
+  std::string free_zero = bytes;
+  for (int k = 0; k < 8; ++k) free_zero[obj + 8 + static_cast<std::size_t>(k)] = '\0';
+  std::ofstream(dir / "free.h5", std::ios::binary) << free_zero;
+
+  EXPECT_EQ(physec::h5::reader(dir / "a.h5").string_attribute("/", "schema"), "physec.test/1");
+  std::string what = message_of([&] { physec::h5::reader(dir / "index.h5").string_attribute("/", "schema"); });
+  EXPECT_TRUE(contains(what, "index.h5: /: damaged attribute `schema`: string 0 refers to a missing global heap object"))
+      << what;
+  what = message_of([&] { physec::h5::reader(dir / "free.h5").string_attribute("/", "schema"); });
+  EXPECT_TRUE(contains(what, "free.h5: /: damaged attribute `schema`: string 0: global heap object 0 has a bad size")) << what;
+}
+
 // A chunked dataset can claim 2^40 elements while storing none: reading it must not try to allocate 4 TB.
 TEST(HostileInputs, HugeClaimedShapeIsRefusedBeforeAllocating) {
   const auto dir = PHYSEC_TEST_DIR();

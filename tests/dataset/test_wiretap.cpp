@@ -43,24 +43,9 @@ TEST(wiretap, round_trip) {
   EXPECT_EQ(e1.data[4 * 16 + 5], r.eve.data[(4 * 2 + 1) * 16 + 5]);
 }
 
-// Writes a file with one dataset changed by `edit`, bypassing the writer's own checks.
-fs::path broken_file(const fs::path& dir, const std::string& name, const std::function<void(physec::h5::writer&, wiretap_data&)>& edit) {
-  auto d = physec::testing::synthetic_wiretap(10, 0.1, {0.0}, 3);
-  const fs::path p = dir / name;
-  physec::h5::writer w(p);
-  edit(w, d);
-  if (!d.alice.shape.empty()) w.write("/alice", d.alice);
-  if (!d.bob.shape.empty()) w.write("/bob", d.bob);
-  if (!d.eve.shape.empty()) w.write("/eve", d.eve);
-  const physec::shape_t n{d.snr_dB.size()};
-  w.write("/labels/snr_dB", n, d.snr_dB.data());
-  w.write("/labels/delay_spread_s", n, d.delay_spread_s.data());
-  w.write("/labels/speed_mps", n, d.speed_mps.data());
-  w.write_strings("/labels/profile", d.profile);
-  w.write("/labels/split", n, d.split.data());
-  w.write("/eve_distance_wavelengths", physec::shape_t{d.eve_distance_wavelengths.size()}, d.eve_distance_wavelengths.data());
-  w.commit();
-  return p;
+fs::path broken_file(const fs::path& dir, const std::string& name,
+                     const std::function<void(physec::h5::writer&, wiretap_data&)>& edit) {
+  return physec::testing::write_broken_wiretap(dir / name, edit);
 }
 
 TEST(wiretap, bad_files_give_one_line_errors) {
@@ -116,6 +101,24 @@ TEST(wiretap, non_finite_labels_and_no_eve_are_refused) {
                 .find("/labels/delay_spread_s[4]: non-finite label"),
             std::string::npos);
   EXPECT_TRUE(fs::is_empty(dir));
+}
+
+// keygen train streams the CSI: it reads labels and shapes first, with every check but the CSI's finiteness (audit
+// item 8: it skipped them), and checks each batch's CSI as it reads it.
+TEST(wiretap, labels_are_checked_without_reading_the_csi) {
+  const auto dir = temp_dir("labels");
+  auto p = broken_file(dir, "nan.h5", [](auto&, wiretap_data& d) { d.alice.data[37] = {NAN, 0.0f}; });
+  const auto d = physec::dataset::read_wiretap_labels(p);
+  EXPECT_EQ(d.alice.shape, (physec::shape_t{10, 1, 1, 8, 2}));
+  EXPECT_TRUE(d.alice.data.empty());
+  EXPECT_EQ(d.eve.shape, (physec::shape_t{10, 1, 1, 1, 8, 2}));
+  EXPECT_EQ(d.split.size(), 10u);
+  p = broken_file(dir, "split.h5", [](auto&, wiretap_data& d) { d.split[4] = 7; });
+  EXPECT_EQ(message_of([&] { physec::dataset::read_wiretap_labels(p); }),
+            p.string() + ": /labels/split[4]: unknown split label (expected 0 (train), 1 (validation) or 2 (test), got 7)");
+  p = broken_file(dir, "counts.h5", [](auto&, wiretap_data& d) { d.speed_mps.pop_back(); });
+  EXPECT_EQ(message_of([&] { physec::dataset::read_wiretap_labels(p); }),
+            p.string() + ": /labels/speed_mps: probe count differs from /alice (expected 10 entries, got 9)");
 }
 
 }  // namespace

@@ -3,6 +3,11 @@
 // coefficient; Alice and Bob see h plus independent CN(0, noise_var) estimation noise; Eve at position k sees
 // rho_k h + sqrt(1 - rho_k^2) h_k' plus her own noise.
 #include <cmath>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "physec/core/hdf5.hpp"
 
 #include "physec/core/rng.hpp"
 #include "physec/dataset/wiretap.hpp"
@@ -46,6 +51,27 @@ inline dataset::wiretap_data synthetic_wiretap(std::size_t n, double noise_var, 
   d.seed = seed;
   d.config_toml = "seed = " + std::to_string(seed) + "\n";
   return d;
+}
+
+/// Writes a wiretap file with the synthetic data changed by `edit`, bypassing the writer's checks (for tests of the
+/// readers' errors). An array left with an empty shape is not written.
+inline std::filesystem::path write_broken_wiretap(
+    const std::filesystem::path& p, const std::function<void(h5::writer&, dataset::wiretap_data&)>& edit) {
+  auto d = synthetic_wiretap(10, 0.1, {0.0}, 3);
+  h5::writer w(p);
+  edit(w, d);
+  if (!d.alice.shape.empty()) w.write("/alice", d.alice);
+  if (!d.bob.shape.empty()) w.write("/bob", d.bob);
+  if (!d.eve.shape.empty()) w.write("/eve", d.eve);
+  const shape_t n{d.snr_dB.size()};
+  w.write("/labels/snr_dB", n, d.snr_dB.data());
+  w.write("/labels/delay_spread_s", n, d.delay_spread_s.data());
+  w.write("/labels/speed_mps", shape_t{d.speed_mps.size()}, d.speed_mps.data());
+  w.write_strings("/labels/profile", d.profile);
+  w.write("/labels/split", n, d.split.data());
+  w.write("/eve_distance_wavelengths", shape_t{d.eve_distance_wavelengths.size()}, d.eve_distance_wavelengths.data());
+  w.commit();
+  return p;
 }
 
 }  // namespace physec::testing

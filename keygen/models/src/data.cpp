@@ -7,6 +7,7 @@
 
 #include "physec/core/error.hpp"
 #include "physec/core/hdf5.hpp"
+#include "physec/dataset/wiretap.hpp"
 #include "physec/keygen/models/apply.hpp"
 #include "physec/keygen/models/config.hpp"
 #include "physec/keygen/models/modules.hpp"
@@ -32,6 +33,15 @@ void write_sample(const std::complex<float>* src, std::size_t pairs, std::size_t
       dst[(2 * p) * ft + k] = h.real();
       dst[(2 * p + 1) * ft + k] = h.imag();
     }
+}
+
+/// A streamed batch's CSI must be finite, as read_wiretap checks for a whole file: a NaN would otherwise surface as a
+/// diverging loss, blamed on the learning rate. The error names the probe (its row in the file).
+void check_finite_rows(const csi_t& a, const std::vector<std::size_t>& probes, const std::string& file, const char* name) {
+  const std::size_t per_probe = a.size() / std::max<std::size_t>(1, probes.size());
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!std::isfinite(a.data[i].real()) || !std::isfinite(a.data[i].imag()))
+      throw error("non-finite CSI value", {file, name, probes[i / per_probe]}, "finite numbers", "nan/inf");
 }
 
 float probe_rms(const std::complex<float>* src, std::size_t count) {
@@ -169,6 +179,7 @@ std::unique_ptr<nn::h5_source> wiretap_h5_source(const std::filesystem::path& fi
                                                  const std::string& target) {
   std::vector<std::size_t> rows;
   std::size_t pairs = 1;
+  (void)dataset::read_wiretap_labels(file);  // schema, shapes, labels and splits: every check of read_wiretap but the CSI's
   {
     h5::reader r(file);
     check_target(target, r.has("/clean"), file.string());
@@ -187,6 +198,9 @@ std::unique_ptr<nn::h5_source> wiretap_h5_source(const std::filesystem::path& fi
     const csi_t alice = r.read_rows<std::complex<float>>("/alice", probes);
     const csi_t bob = r.read_rows<std::complex<float>>("/bob", probes);
     const csi_t clean = target == "clean" ? r.read_rows<std::complex<float>>("/clean", probes) : csi_t{};
+    check_finite_rows(alice, probes, f.string(), "/alice");
+    check_finite_rows(bob, probes, f.string(), "/bob");
+    check_finite_rows(clean, probes, f.string(), "/clean");
     return make_examples(alice, bob, clean, probes, batch_rows, target);
   };
   return std::make_unique<nn::h5_source>(file, std::move(rows), load);

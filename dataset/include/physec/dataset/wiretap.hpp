@@ -69,6 +69,9 @@ void write_wiretap(const std::filesystem::path& path, const wiretap_data& d);
 /// every party and label, Eve's positions matching /eve_distance_wavelengths, all values finite. Errors name the
 /// file, the dataset and what was expected versus found.
 wiretap_data read_wiretap(const std::filesystem::path& path);
+/// Everything but the CSI: the arrays /alice, /bob, /eve, /clean, /eve_uplink get their shapes only (empty data), and
+/// every check of read_wiretap runs except the CSI's finiteness. For readers that stream the CSI batch by batch.
+wiretap_data read_wiretap_labels(const std::filesystem::path& path);
 
 /// The same consistency checks on data in memory; `origin` names it in errors.
 void check_wiretap(const wiretap_data& d, const std::string& origin);
