@@ -92,3 +92,40 @@ def test_bad_config_key_is_rejected_with_the_suggestion():
         physec.nist.serial(random_bits(1000, 1), {"serial_m": 40})
     with pytest.raises(physec.Error, match="serial_m"):  # wrong type, as in TOML
         physec.nist.serial(random_bits(1000, 1), {"serial_m": "four"})
+
+
+def _e_bits(n):
+    """The first n bits of e = 10.1011011111...b (integer bits included), MSB first, uint8 [n]: e = sum 1/k! by
+    binary splitting in Python integers, independent of physec and of MPFR. 80,000 terms: 80000! > 2^1,190,000, so
+    the truncated tail is far below the last bit."""
+    def split(a, b):  # sum over k in (a, b] of a!/k!, as P/Q with Q = (a+1)...(b)
+        if b - a == 1:
+            return 1, b
+        m = (a + b) // 2
+        p1, q1 = split(a, m)
+        p2, q2 = split(m, b)
+        return p1 * q2 + p2, q1 * q2
+    p, q = split(0, 80_000)
+    z = ((p + q) << (n - 2)) // q  # floor(e * 2^(n-2)): n bits
+    return np.frombuffer(bin(z)[2:].encode(), dtype=np.uint8) - ord("0")
+
+
+# SP 800-22 rev1a Appendix B, "2. The binary expansion of e" (n = 10^6, the document's parameters, which are the
+# defaults): (test, label, printed P-value), typed from the document.
+APPENDIX_B_E = [
+    ("frequency", "", 0.953749), ("block_frequency", "", 0.211072),
+    ("cumulative_sums", "forward", 0.669886), ("cumulative_sums", "reverse", 0.724265),
+    ("runs", "", 0.561917), ("longest_run", "", 0.718945), ("rank", "", 0.306156), ("dft", "", 0.847187),
+    ("non_overlapping_template", "000000001", 0.078790), ("overlapping_template", "", 0.110434),
+    ("universal", "", 0.282568), ("approximate_entropy", "", 0.700073),
+    ("random_excursions", "x=+1", 0.786868), ("random_excursions_variant", "x=-1", 0.826009),
+    ("linear_complexity", "", 0.826335), ("serial", "1", 0.766182), ("serial", "2", 0.462921),
+]
+
+
+def test_appendix_b_binary_expansion_of_e():
+    e = _e_bits(1_000_000)
+    # The first 64 bits of the reference suite's data/data.e, typed from that file.
+    assert "".join(map(str, e[:64])) == "1010110111111000010101000101100010100010101110110100101010011010"
+    for test, label, printed in APPENDIX_B_E:
+        assert getattr(physec.nist, test)(e).p_value(label) == pytest.approx(printed, abs=PRINTED_6), (test, label)
