@@ -5,7 +5,7 @@ come from the torch-free core. load_checkpoint() is the only function that loads
 extension, physec._physec_torch, on first use.
 """
 from . import _physec
-from ._lazy_torch import torch_module
+from ._lazy_torch import torch_module as _torch_module
 
 _core = _physec.auth
 Classifier = _core.Classifier
@@ -23,7 +23,7 @@ def load_checkpoint(path, device="cpu", threads=0):
     metadata (model, config, seed, epochs, best validation metric, versions).
     device: 'cpu', 'cuda' or 'cuda:N'; threads: torch intra-op threads (0: every core; OpenBLAS pinned to one).
     Loads LibTorch on first use. Raises physec.Error when the file is not a TDGCN checkpoint."""
-    return torch_module().load_tdgcn(str(path), device, threads)
+    return _torch_module().load_tdgcn(str(path), device, threads)
 
 
 __all__ = ["Classifier", "accuracy", "classifier_names", "confusion_matrix", "default_config", "load_checkpoint",

@@ -5,7 +5,7 @@ session in process, from the torch-free core; load_checkpoint() (a trained CNN-A
 only function that loads LibTorch.
 """
 from . import _physec
-from ._lazy_torch import torch_module
+from ._lazy_torch import torch_module as _torch_module
 
 _core = _physec.keygen
 __all__ = [name for name in dir(_core) if not name.startswith("_")] + ["load_checkpoint"]
@@ -19,4 +19,4 @@ def load_checkpoint(path, device="cpu", threads=0):
     the checkpoint's metadata, .target what it was trained to output.
     device: 'cpu', 'cuda' or 'cuda:N'; threads: torch intra-op threads (0: every core). Loads LibTorch on first use.
     Raises physec.Error when the file is not a keygen checkpoint."""
-    return torch_module().load_keygen_model(str(path), device, threads)
+    return _torch_module().load_keygen_model(str(path), device, threads)
