@@ -24,7 +24,9 @@ ndarray<float> baseline_input(const py::handle& obj, const std::string& name) {
   return x;
 }
 
-std::vector<int> labels(const py::handle& obj, const std::string& name) { return vector_from_numpy<int>(obj, name); }
+std::vector<int> labels(const py::handle& obj, const std::string& name) {
+  return vector_from_numpy<int>(obj, name);
+}
 
 constexpr const char* k_x_doc =
     "x: float CSI sequences [n, D, T] (converted to the 6 D sequence features of physec.auth.sequence_features, as "
@@ -35,8 +37,7 @@ constexpr const char* k_x_doc =
 void bind_auth(py::module_& m) {
   m.def("classifier_names", &pa::classifier_names, "The seven baselines: dt, knn, nb, wv, gbdt, rgbo, igbo.");
   m.def(
-      "default_config",
-      [] { return config_toml(pa::classifier_config{}, "physec.auth.Classifier configuration"); },
+      "default_config", [] { return config_toml(pa::classifier_config{}, "physec.auth.Classifier configuration"); },
       "The baselines' config keys (seed, and one section per model) with defaults, as TOML text.");
 
   py::class_<pa::classifier, std::unique_ptr<pa::classifier>>(
@@ -47,7 +48,8 @@ void bind_auth(py::module_& m) {
        k_x_doc + "; y: int labels [n], 0 .. nof_legal-1 legal, then spoofers.")
           .c_str())
       .def(py::init([](const std::string& name, const py::object& config) {
-             return pa::make_classifier(name, config_from_dict<pa::classifier_config>(config, {}, "classifiers", "auth config"));
+             return pa::make_classifier(
+                 name, config_from_dict<pa::classifier_config>(config, {}, "classifiers", "auth config"));
            }),
            py::arg("name"), py::arg("config") = py::none())
       .def_property_readonly("name", &pa::classifier::name)
@@ -55,8 +57,8 @@ void bind_auth(py::module_& m) {
       .def_property_readonly("nof_features", &pa::classifier::nof_features, "features per row seen at fit")
       .def(
           "fit",
-          [](pa::classifier& c, const py::handle& x, const py::handle& y, const py::object& validation)
-              -> pa::classifier& {
+          [](pa::classifier& c, const py::handle& x, const py::handle& y,
+             const py::object& validation) -> pa::classifier& {
             auto xs = baseline_input(x, "x");
             auto ys = labels(y, "y");
             pa::labelled_data val;

@@ -6,13 +6,15 @@ namespace physec::python {
 
 void check_rank(const std::string& name, std::size_t rank, std::size_t expected, const std::string& shape_doc) {
   if (expected != 0 && rank != expected)
-    throw error("wrong number of dimensions", {"", name, {}},
-                std::to_string(expected) + " (" + shape_doc + ")", std::to_string(rank));
+    throw error("wrong number of dimensions", {"", name, {}}, std::to_string(expected) + " (" + shape_doc + ")",
+                std::to_string(rank));
 }
 
 namespace {
 
-std::string type_name(const py::handle& v) { return py::str(py::type::of(v).attr("__name__")); }
+std::string type_name(const py::handle& v) {
+  return py::str(py::type::of(v).attr("__name__"));
+}
 
 config::value to_value(const py::handle& v, const std::string& origin, const std::string& key) {
   // bool before int: Python's bool is an int subclass, and TOML tells them apart.

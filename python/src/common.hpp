@@ -58,8 +58,9 @@ template <class T>
 ndarray<T> from_numpy(const py::handle& obj, const std::string& name, std::size_t rank = 0,
                       const std::string& shape_doc = {}) {
   auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(obj);
-  if (!a) throw error("not convertible to a numeric array", {"", name, {}}, "an array " + shape_doc,
-                      std::string(py::str(py::type::of(obj).attr("__name__"))));
+  if (!a)
+    throw error("not convertible to a numeric array", {"", name, {}}, "an array " + shape_doc,
+                std::string(py::str(py::type::of(obj).attr("__name__"))));
   check_rank(name, static_cast<std::size_t>(a.ndim()), rank, shape_doc);
   shape_t shape(a.shape(), a.shape() + a.ndim());
   return ndarray<T>(std::move(shape), std::vector<T>(a.data(), a.data() + a.size()));

@@ -31,7 +31,9 @@ py::dict kdr_dict(const pk::kdr_result& r) {
 py::bytes to_bytes(const pk::secure_bytes& b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
-py::array_t<std::uint8_t> bits_array(const pk::secure_bytes& b) { return to_numpy(std::vector<std::uint8_t>(b.vec())); }
+py::array_t<std::uint8_t> bits_array(const pk::secure_bytes& b) {
+  return to_numpy(std::vector<std::uint8_t>(b.vec()));
+}
 
 py::dict party_dict(const pk::party_outcome& o) {
   py::dict d;
@@ -95,7 +97,8 @@ void bind_keygen(py::module_& m) {
                                    "One party's CSI complex [n, alice_ant, bob_ant, sc, sym] -> features float64 "
                                    "[n, d], as `physec keygen eval` makes them (config: its [features] section)")
       .def(py::init([](const py::object& config) {
-             return pk::feature_pipeline(config_from_dict<pk::feature_config>(config, {}, "features", "features config"));
+             return pk::feature_pipeline(
+                 config_from_dict<pk::feature_config>(config, {}, "features", "features config"));
            }),
            py::arg("config") = py::none())
       .def(
@@ -149,7 +152,8 @@ void bind_keygen(py::module_& m) {
       "'multibit' (Jana 2009). config: dict with method, bits, per_feature, guard_alpha, block_size (the TOML "
       "[quantizer] section). fit(train [n, d]) -> levels(x [n, d]) int32 [n, d] (-1: dropped) -> bits(levels).")
       .def(py::init([](const py::object& config) {
-             return pk::make_quantizer(config_from_dict<pk::quantizer_config>(config, {}, "quantizer", "quantizer config"));
+             return pk::make_quantizer(
+                 config_from_dict<pk::quantizer_config>(config, {}, "quantizer", "quantizer config"));
            }),
            py::arg("config") = py::none())
       .def_property_readonly("name", &pk::quantizer::name)
@@ -175,7 +179,8 @@ void bind_keygen(py::module_& m) {
           "bits",
           [](const pk::quantizer& q, const py::handle& levels, const py::object& mask) {
             auto l = from_numpy<int>(levels, "levels", 2, "[n, d]");
-            std::vector<std::uint8_t> keep = mask.is_none() ? pk::common_mask({&l}) : vector_from_numpy<std::uint8_t>(mask, "mask");
+            std::vector<std::uint8_t> keep =
+                mask.is_none() ? pk::common_mask({&l}) : vector_from_numpy<std::uint8_t>(mask, "mask");
             if (keep.size() != l.size())
               throw error("mask size differs from levels", {"", "mask", {}}, std::to_string(l.size()),
                           std::to_string(keep.size()));

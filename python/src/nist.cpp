@@ -24,7 +24,9 @@ bit_array bits_argument(const py::handle& obj) {
   return a;
 }
 
-pr::bit_view view_of(const bit_array& a) { return {a.data(), static_cast<std::size_t>(a.size())}; }
+pr::bit_view view_of(const bit_array& a) {
+  return {a.data(), static_cast<std::size_t>(a.size())};
+}
 
 /// `fn(bits, cfg)` on the caller's bits (checked) and config dict, with the GIL released.
 template <class F>
@@ -38,15 +40,15 @@ auto on_bits(const py::handle& bits, const py::object& config, F&& fn) {
 
 using test_fn = pr::test_result (*)(pr::bit_view, const pr::nist_config&);
 
-constexpr const char* k_bits_doc = "bits: 1-D array of 0/1 [n] (any integer or bool dtype; other values raise physec.Error)";
+constexpr const char* k_bits_doc =
+    "bits: 1-D array of 0/1 [n] (any integer or bool dtype; other values raise physec.Error)";
 constexpr const char* k_config_doc =
     "config: dict of nist parameters (physec.nist.default_config() lists them), validated as in TOML";
 
 void bind_test(py::module_& m, const char* name, test_fn fn, const std::string& what) {
   const std::string doc = what + "\n\n" + k_bits_doc + "\n" + k_config_doc + "\nReturns a TestResult.";
   m.def(
-      name,
-      [fn](const py::handle& bits, const py::object& config) { return on_bits(bits, config, fn); },
+      name, [fn](const py::handle& bits, const py::object& config) { return on_bits(bits, config, fn); },
       py::arg("bits"), py::arg("config") = py::none(), doc.c_str());
 }
 
@@ -76,7 +78,8 @@ void bind_nist(py::module_& m) {
       .def("statistic", &pr::test_result::statistic, py::arg("key"), "the named intermediate statistic")
       .def("__repr__", [](const pr::test_result& r) {
         std::string s = "TestResult(" + r.name + ", p_values=[";
-        for (std::size_t i = 0; i < r.p_values.size() && i < 4; ++i) s += (i ? ", " : "") + std::to_string(r.p_values[i]);
+        for (std::size_t i = 0; i < r.p_values.size() && i < 4; ++i)
+          s += (i ? ", " : "") + std::to_string(r.p_values[i]);
         if (r.p_values.size() > 4) s += ", ... (" + std::to_string(r.p_values.size()) + ")";
         return s + "]" + (r.skipped ? ", skipped: " + r.skip_reason : std::string()) + ")";
       });
@@ -102,22 +105,26 @@ void bind_nist(py::module_& m) {
   m.def(
       "run_all",
       [](const py::handle& bits, const py::object& config) {
-        return on_bits(bits, config, [](pr::bit_view b, const pr::nist_config& cfg) { return pr::run_all_tests(b, cfg); });
+        return on_bits(bits, config,
+                       [](pr::bit_view b, const pr::nist_config& cfg) { return pr::run_all_tests(b, cfg); });
       },
       py::arg("bits"), py::arg("config") = py::none(),
       (std::string("All 15 tests on one sequence, in the order of the reference suite's report.\n\n") + k_bits_doc +
        "\n" + k_config_doc + "\nReturns a list of 15 TestResult.")
           .c_str());
 
-  m.def("test_names", [] {
-    std::vector<std::string> names;
-    for (const auto& t : pr::all_tests()) names.push_back(t.name);
-    return names;
-  }, "Reference names of the 15 tests, in run_all's order.");
+  m.def(
+      "test_names",
+      [] {
+        std::vector<std::string> names;
+        for (const auto& t : pr::all_tests()) names.push_back(t.name);
+        return names;
+      },
+      "Reference names of the 15 tests, in run_all's order.");
 
   m.def(
-      "bits_from_string", [](const std::string& text) { return to_numpy(pr::bits_from_string(text)); },
-      py::arg("text"), "'0'/'1' characters (whitespace ignored) -> uint8 [n]; any other character raises physec.Error.");
+      "bits_from_string", [](const std::string& text) { return to_numpy(pr::bits_from_string(text)); }, py::arg("text"),
+      "'0'/'1' characters (whitespace ignored) -> uint8 [n]; any other character raises physec.Error.");
 
   m.def(
       "default_config", [] { return config_toml(pr::nist_config{}, "physec nist configuration"); },
@@ -126,10 +133,12 @@ void bind_nist(py::module_& m) {
   py::class_<pr::suite_row>(m, "SuiteRow", "One row of the final analysis report (one test or sub-test)")
       .def_readonly("test", &pr::suite_row::test)
       .def_readonly("label", &pr::suite_row::label)
-      .def_property_readonly("histogram",
-                             [](const pr::suite_row& r) {
-                               return to_numpy(std::vector<std::size_t>(r.histogram.begin(), r.histogram.end()));
-                             }, "C1..C10: P-values per tenth of [0, 1], int [10]")
+      .def_property_readonly(
+          "histogram",
+          [](const pr::suite_row& r) {
+            return to_numpy(std::vector<std::size_t>(r.histogram.begin(), r.histogram.end()));
+          },
+          "C1..C10: P-values per tenth of [0, 1], int [10]")
       .def_readonly("nof_sequences", &pr::suite_row::nof_sequences)
       .def_readonly("nof_passed", &pr::suite_row::nof_passed)
       .def_readonly("proportion", &pr::suite_row::proportion)
@@ -149,7 +158,8 @@ void bind_nist(py::module_& m) {
       .def("row", &pr::suite_report::row, py::arg("test"), py::arg("label") = "", py::return_value_policy::copy)
       .def("final_analysis_report", &pr::suite_report::final_analysis_report,
            "text in the layout of the reference suite's finalAnalysisReport")
-      .def("to_json", [](const pr::suite_report& r) { return r.to_json().dump(); }, "the report as JSON text");
+      .def(
+          "to_json", [](const pr::suite_report& r) { return r.to_json().dump(); }, "the report as JSON text");
 
   m.def(
       "suite",

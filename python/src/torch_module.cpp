@@ -61,15 +61,15 @@ PYBIND11_MODULE(_physec_torch, m) {
   m.attr("torch_version") = physec::nn::query_runtime().torch_version;
 
   py::class_<tdgcn_model>(m, "TdgcnModel", "A trained TDGCN (physec auth train) for inference")
-      .def_property_readonly("meta", [](const tdgcn_model& t) { return meta_dict(t.loaded.meta); },
-                             "checkpoint metadata: model, config, seed, epochs, best validation metric, versions")
+      .def_property_readonly(
+          "meta", [](const tdgcn_model& t) { return meta_dict(t.loaded.meta); },
+          "checkpoint metadata: model, config, seed, epochs, best validation metric, versions")
       .def(
           "predict",
           [](const tdgcn_model& t, const py::handle& x) {
             auto seq = pp::from_numpy<float>(x, "x", 3, "[n, D, T]");
-            return pp::to_numpy(pp::without_gil([&] {
-              return physec::auth::models::predict_classes(t.loaded.handle, seq, t.device);
-            }));
+            return pp::to_numpy(
+                pp::without_gil([&] { return physec::auth::models::predict_classes(t.loaded.handle, seq, t.device); }));
           },
           py::arg("x"),
           "CSI sequences float [n, D, T] (the mobility dataset's /sequences layout, the D and T it was trained on) "
@@ -85,8 +85,9 @@ PYBIND11_MODULE(_physec_torch, m) {
 
   py::class_<keygen_model>(m, "KeygenModel", "A trained PSKG model (physec keygen train) for inference")
       .def_property_readonly("meta", [](const keygen_model& k) { return meta_dict(k.loaded.meta); })
-      .def_property_readonly("target", [](const keygen_model& k) { return k.loaded.target; },
-                             "what it was trained to output: 'clean' channel or the other party's CSI")
+      .def_property_readonly(
+          "target", [](const keygen_model& k) { return k.loaded.target; },
+          "what it was trained to output: 'clean' channel or the other party's CSI")
       .def(
           "apply",
           [](const keygen_model& k, const py::handle& csi) {
@@ -96,9 +97,8 @@ PYBIND11_MODULE(_physec_torch, m) {
               throw physec::error("the dense AE was trained on another CSI size", {"", "csi", {}},
                                   std::to_string(l.nof_subcarriers) + " x " + std::to_string(l.nof_symbols),
                                   std::to_string(c.shape[3]) + " x " + std::to_string(c.shape[4]));
-            return pp::to_numpy(pp::without_gil([&] {
-              return physec::keygen::models::apply_model(k.loaded.model, c, k.device);
-            }));
+            return pp::to_numpy(
+                pp::without_gil([&] { return physec::keygen::models::apply_model(k.loaded.model, c, k.device); }));
           },
           py::arg("csi"),
           "One party's CSI complex [n, alice_ant, bob_ant, sc, sym] -> the model's output complex64, same shape "
@@ -109,9 +109,7 @@ PYBIND11_MODULE(_physec_torch, m) {
       [](const std::string& path, const std::string& device, int threads) {
         const torch::Device dev = physec::nn::parse_device(device, "device");
         physec::nn::configure_threads(threads);
-        return pp::without_gil([&] {
-          return keygen_model{physec::keygen::models::load_keygen_model(path, dev), dev};
-        });
+        return pp::without_gil([&] { return keygen_model{physec::keygen::models::load_keygen_model(path, dev), dev}; });
       },
       py::arg("path"), py::arg("device") = "cpu", py::arg("threads") = 0);
 }
