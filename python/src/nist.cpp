@@ -16,8 +16,10 @@ namespace {
 
 using bit_array = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>;
 
-/// The caller's bits as uint8 (a copy only when the dtype or layout differs), 1-D, checked to be 0 or 1.
+/// The caller's bits as uint8 (a copy only when the dtype or layout differs), 1-D; a str is read as '0'/'1'
+/// characters (bits_from_string). Checked to be 0 or 1 by the caller, without the GIL.
 bit_array bits_argument(const py::handle& obj) {
+  if (py::isinstance<py::str>(obj)) return to_numpy(pr::bits_from_string(obj.cast<std::string>()));
   auto a = bit_array::ensure(obj);
   if (!a) throw error("not convertible to a bit array", {"", "bits", {}}, "a 1-D array of 0/1", "other");
   check_rank("bits", static_cast<std::size_t>(a.ndim()), 1, "[n]");
@@ -41,7 +43,7 @@ auto on_bits(const py::handle& bits, const py::object& config, F&& fn) {
 using test_fn = pr::test_result (*)(pr::bit_view, const pr::nist_config&);
 
 constexpr const char* k_bits_doc =
-    "bits: 1-D array of 0/1 [n] (any integer or bool dtype; other values raise physec.Error)";
+    "bits: 1-D array of 0/1 [n] (any integer or bool dtype; other values raise physec.Error), or a str of '0'/'1'";
 constexpr const char* k_config_doc =
     "config: dict of nist parameters (physec.nist.default_config() lists them), validated as in TOML";
 
