@@ -4,7 +4,7 @@ Submodules (numpy arrays in and out; complex CSI as complex64/complex128):
   physec.nist     NIST SP 800-22 rev1a: the 15 tests on a bit array, the §4.2 suite analysis
   physec.keygen   CSI features, quantizers (fit/levels/bits), KDR, MI, secrecy bound, agreement, model checkpoints
   physec.channel  TR 38.901 CDL/TDL links -> CSI [count, rx, tx, subcarriers, symbols]
-  physec.dataset  wiretap / mobility datasets as dicts of arrays (generated, or read from their HDF5 files)
+  physec.dataset  wiretap / mobility datasets as dicts of arrays (generated, read from or written to HDF5)
   physec.auth     the seven PLA baselines (fit/predict on [n, D, T]), metrics, TDGCN checkpoints
 See docs/python.md for every function with its shapes and units.
 

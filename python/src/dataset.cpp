@@ -1,9 +1,12 @@
 // physec.dataset: the wiretap (PSKG) and mobility (PLA) datasets as dicts of numpy arrays, generated in process or
 // read from their HDF5 files. The dict mirrors the file: one key per dataset (groups as nested dicts), the root
 // attributes under "attrs".
+#include <complex>
+#include <cstdint>
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "common.hpp"
 #include "physec/core/rng.hpp"
@@ -81,6 +84,81 @@ py::dict mobility_dict(pd::mobility_data&& m) {
   return d;
 }
 
+/// The entry `key` of dict `d` (`path` names it in errors, as the HDF5 dataset it stands for); None when absent and
+/// not `required`.
+py::object entry(const py::dict& d, const char* key, const std::string& path, bool required) {
+  if (d.contains(key)) return d[key];
+  if (required) throw error("missing from the dict", {"", path, {}}, "an entry `" + std::string(key) + "`", "none");
+  return py::none();
+}
+
+template <class T>
+ndarray<T> array_entry(const py::dict& d, const char* key, const std::string& path, bool required = true) {
+  const py::object v = entry(d, key, path, required);
+  return v.is_none() ? ndarray<T>{} : from_numpy<T>(v, path);
+}
+template <class T>
+std::vector<T> vector_entry(const py::dict& d, const char* key, const std::string& path, bool required = true) {
+  const py::object v = entry(d, key, path, required);
+  return v.is_none() ? std::vector<T>{} : vector_from_numpy<T>(v, path);
+}
+std::vector<std::string> strings_entry(const py::dict& d, const char* key, const std::string& path, bool required) {
+  const py::object v = entry(d, key, path, required);
+  return v.is_none() ? std::vector<std::string>{} : v.cast<std::vector<std::string>>();
+}
+py::dict dict_entry(const py::dict& d, const char* key) {
+  return d.contains(key) ? py::dict(d[key]) : py::dict();
+}
+
+/// The inverse of wiretap_dict: the arrays (converted to the file's dtypes), labels and attrs (seed, config).
+pd::wiretap_data wiretap_from_dict(const py::dict& d) {
+  pd::wiretap_data w;
+  w.alice = array_entry<std::complex<float>>(d, "alice", "/alice");
+  w.bob = array_entry<std::complex<float>>(d, "bob", "/bob");
+  w.eve = array_entry<std::complex<float>>(d, "eve", "/eve");
+  w.eve_uplink = array_entry<std::complex<float>>(d, "eve_uplink", "/eve_uplink", false);
+  w.clean = array_entry<std::complex<float>>(d, "clean", "/clean", false);
+  const py::dict labels = py::dict(entry(d, "labels", "/labels", true));
+  w.snr_dB = vector_entry<double>(labels, "snr_dB", "/labels/snr_dB");
+  w.delay_spread_s = vector_entry<double>(labels, "delay_spread_s", "/labels/delay_spread_s");
+  w.speed_mps = vector_entry<double>(labels, "speed_mps", "/labels/speed_mps");
+  w.profile = strings_entry(labels, "profile", "/labels/profile", true);
+  w.split = vector_entry<std::uint8_t>(labels, "split", "/labels/split");
+  w.link = vector_entry<std::int32_t>(labels, "link", "/labels/link", false);
+  w.time_s = vector_entry<double>(labels, "time_s", "/labels/time_s", false);
+  w.coherence_time_s = vector_entry<double>(labels, "coherence_time_s", "/labels/coherence_time_s", false);
+  w.eve_distance_wavelengths = vector_entry<double>(d, "eve_distance_wavelengths", "/eve_distance_wavelengths");
+  w.eve_near = strings_entry(d, "eve_near", "/eve_near", false);
+  const py::dict attrs = dict_entry(d, "attrs");
+  if (attrs.contains("seed")) w.seed = attrs["seed"].cast<std::uint64_t>();
+  if (attrs.contains("config")) w.config_toml = attrs["config"].cast<std::string>();
+  return w;
+}
+
+/// The inverse of mobility_dict.
+pd::mobility_data mobility_from_dict(const py::dict& d) {
+  pd::mobility_data m;
+  m.sequences = array_entry<float>(d, "sequences", "/sequences");
+  m.csi = array_entry<std::complex<float>>(d, "csi", "/csi");
+  const py::dict labels = py::dict(entry(d, "labels", "/labels", true));
+  m.transmitter = vector_entry<std::int32_t>(labels, "transmitter", "/labels/transmitter");
+  m.split_time = vector_entry<std::uint8_t>(labels, "split_time", "/labels/split_time");
+  m.split_position = vector_entry<std::uint8_t>(labels, "split_position", "/labels/split_position");
+  m.start_index = vector_entry<std::int64_t>(labels, "start_index", "/labels/start_index");
+  m.snr_dB = array_entry<double>(labels, "snr_dB", "/labels/snr_dB");
+  m.los = array_entry<std::uint8_t>(labels, "los", "/labels/los");
+  m.positions_m = array_entry<double>(d, "positions_m", "/positions_m");
+  m.velocities_mps = array_entry<double>(d, "velocities_mps", "/velocities_mps");
+  const py::dict attrs = dict_entry(d, "attrs");
+  if (attrs.contains("seed")) m.seed = attrs["seed"].cast<std::uint64_t>();
+  if (attrs.contains("config")) m.config_toml = attrs["config"].cast<std::string>();
+  if (attrs.contains("nof_legal")) m.nof_legal = attrs["nof_legal"].cast<int>();
+  if (attrs.contains("sample_rate_Hz")) m.sample_rate_Hz = attrs["sample_rate_Hz"].cast<double>();
+  if (attrs.contains("noise_variance")) m.noise_variance = attrs["noise_variance"].cast<double>();
+  if (attrs.contains("feature_layout")) m.feature_layout = attrs["feature_layout"].cast<std::string>();
+  return m;
+}
+
 }  // namespace
 
 void bind_dataset(py::module_& m) {
@@ -155,6 +233,29 @@ void bind_dataset(py::module_& m) {
         return mobility_dict(std::move(d));
       },
       py::arg("path"), "Reads and checks a mobility HDF5 file -> the same dict as mobility().");
+  m.def(
+      "write_wiretap",
+      [](const std::string& path, const py::dict& data) {
+        auto w = wiretap_from_dict(data);
+        py::gil_scoped_release release;
+        pd::write_wiretap(path, w);
+      },
+      py::arg("path"), py::arg("data"),
+      "Writes a wiretap dict (the layout wiretap() returns; your own CSI too) as an HDF5 file the CLI reads "
+      "(`physec keygen eval -d path`), atomically, after the reader's consistency checks (a missing entry, a shape "
+      "or probe count that does not match raises physec.Error naming the dataset). Complex arrays are stored as "
+      "complex64; attrs may give seed and config.");
+  m.def(
+      "write_mobility",
+      [](const std::string& path, const py::dict& data) {
+        auto d = mobility_from_dict(data);
+        py::gil_scoped_release release;
+        pd::write_mobility(path, d);
+      },
+      py::arg("path"), py::arg("data"),
+      "Writes a mobility dict (the layout mobility() returns) as an HDF5 file the CLI reads (`physec auth eval -d "
+      "path`), atomically, after the reader's checks; attrs may give seed, config, nof_legal, sample_rate_Hz, "
+      "noise_variance, feature_layout.");
   m.def(
       "default_wiretap_config",
       [] { return config_toml(pd::wiretap_config{}, "physec.dataset.wiretap configuration ([wiretap] section)"); },

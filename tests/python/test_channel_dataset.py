@@ -102,3 +102,42 @@ def test_bad_configs_raise_physec_error_with_the_cli_message(tmp_path, cli):
         physec.channel.generate(grid={"nof_subcarriers": -3})
     with pytest.raises(physec.Error, match="no such file|cannot open|does not exist|w.h5"):
         physec.dataset.read_wiretap(str(tmp_path / "missing" / "w.h5"))
+
+
+def _assert_dicts_equal(a, b, path=""):
+    assert set(a) == set(b), path
+    for key in a:
+        if isinstance(a[key], dict):
+            _assert_dicts_equal(a[key], b[key], path + "/" + key)
+        elif isinstance(a[key], np.ndarray):
+            assert a[key].dtype == b[key].dtype and a[key].tobytes() == b[key].tobytes(), path + "/" + key
+        else:
+            assert a[key] == b[key], path + "/" + key
+
+
+def test_write_your_own_csi_for_the_cli(wiretap_file, tmp_path, cli):
+    data = physec.dataset.read_wiretap(str(wiretap_file))
+    physec.dataset.write_wiretap(str(tmp_path / "copy.h5"), data)
+    _assert_dicts_equal(physec.dataset.read_wiretap(str(tmp_path / "copy.h5")), data)
+    # Your own CSI in the layout (here: Bob's estimate replaced by Alice's, perfect reciprocity), then the CLI on it.
+    own = dict(data, bob=data["alice"].astype(np.complex128))  # any complex dtype: stored as complex64
+    physec.dataset.write_wiretap(str(tmp_path / "own.h5"), own)
+    out = run_cli(cli, "keygen", "eval", "-d", "own.h5", "--out", "ev", cwd=tmp_path)
+    assert "KDR(A,B)" in out
+    with open(tmp_path / "ev" / "kdr.csv") as f:
+        assert all(line.split(",")[4] == "0" for line in list(f)[1:])  # kdr_ab: identical bits
+    # A probe missing from Bob, or a missing label, is refused with the dataset named.
+    with pytest.raises(physec.Error, match="/bob"):
+        physec.dataset.write_wiretap(str(tmp_path / "bad.h5"), dict(data, bob=data["bob"][:-1]))
+    labels = {k: v for k, v in data["labels"].items() if k != "split"}
+    with pytest.raises(physec.Error, match="/labels/split"):
+        physec.dataset.write_wiretap(str(tmp_path / "bad.h5"), dict(data, labels=labels))
+    assert not (tmp_path / "bad.h5").exists()
+
+
+def test_write_mobility_round_trips(tmp_path):
+    data = physec.dataset.mobility({"samples_per_transmitter": 100, "sequence_length": 10}, seed=5)
+    physec.dataset.write_mobility(str(tmp_path / "m.h5"), data)
+    again = physec.dataset.read_mobility(str(tmp_path / "m.h5"))
+    again["attrs"].pop("physec_version", None)
+    _assert_dicts_equal(again, data)
