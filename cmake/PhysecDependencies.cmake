@@ -33,6 +33,22 @@ if(PHYSEC_WITH_TORCH)
   target_include_directories(physec_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
 endif()
 
+# The Python module: Debian's python3 (numpy, h5py, pytest are its packages) and Debian's pybind11. Another
+# interpreter can be named with -DPython3_EXECUTABLE=...; the module is skipped, with a message, when either is missing.
+if(PHYSEC_BUILD_PYTHON)
+  if(NOT DEFINED Python3_EXECUTABLE AND EXISTS /usr/bin/python3)
+    set(Python3_EXECUTABLE /usr/bin/python3 CACHE FILEPATH "Python interpreter the module is built for")
+  endif()
+  find_package(Python3 COMPONENTS Interpreter Development.Module)
+  if(Python3_FOUND)
+    find_package(pybind11 CONFIG)
+  endif()
+  if(NOT Python3_FOUND OR NOT pybind11_FOUND)
+    message(STATUS "physec: Python module not built (needs python3-dev and pybind11-dev: scripts/install-deps.sh)")
+    set(PHYSEC_BUILD_PYTHON OFF)
+  endif()
+endif()
+
 if(PHYSEC_BUILD_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)

@@ -32,6 +32,20 @@ start=$(date +%s)
 cmake --build "$build_dir" -j "$jobs"
 echo "bootstrap: build took $(( $(date +%s) - start )) s"
 
+# `import physec` from then on: a physec.pth in the site folder of the interpreter the module was built for (Debian's
+# /usr/bin/python3: /usr/local/lib/python3.11/dist-packages as root, else the user's site folder) naming
+# <build>/python, so the module stays the one this checkout just built. Re-running rewrites the same file.
+if [ -d "$build_dir/python/physec" ]; then
+  python=$(sed -n 's/^Python3_EXECUTABLE:[A-Z]*=//p' "$build_dir/CMakeCache.txt")
+  site=$("$python" -c 'import os, site; d = site.getsitepackages()[0]
+print(d if os.access(d, os.W_OK) or not os.path.exists(d) and os.access(os.path.dirname(d), os.W_OK)
+      else site.getusersitepackages())')
+  module_dir=$(cd "$build_dir/python" && pwd)
+  mkdir -p "$site"
+  echo "$module_dir" > "$site/physec.pth"
+  echo "bootstrap: $site/physec.pth -> $module_dir ($python -c 'import physec')"
+fi
+
 case "$what" in
   quickstart)
     "$build_dir/physec" quickstart --out physec-out/quickstart

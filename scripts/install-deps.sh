@@ -16,6 +16,7 @@ packages=(
   libxgboost-dev libssl-dev
   # tests, benchmarks, plots
   libgtest-dev libgmock-dev googletest libbenchmark-dev gnuplot-nox python3-h5py python3-numpy
+  pybind11-dev python3-dev python3-pytest  # the Python module (`import physec`) and its tests
 )
 
 missing=()
