@@ -376,6 +376,8 @@ void run_agree(agree_options& o) {
     throw error("give exactly one of --listen and --connect", {"", "--listen/--connect", {}}, "one", o.listen.empty() ? "none" : "both");
   keygen::parse_address(o.listen.empty() ? o.connect : o.listen);  // fail before the (slow) quantization
   auto cfg = load_config<keygen_agree_config>(o.common);
+  const std::string protection = keygen::protect_process_secrets();  // before any secret exists
+  log::info("key hygiene: {}", protection);
   if (!cfg.agree.psk_file.empty()) cfg.agree.psk = read_psk(cfg.agree.psk_file);
   run_context ctx("keygen agree", o.common, cfg.run.seed, config::show(cfg, k_agree_title), cfg.run.device,
                   "report-" + o.role + ".json");

@@ -7,6 +7,9 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
 #include <memory>
 
 #include "physec/core/error.hpp"
@@ -80,6 +83,14 @@ secure_bytes unpack_bits(const std::uint8_t* bytes, std::size_t nof_bits) {
   secure_bytes out(nof_bits);
   for (std::size_t i = 0; i < nof_bits; ++i) out[i] = (bytes[i / 8] >> (7 - i % 8)) & 1u;
   return out;
+}
+
+std::string protect_process_secrets() {
+  const rlimit no_core{0, 0};
+  const bool core = ::setrlimit(RLIMIT_CORE, &no_core) == 0;
+  const bool dumpable = ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0;
+  return std::string(core ? "core dumps off" : "core dumps: could not turn off") +
+         (dumpable ? ", not dumpable" : ", dumpable (prctl refused)");
 }
 
 }  // namespace physec::keygen

@@ -2,6 +2,10 @@
 // definition, HKDF and HMAC against RFC test vectors typed in by hand, the constant-time compare, frames and
 // transports (in-process and TCP loopback), and whole sessions in process.
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -496,3 +500,21 @@ TEST(session, residual_errors_fail_confirmation) {
 }
 
 }  // namespace
+
+// Issue #20, key hygiene: a process about to hold keys can write no core dump and is not dumpable. Checked in a
+// child, so that the test process itself stays debuggable.
+TEST(session, process_holding_keys_writes_no_core_dump) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string what = physec::keygen::protect_process_secrets();
+    rlimit core{};
+    ::getrlimit(RLIMIT_CORE, &core);
+    const bool ok = core.rlim_cur == 0 && core.rlim_max == 0 && ::prctl(PR_GET_DUMPABLE) == 0 &&
+                    what == "core dumps off, not dumpable";
+    ::_exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -74,5 +75,10 @@ std::vector<std::uint8_t> secure_random_bytes(std::size_t n);
 /// Packs 0/1 bytes MSB-first into bytes (the last byte zero-padded); unpacks `nof_bits` back.
 secure_bytes pack_bits(const std::uint8_t* bits, std::size_t nof_bits);
 secure_bytes unpack_bits(const std::uint8_t* bytes, std::size_t nof_bits);
+
+/// For a process that will hold keys: no core dump can be written (RLIMIT_CORE 0, and not dumpable, which also
+/// keeps other processes of the same user from attaching a debugger). Returns what it could set, for the report.
+/// Key buffers are wiped (secure_bytes) but not mlock()ed: they live in std::vector, which moves on growth.
+std::string protect_process_secrets();
 
 }  // namespace physec::keygen
