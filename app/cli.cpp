@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "physec/core/log.hpp"
-#include "physec/nn/runtime.hpp"
+#include "neural.hpp"
 
 namespace physec::app {
 
@@ -41,7 +41,7 @@ void run_config::describe(config::schema& s) {
       .source("ours");
   s.check([this, key = s.key("device")](const std::string& file) {
     try {
-      nn::check_device(device, key);
+      check_device(device, key);
     } catch (const error& e) {
       throw e.with_file(file);
     }
@@ -59,10 +59,7 @@ run_context::run_context(const std::string& command, const common_options& o, st
   require_writable_folder(out_);  // before minutes of work, not after them
   report_.set_config(config_toml);
   report_.set_device(device);
-  const auto rt = nn::query_runtime();
-  report_.environment() = {{"torch_version", rt.torch_version},   {"cuda_available", rt.cuda_available},
-                           {"cuda_device_count", rt.cuda_device_count}, {"torch_threads", rt.intra_op_threads},
-                           {"blas", rt.blas},                      {"blas_threads", rt.blas_threads}};
+  report_.environment() = runtime_environment();
 }
 
 void require_writable_folder(const std::filesystem::path& dir) {

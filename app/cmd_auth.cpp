@@ -20,6 +20,7 @@
 #include "physec/core/stats.hpp"
 #include "physec/core/strings.hpp"
 #include "physec/dataset/mobility.hpp"
+#include "neural.hpp"
 #include "stages.hpp"
 
 namespace physec::app {
@@ -234,6 +235,7 @@ void run_eval(eval_options& o) {
   auto cfg = load_config<auth_eval_config>(o.common);
   cfg.classifiers.seed = cfg.run.seed;  // one master seed: run.seed (--seed) drives the classifiers too
   const auto eo = stage_options(cfg, o);
+  if (eo.tdgcn || !eo.checkpoint.empty()) require_neural("auth eval of TDGCN");
   for (const auto& m : eo.models) auth::make_classifier(m, cfg.classifiers);  // unknown name: one-line error, exit 3
   if (eo.models.empty() && !eo.tdgcn && eo.checkpoint.empty())
     throw error("no model", {"", "--model", {}}, "baseline names, all, tdgcn or a checkpoint .pt", o.model);

@@ -16,6 +16,10 @@ namespace physec::app {
 
 namespace {
 
+unsigned thread_count(int threads) {
+  return threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
+}
+
 struct wiretap_command_config {
   run_config run;
   dataset::wiretap_config wiretap;
@@ -44,7 +48,7 @@ void run_wiretap(wiretap_options& o) {
   where.out_dir = out.parent_path().empty() ? "." : out.parent_path().string();
   const std::string toml = config::show(cfg, k_wiretap_title);
   run_context ctx("dataset wiretap", where, cfg.run.seed, toml, cfg.run.device, out.filename().string() + ".report.json");
-  wiretap_stage(ctx, cfg.wiretap, cfg.run.seed, cfg.run.threads, toml, out);
+  wiretap_file_stage(ctx, cfg.wiretap, cfg.run.seed, cfg.run.threads, toml, out);  // streamed: bounded memory
   ctx.finish();
 }
 
@@ -79,8 +83,7 @@ void run_mobility(wiretap_options& o) {
 
 dataset::mobility_data mobility_stage(run_context& ctx, const dataset::mobility_config& cfg, std::uint64_t seed,
                                       int threads, const std::string& config_toml, const std::filesystem::path& file) {
-  const unsigned nof_threads =
-      threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned nof_threads = thread_count(threads);
   dataset::mobility_data d;
   {
     auto t = ctx.report().time("generate mobility dataset");
@@ -135,14 +138,32 @@ dataset::mobility_data mobility_stage(run_context& ctx, const dataset::mobility_
   return d;
 }
 
+namespace {
+
+/// The report's results and the console line of a written wiretap file.
+void report_wiretap(run_context& ctx, const std::filesystem::path& file, const dataset::wiretap_data& labels,
+                    const shape_t& shape_alice, const shape_t& shape_eve) {
+  ctx.report().add_output(file.string());
+  std::size_t counts[3] = {0, 0, 0};
+  for (auto s : labels.split) ++counts[s];
+  ctx.report().results()["wiretap"] = {{"file", file.string()},
+                                       {"nof_probes", labels.split.size()},
+                                       {"shape_alice", shape_alice},
+                                       {"shape_eve", shape_eve},
+                                       {"split", {{"train", counts[0]}, {"validation", counts[1]}, {"test", counts[2]}}}};
+  fmt::print("wrote {}: {} probes {} (train {}, validation {}, test {}), Eve at {} distance(s)\n", file.string(),
+             labels.split.size(), shape_string(shape_alice), counts[0], counts[1], counts[2], labels.nof_eve());
+}
+
+}  // namespace
+
 dataset::wiretap_data wiretap_stage(run_context& ctx, const dataset::wiretap_config& cfg, std::uint64_t seed,
                                     int threads, const std::string& config_toml, const std::filesystem::path& file) {
-  const unsigned nof_threads = threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
   dataset::wiretap_data d;
   {
     auto t = ctx.report().time("generate wiretap dataset");
     progress bar("wiretap probes", cfg.nof_probes(), "probes");
-    d = dataset::generate_wiretap(cfg, rng_stream(seed).derive("dataset/wiretap"), nof_threads, &bar);
+    d = dataset::generate_wiretap(cfg, rng_stream(seed).derive("dataset/wiretap"), thread_count(threads), &bar);
   }
   d.seed = seed;
   d.config_toml = config_toml;
@@ -150,17 +171,21 @@ dataset::wiretap_data wiretap_stage(run_context& ctx, const dataset::wiretap_con
     auto t = ctx.report().time("write wiretap dataset");
     dataset::write_wiretap(file, d);
   }
-  ctx.report().add_output(file.string());
-  std::size_t counts[3] = {0, 0, 0};
-  for (auto s : d.split) ++counts[s];
-  ctx.report().results()["wiretap"] = {{"file", file.string()},
-                                       {"nof_probes", d.nof_probes()},
-                                       {"shape_alice", d.alice.shape},
-                                       {"shape_eve", d.eve.shape},
-                                       {"split", {{"train", counts[0]}, {"validation", counts[1]}, {"test", counts[2]}}}};
-  fmt::print("wrote {}: {} probes {} (train {}, validation {}, test {}), Eve at {} distance(s)\n", file.string(),
-             d.nof_probes(), shape_string(d.alice.shape), counts[0], counts[1], counts[2], d.nof_eve());
+  report_wiretap(ctx, file, d, d.alice.shape, d.eve.shape);
   return d;
+}
+
+void wiretap_file_stage(run_context& ctx, const dataset::wiretap_config& cfg, std::uint64_t seed, int threads,
+                        const std::string& config_toml, const std::filesystem::path& file) {
+  dataset::wiretap_writer w(file, cfg.nof_probes());
+  {
+    auto t = ctx.report().time("generate and write wiretap dataset");
+    progress bar("wiretap probes", cfg.nof_probes(), "probes");
+    dataset::generate_wiretap_blocks(cfg, rng_stream(seed).derive("dataset/wiretap"), thread_count(threads), &bar,
+                                     [&w](const dataset::wiretap_data& block) { w.append(block); });
+    w.finish(seed, config_toml);
+  }
+  report_wiretap(ctx, file, w.labels(), w.alice_shape(), w.eve_shape());
 }
 
 void register_dataset(CLI::App& app) {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "cli.hpp"
+#include "neural.hpp"
 #include "stages.hpp"
 #include "physec/core/hdf5.hpp"
 #include "physec/core/log.hpp"
@@ -73,6 +74,7 @@ void plot_results(run_context& ctx, const keygen::eval_result& r) {
 }
 
 void run_eval(eval_options& o) {
+  if (!o.model.empty()) require_neural("keygen eval --model");
   log::set_quiet(o.common.quiet);
   add_quantizer_shortcuts(o.common, o.method, o.quantizer, o.bits);
   auto cfg = load_config<keygen_eval_config>(o.common);

@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "cli.hpp"
+#include "neural.hpp"
 #include "stages.hpp"
 #include "physec/core/atomic_file.hpp"
 #include "physec/core/error.hpp"
@@ -119,6 +120,7 @@ double realisations_per_key(double h, double v, double leak, double max_bits, co
 }
 
 void run_run(run_options& o) {
+  if (!o.model.empty()) require_neural("keygen run --model");
   log::set_quiet(o.common.quiet);
   add_quantizer_shortcuts(o.common, o.method, o.quantizer, o.bits);
   auto cfg = load_config<keygen_run_config>(o.common);

@@ -1,76 +1,11 @@
-// physec keygen train: trains a PSKG feature model (CNN-AE-SSA, CNN-AE or dense AE) on a wiretap dataset, streamed
-// from HDF5, to map each party's measured CSI to the reciprocal channel; writes the checkpoint, the history, a loss
-// plot, the complexity report and report.json. Also the app-level seam `apply_keygen_model` used by `keygen eval
-// --model` (and by other stages that quantize model outputs).
-#include <fmt/format.h>
-
+// physec keygen train: its config, options and registration (torch-free). The training run, and the seam
+// `apply_keygen_model` used by `keygen eval --model`, are in neural_keygen.cpp (physec-neural only).
 #include "cli.hpp"
-#include "physec/core/hdf5.hpp"
-#include "physec/core/log.hpp"
-#include "physec/core/plot.hpp"
-#include "physec/keygen/models/apply.hpp"
-#include "physec/keygen/models/config.hpp"
-#include "physec/keygen/models/data.hpp"
-#include "physec/keygen/models/modules.hpp"
-#include "physec/nn/checkpoint.hpp"
-#include "physec/nn/complexity.hpp"
-#include "physec/nn/device.hpp"
-#include "physec/nn/runtime.hpp"
+#include "neural.hpp"
 #include "stages.hpp"
+#include "train_commands.hpp"
 
 namespace physec::app {
-
-namespace {
-
-/// The config of `physec keygen train`.
-struct keygen_train_config {
-  keygen_train_settings settings;
-  run_config run;
-  void describe(config::schema& s) {
-    settings.describe(s);
-    s.section("run", run, "how to run: seed, device, threads");
-  }
-};
-
-constexpr const char* k_title = "physec keygen train configuration";
-
-struct train_options {
-  common_options common;
-  std::string dataset, model;
-  bool resume = false;
-};
-
-void write_history(run_context& ctx, const nn::train_result& r) {
-  table h({"epoch", "train_loss", "val_loss", "metric", "learning_rate", "seconds", "improved"});
-  plot_series tr{"training loss", {}, {}}, va{"validation loss", {}, {}};
-  for (const auto& e : r.history) {
-    h.add_row({static_cast<std::int64_t>(e.epoch), e.train_loss, e.val_loss, e.metric, e.learning_rate, e.seconds,
-               static_cast<std::int64_t>(e.improved)});
-    tr.x.push_back(e.epoch);
-    tr.y.push_back(e.train_loss);
-    va.x.push_back(e.epoch);
-    va.y.push_back(e.val_loss);
-  }
-  h.write_csv(ctx.output("history.csv"));
-  if (!gnuplot_available()) {
-    log::warn("gnuplot not found: no loss.png");
-    return;
-  }
-  plot_png({"Training history", "epoch", "MSE (normalised CSI)", {tr, va}, true}, ctx.output("loss.png"));
-}
-
-void run_train(train_options& o) {
-  log::set_quiet(o.common.quiet);
-  if (!o.model.empty()) o.common.overrides.push_back("model.name=" + o.model);
-  auto cfg = load_config<keygen_train_config>(o.common);
-  nn::configure_threads(cfg.run.threads);
-  const std::string toml = config::show(cfg, k_title);
-  run_context ctx("keygen train", o.common, cfg.run.seed, toml, cfg.run.device);
-  keygen_train_stage(ctx, cfg.settings, o.dataset, cfg.run, o.resume, toml);
-  ctx.finish();
-}
-
-}  // namespace
 
 keygen_train_settings::keygen_train_settings() {
   // Ours, for 2 CPU cores: ~2,000 examples per epoch on the default dataset, ~10 s per epoch for the CNNs on a
@@ -92,107 +27,24 @@ void keygen_train_settings::describe(config::schema& s) {
   s.add("latency_runs", latency_runs, "timed batch-1 forward passes of the complexity report").range(1, 100000).source("ours");
   s.add("stream", stream, "stream the examples from the HDF5 file batch by batch (for datasets larger than memory); "
                           "false: read the train and validation splits once, through the same loader")
-      .source("ours (streaming re-reads and inflates HDF5 chunks every batch: 85 s vs 17-37 s per epoch here)");
+      .source("ours (one-probe HDF5 chunks: a streamed epoch takes ~1.4x the in-memory one)");
   s.section("model", model, "architecture and widths");
   s.section("train", train, "optimizer, schedule, early stopping (validation split)");
 }
 
-std::filesystem::path keygen_train_stage(run_context& ctx, const keygen_train_settings& cfg,
-                                         const std::filesystem::path& dataset, const run_config& run, bool resume,
-                                         const std::string& config_toml) {
-  const torch::Device device = nn::parse_device(run.device);
-  shape_t shape;
-  {
-    h5::reader r(dataset);
-    shape = r.shape("/alice");
-  }
-  if (shape.size() != 5)
-    throw error("wrong rank", {dataset.string(), "/alice", {}}, "[n, alice_ant, bob_ant, subcarriers, symbols]",
-                shape_string(shape));
-  const auto f = static_cast<int>(shape[3]), t = static_cast<int>(shape[4]);
-  std::unique_ptr<nn::example_source> train =
-      keygen::models::wiretap_h5_source(dataset, dataset::split_label::train, cfg.target);
-  std::unique_ptr<nn::example_source> validation =
-      keygen::models::wiretap_h5_source(dataset, dataset::split_label::validation, cfg.target);
-  if (!cfg.stream) {
-    auto t = ctx.report().time("read examples");
-    train = keygen::models::read_all(*train);
-    validation = keygen::models::read_all(*validation);
-  }
-  log::info("{}: {} x {} CSI per antenna pair; {} training and {} validation examples (party x probe), target {}",
-            dataset.string(), f, t, train->size(), validation->size(), cfg.target);
-
-  nn::seed_torch(run.seed);
-  nn::model_handle model =
-      keygen::models::make_keygen_model(cfg.model.name, keygen::models::options_json(cfg.model, f, t));
-  nn::train_task task;
-  task.loss = [](const torch::Tensor& y, const torch::Tensor& target) { return torch::mse_loss(y, target); };
-  nn::fit_options fo;
-  fo.checkpoint = ctx.output("checkpoint.pt");
-  fo.resume = resume;
-  fo.config_toml = config_toml;
-  fo.extra_json = keygen::models::model_extra_json(cfg.target, shape[3], shape[4]);
-  fo.show_progress = !log::quiet();
-  nn::train_result r;
-  {
-    auto timer = ctx.report().time("train");
-    r = nn::trainer(model, cfg.train, device, run.seed).fit(*train, *validation, task, fo);
-  }
-  write_history(ctx, r);
-
-  nn::complexity_report c;
-  {
-    auto timer = ctx.report().time("complexity");
-    c = nn::measure_complexity(model, {1, 2, f, t}, device, cfg.latency_runs);
-  }
-  c.layer_table().write_csv(ctx.output("complexity_layers.csv"));
-  const table summary = c.summary_table();
-  summary.write_csv(ctx.output("complexity.csv"));
-
-  ctx.report().results()["keygen_train"] = {{"dataset", dataset.string()},
-                                            {"model", cfg.model.name},
-                                            {"target", cfg.target},
-                                            {"epochs_run", r.history.size()},
-                                            {"best_epoch", r.best_epoch},
-                                            {"best_val_loss", r.best_metric},
-                                            {"stopped_early", r.stopped_early},
-                                            {"train_seconds", r.seconds},
-                                            {"seconds_per_epoch", r.seconds_per_epoch},
-                                            {"parameters", c.parameters},
-                                            {"macs", c.macs},
-                                            {"latency_p50_ms", c.latency_p50_ms},
-                                            {"latency_p90_ms", c.latency_p90_ms},
-                                            {"complexity", summary.to_json()}};
-  if (!log::quiet()) {
-    fmt::print("model {} (target {}): best validation loss {:.5g} at epoch {} of {}{}; {:.2f} s/epoch, {:.1f} s in all\n",
-               cfg.model.name, cfg.target, r.best_metric, r.best_epoch, r.history.size(),
-               r.stopped_early ? " (early stop)" : "", r.seconds_per_epoch, r.seconds);
-    fmt::print("complexity (batch 1, input [1, 2, {}, {}], {}):\n{}", f, t, run.device, summary.to_text());
-    fmt::print("checkpoint: {}  (physec keygen eval -d {} --model {})\n", fo.checkpoint.string(), dataset.string(),
-               fo.checkpoint.string());
-  }
-  return fo.checkpoint;
-}
-
-dataset::wiretap_data apply_keygen_model(run_context& ctx, const std::string& ckpt, const dataset::wiretap_data& d,
-                                         const std::string& device) {
-  auto timer = ctx.report().time("apply model");
-  dataset::wiretap_data out = keygen::models::apply_checkpoint(ckpt, d, device);
-  ctx.report().results()["model"] = {{"checkpoint", ckpt}, {"name", keygen::models::checkpoint_model_name(ckpt)}};
-  log::info("{}: model {} applied to every party's CSI", ckpt, keygen::models::checkpoint_model_name(ckpt));
-  return out;
-}
-
 void register_keygen_train(CLI::App& keygen) {
-  register_config<keygen_train_config>("keygen train", k_title);
+  register_config<keygen_train_config>("keygen train", k_keygen_train_title);
   auto* cmd = keygen.add_subcommand("train", "train a feature model (CNN-AE-SSA, CNN-AE, dense AE) that maps each "
                                              "party's CSI to the reciprocal channel; checkpoint, history, complexity");
-  auto o = std::make_shared<train_options>();
+  auto o = std::make_shared<keygen_train_options>();
   cmd->add_option("-d,--dataset", o->dataset, "wiretap dataset (HDF5), streamed batch by batch")->required();
   cmd->add_option("--model", o->model, "cnn_ae_ssa, cnn_ae or dense_ae (sets model.name)");
   cmd->add_flag("--resume", o->resume, "continue from <out>/checkpoint.pt (same config)");
   add_common_options(*cmd, o->common, "physec-out/keygen-train");
-  cmd->callback([o] { run_train(*o); });
+  cmd->callback([o] {
+    require_neural("keygen train");
+    run_keygen_train(*o);
+  });
 }
 
 }  // namespace physec::app

@@ -4,7 +4,7 @@
 
 #include "cli.hpp"
 #include "physec/core/log.hpp"
-#include "physec/nn/runtime.hpp"
+#include "neural.hpp"
 #include "stages.hpp"
 
 namespace physec::app {
@@ -94,16 +94,12 @@ constexpr const char* k_title = "physec quickstart configuration";
 
 void stage_environment(run_context& ctx) {
   auto t = ctx.report().time("environment");
-  const auto rt = nn::query_runtime();
-  log::info("LibTorch {} · CUDA {} · {} · BLAS threads {} · torch threads {}", rt.torch_version,
-            rt.cuda_available ? "available" : "not available", rt.blas, rt.blas_threads, rt.intra_op_threads);
-  if (rt.blas_threads > 1)
-    log::warn("OpenBLAS runs {} threads beside torch's pool: expect oversubscription", rt.blas_threads);
+  log_runtime();
 }
 
 void stage_blas(run_context& ctx, const quickstart_config& cfg) {
   auto t = ctx.report().time("blas check");
-  const double gflops = nn::matmul_gflops(cfg.run.device, cfg.blas.matrix_size, cfg.blas.repeats);
+  const double gflops = matmul_gflops(cfg.run.device, cfg.blas.matrix_size, cfg.blas.repeats);
   ctx.report().results()["blas_check"] = {{"matrix_size", cfg.blas.matrix_size}, {"gflops", gflops}};
   log::info("float32 {0}x{0} matrix product on {1}: {2:.1f} GFLOP/s", cfg.blas.matrix_size, cfg.run.device, gflops);
 }
@@ -154,9 +150,10 @@ void heading(const std::string& text) {
 }
 
 void run(const common_options& o) {
+  require_neural("quickstart");  // its BLAS check, model stage and TDGCN run on LibTorch
   log::set_quiet(o.quiet);
   auto cfg = load_config<quickstart_config>(o);
-  nn::configure_threads(cfg.run.threads);
+  configure_threads(cfg.run.threads);
   const std::string toml = config::show(cfg, k_title);
   run_context ctx("quickstart", o, cfg.run.seed, toml, cfg.run.device);
   stage_environment(ctx);

@@ -8,7 +8,7 @@
 #include "cli.hpp"
 #include "physec/core/error.hpp"
 #include "physec/core/version.hpp"
-#include "physec/nn/runtime.hpp"
+#include "neural.hpp"
 
 namespace {
 /// Ends the process after an error without running library exit handlers: every output is already committed or
@@ -23,8 +23,9 @@ namespace {
 
 int main(int argc, char** argv) {
   using namespace physec::app;
+  set_command_line(argc, argv);  // for the hand-over to physec-neural (neural.hpp)
   // Pin OpenBLAS to one thread before anything can call BLAS; commands then size torch's pool from their config.
-  physec::nn::configure_threads(0);
+  configure_threads(0);
   CLI::App app{
       "physec — physical-layer security for 5G and IIoT: secret key generation from reciprocal TDD channels and\n"
       "multiuser physical-layer authentication, from simulated (3GPP TR 38.901) or your own CSI.\n"
@@ -46,6 +47,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? exit_code::ok : exit_code::usage_error;
+  } catch (const neural_unavailable& e) {
+    fmt::print(stderr, "physec: error: {}\n", e.what());
+    exit_after_error(exit_code::internal_error);
   } catch (const physec::error& e) {
     fmt::print(stderr, "physec: error: {}\n", e.what());
     exit_after_error(exit_code::input_error);

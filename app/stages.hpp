@@ -32,6 +32,10 @@ dataset::wiretap_data read_wiretap_stage(run_context& ctx, const std::string& pa
 dataset::wiretap_data wiretap_stage(run_context& ctx, const dataset::wiretap_config& cfg, std::uint64_t seed,
                                     int threads, const std::string& config_toml, const std::filesystem::path& file);
 
+/// Generates the wiretap dataset into `file` setting by setting (bounded memory, the same file as wiretap_stage).
+void wiretap_file_stage(run_context& ctx, const dataset::wiretap_config& cfg, std::uint64_t seed, int threads,
+                        const std::string& config_toml, const std::filesystem::path& file);
+
 /// Generates the mobility dataset and writes it into `file` (HDF5; nothing written for an empty path).
 dataset::mobility_data mobility_stage(run_context& ctx, const dataset::mobility_config& cfg, std::uint64_t seed,
                                       int threads, const std::string& config_toml, const std::filesystem::path& file);

@@ -15,9 +15,19 @@ pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)
 find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h)
 find_library(XGBOOST_LIBRARY NAMES xgboost)
 if(XGBOOST_INCLUDE_DIR AND XGBOOST_LIBRARY)
+  # Not linked: auth loads it on first use (dlopen, auth/src/xgboost_api.cpp), so that commands without a boosted
+  # baseline neither map it nor run its static initialisers (issue #17: ~4 MB and milliseconds per start). The name
+  # loaded is the library's SONAME, as the linker would have recorded it.
+  execute_process(COMMAND objdump -p ${XGBOOST_LIBRARY} OUTPUT_VARIABLE xgboost_dynamic ERROR_QUIET)
+  if(xgboost_dynamic MATCHES "SONAME +([^ \n]+)")
+    set(XGBOOST_SONAME ${CMAKE_MATCH_1})
+  else()
+    get_filename_component(XGBOOST_SONAME ${XGBOOST_LIBRARY} REALPATH)
+  endif()
   add_library(physec_xgboost INTERFACE)
   target_include_directories(physec_xgboost SYSTEM INTERFACE ${XGBOOST_INCLUDE_DIR})
-  target_link_libraries(physec_xgboost INTERFACE ${XGBOOST_LIBRARY})
+  target_compile_definitions(physec_xgboost INTERFACE PHYSEC_XGBOOST_SONAME="${XGBOOST_SONAME}")
+  target_link_libraries(physec_xgboost INTERFACE ${CMAKE_DL_LIBS})
 endif()
 
 # HDF5 as one imported target (the FindHDF5 variables differ between CMake versions).
@@ -31,6 +41,9 @@ if(PHYSEC_WITH_TORCH)
   add_library(physec_torch INTERFACE)
   target_link_libraries(physec_torch INTERFACE ${TORCH_LIBRARIES})
   target_include_directories(physec_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+  # Torch's headers alone (e.g. <torch/arg.h> for option structs), for targets that must not link LibTorch.
+  add_library(physec_torch_headers INTERFACE)
+  target_include_directories(physec_torch_headers SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
 endif()
 
 # The Python module: Debian's python3 (numpy, h5py, pytest are its packages) and Debian's pybind11. Another

@@ -1,7 +1,5 @@
 #include "physec/auth/boosting.hpp"
 
-#include <xgboost/c_api.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -10,6 +8,7 @@
 #include <string>
 
 #include "physec/core/error.hpp"
+#include "xgboost_api.hpp"
 
 namespace physec::auth {
 
@@ -17,19 +16,21 @@ namespace {
 
 void xgb_check(int rc, const char* call) {
   if (rc != 0)
-    throw error(std::string("XGBoost ") + call + " failed: " + XGBGetLastError(), {"", "xgboost", std::nullopt});
+    throw error(std::string("XGBoost ") + call + " failed: " + xgb().XGBGetLastError(),
+                {"", "xgboost", std::nullopt});
 }
 
 /// Owns a DMatrix built from a dense `[n, d]` matrix (no missing values: NaN marks missing).
 struct dmatrix {
   DMatrixHandle h = nullptr;
   explicit dmatrix(const ndarray<float>& x) {
-    xgb_check(XGDMatrixCreateFromMat(x.ptr(), static_cast<bst_ulong>(x.shape[0]), static_cast<bst_ulong>(x.shape[1]),
-                                     std::numeric_limits<float>::quiet_NaN(), &h),
+    xgb_check(xgb().XGDMatrixCreateFromMat(x.ptr(), static_cast<bst_ulong>(x.shape[0]),
+                                           static_cast<bst_ulong>(x.shape[1]), std::numeric_limits<float>::quiet_NaN(),
+                                           &h),
               "XGDMatrixCreateFromMat");
   }
   ~dmatrix() {
-    if (h) XGDMatrixFree(h);
+    if (h) xgb().XGDMatrixFree(h);
   }
   dmatrix(const dmatrix&) = delete;
   dmatrix& operator=(const dmatrix&) = delete;
@@ -78,7 +79,7 @@ boosted_trees::boosted_trees(const igbo_config& cfg, std::uint64_t seed)
     : scheme_(boost_scheme::igbo), cfg_(cfg), seed_(seed) {}
 
 boosted_trees::~boosted_trees() {
-  if (booster_) XGBoosterFree(booster_);
+  if (booster_) xgb().XGBoosterFree(booster_);
 }
 
 std::string boosted_trees::name() const {
@@ -102,7 +103,7 @@ std::vector<float> boosted_trees::margins_range(void* dm, int begin, int end, bo
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
-  xgb_check(XGBoosterPredictFromDMatrix(booster_, dm, cfg.c_str(), &shape, &dim, &result),
+  xgb_check(xgb().XGBoosterPredictFromDMatrix(booster_, dm, cfg.c_str(), &shape, &dim, &result),
             "XGBoosterPredictFromDMatrix");
   bst_ulong len = 1;
   for (bst_ulong i = 0; i < dim; ++i) len *= shape[i];
@@ -112,15 +113,15 @@ std::vector<float> boosted_trees::margins_range(void* dm, int begin, int end, bo
 void boosted_trees::fit(const ndarray<float>& x, const std::vector<int>& y, const labelled_data* validation) {
   begin_fit(x, y);
   if (booster_) {
-    XGBoosterFree(booster_);
+    xgb().XGBoosterFree(booster_);
     booster_ = nullptr;
   }
   const std::size_t n = x.shape[0], k = nof_classes_;
   const dmatrix train(x);
-  xgb_check(XGBoosterCreate(&train.h, 1, &booster_), "XGBoosterCreate");
+  xgb_check(xgb().XGBoosterCreate(&train.h, 1, &booster_), "XGBoosterCreate");
   const rng_stream root = rng_stream(seed_).derive("boost");
   const auto set = [this](const char* key, const std::string& value) {
-    xgb_check(XGBoosterSetParam(booster_, key, value.c_str()), "XGBoosterSetParam");
+    xgb_check(xgb().XGBoosterSetParam(booster_, key, value.c_str()), "XGBoosterSetParam");
   };
   // No objective is named: our gradients replace it (XGBoosterBoostOneIter), so only tree parameters matter.
   set("booster", "gbtree");
@@ -186,7 +187,8 @@ void boosted_trees::fit(const ndarray<float>& x, const std::vector<int>& y, cons
           hess[i * k + c] *= w[i];
         }
     }
-    xgb_check(XGBoosterBoostOneIter(booster_, train.h, grad.data(), hess.data(), static_cast<bst_ulong>(n * k)),
+    xgb_check(xgb().XGBoosterBoostOneIter(booster_, train.h, grad.data(), hess.data(),
+                                          static_cast<bst_ulong>(n * k)),
               "XGBoosterBoostOneIter");
     rounds_used_ = r + 1;
     if (val) {

@@ -327,13 +327,19 @@ ndarray<cdouble> cluster_gains(const ray_set& rays, const antenna_array& rx, con
     }
     for (std::size_t u = 0; u < nu; ++u)
       for (std::size_t s = 0; s < ns; ++s) coef[u * ns + s] = a_rx[u][0] * b_tx[s][0] + a_rx[u][1] * b_tx[s][1];
-    // Time evolution by the ray's Doppler, (7.5-22) last factor.
+    // Time evolution by the ray's Doppler, (7.5-22) last factor. The complex multiply-add written out: the same
+    // operations as std::complex's, without its NaN-recovery branch (__muldc3) in the loop.
     const double nu_Hz = rays.doppler_Hz(r);
     const std::size_t c = rays.cluster[r];
     for (std::size_t t = 0; t < nt; ++t) {
       const cdouble rot = std::polar(1.0, 2.0 * pi * nu_Hz * times_s[t]);
-      for (std::size_t u = 0; u < nu; ++u)
-        for (std::size_t s = 0; s < ns; ++s) out(t, u, s, c) += coef[u * ns + s] * rot;
+      const double rr = rot.real(), ri = rot.imag();
+      double* o = reinterpret_cast<double*>(&out(t, 0, 0, c));  // std::complex: {re, im} (C++ [complex.numbers])
+      for (std::size_t us = 0; us < nu * ns; ++us) {
+        const double cr = coef[us].real(), ci = coef[us].imag();
+        o[2 * us * nc] += cr * rr - ci * ri;
+        o[2 * us * nc + 1] += cr * ri + ci * rr;
+      }
     }
   }
   return out;
@@ -344,18 +350,38 @@ ndarray<cdouble> frequency_response(const ray_set& rays, const antenna_array& rx
                                     const displacement& shift) {
   const auto g = cluster_gains(rays, rx, tx, times_s, shift);
   const std::size_t nt = g.shape[0], nu = g.shape[1], ns = g.shape[2], nc = g.shape[3], nk = freqs_Hz.size();
-  // exp(-j2π f_k τ_n): [nof_clusters, nof_subcarriers].
-  std::vector<cdouble> e(nc * nk);
+  // exp(-j2π f_k τ_n): [nof_clusters, nof_subcarriers], as structure of arrays (real parts, imaginary parts) so that
+  // the synthesis below vectorises over subcarriers.
+  std::vector<double> e_re(nc * nk), e_im(nc * nk);
   for (std::size_t c = 0; c < nc; ++c)
-    for (std::size_t k = 0; k < nk; ++k) e[c * nk + k] = std::polar(1.0, -2.0 * pi * freqs_Hz[k] * rays.cluster_delay_s[c]);
+    for (std::size_t k = 0; k < nk; ++k) {
+      const cdouble e = std::polar(1.0, -2.0 * pi * freqs_Hz[k] * rays.cluster_delay_s[c]);
+      e_re[c * nk + k] = e.real();
+      e_im[c * nk + k] = e.imag();
+    }
+  // H[t, u, s, k] = Σ_c g[t, u, s, c] e[c, k]: the complex multiply-add written out (the same operations, in the same
+  // order, as std::complex's, so the same bits), accumulated in SoA and interleaved once per (t, u, s).
   ndarray<cdouble> h({nt, nu, ns, nk});
+  std::vector<double> acc_re(nk), acc_im(nk);
   for (std::size_t t = 0; t < nt; ++t)
     for (std::size_t u = 0; u < nu; ++u)
       for (std::size_t s = 0; s < ns; ++s) {
         const cdouble* gc = &g(t, u, s, 0);
+        std::fill(acc_re.begin(), acc_re.end(), 0.0);
+        std::fill(acc_im.begin(), acc_im.end(), 0.0);
+        double* ar = acc_re.data();
+        double* ai = acc_im.data();
+        for (std::size_t c = 0; c < nc; ++c) {
+          const double gr = gc[c].real(), gi = gc[c].imag();
+          const double* er = &e_re[c * nk];
+          const double* ei = &e_im[c * nk];
+          for (std::size_t k = 0; k < nk; ++k) {
+            ar[k] += gr * er[k] - gi * ei[k];
+            ai[k] += gr * ei[k] + gi * er[k];
+          }
+        }
         cdouble* hk = &h(t, u, s, 0);
-        for (std::size_t c = 0; c < nc; ++c)
-          for (std::size_t k = 0; k < nk; ++k) hk[k] += gc[c] * e[c * nk + k];
+        for (std::size_t k = 0; k < nk; ++k) hk[k] = cdouble(ar[k], ai[k]);
       }
   return h;
 }

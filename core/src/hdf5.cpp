@@ -32,6 +32,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t k_compress_above_bytes = std::size_t{1} << 20;
+constexpr std::size_t k_row_chunk_min_bytes = std::size_t{1} << 10;      // rows this large: one row a chunk
+constexpr std::size_t k_small_rows_chunk_bytes = std::size_t{64} << 10;  // smaller rows: ~64 KiB a chunk
 
 std::size_t element_size(dtype t) {
   switch (t) {
@@ -415,32 +417,79 @@ void writer::group(const std::string& path) {
   }
 }
 
+namespace {
+
+/// The creation properties of a dataset of `shape`: no timestamps; above 1 MiB chunked along the first axis (one row a
+/// chunk for rows of 1 KiB or more: a reader of one row inflates only that row; ~64 KiB of small rows otherwise),
+/// byte-shuffled and deflated.
+H5::DSetCreatPropList creation_properties(dtype t, const shape_t& shape) {
+  H5::DSetCreatPropList dcpl;
+  disable_times(dcpl.getId());
+  const std::size_t bytes = shape_size(shape) * element_size(t);
+  if (!shape.empty() && bytes > k_compress_above_bytes && shape_size(shape) > 0) {
+    std::vector<hsize_t> chunk(shape.begin(), shape.end());
+    const std::size_t row_bytes = std::max<std::size_t>(1, bytes / std::max<std::size_t>(1, shape[0]));
+    chunk[0] = row_bytes >= k_row_chunk_min_bytes
+                   ? 1
+                   : std::clamp<hsize_t>(k_small_rows_chunk_bytes / row_bytes, 1, shape[0]);
+    for (std::size_t k = 1; k < chunk.size(); ++k) chunk[k] = std::max<hsize_t>(1, chunk[k]);
+    dcpl.setChunk(static_cast<int>(chunk.size()), chunk.data());
+    dcpl.setShuffle();  // byte shuffle first: floats compress far better, and level 1 is ~5x faster than 4
+    dcpl.setDeflate(1);
+  }
+  return dcpl;
+}
+
+H5::DataSpace data_space(const shape_t& shape) {
+  std::vector<hsize_t> dims(shape.begin(), shape.end());
+  return shape.empty() ? H5::DataSpace(H5S_SCALAR) : H5::DataSpace(static_cast<int>(dims.size()), dims.data());
+}
+
+}  // namespace
+
 void writer::write_raw(const std::string& dataset, dtype t, const shape_t& shape, const void* data) {
   if (dataset.empty() || dataset[0] != '/')
     throw error("dataset path must be absolute", {p_->out.final_path().string(), dataset, {}}, "/name", dataset);
   try {
     p_->ensure_group(parent_of(dataset));
-    std::vector<hsize_t> dims(shape.begin(), shape.end());
-    H5::DataSpace space = shape.empty() ? H5::DataSpace(H5S_SCALAR)
-                                        : H5::DataSpace(static_cast<int>(dims.size()), dims.data());
-    H5::DSetCreatPropList dcpl;
-    disable_times(dcpl.getId());
-    const std::size_t bytes = shape_size(shape) * element_size(t);
-    if (!shape.empty() && bytes > k_compress_above_bytes && shape_size(shape) > 0) {
-      // Chunk along the first axis, ~256 KiB a chunk: cheap partial reads of sample ranges.
-      std::vector<hsize_t> chunk = dims;
-      const std::size_t row_bytes = std::max<std::size_t>(1, bytes / std::max<hsize_t>(1, dims[0]));
-      chunk[0] = std::clamp<hsize_t>((256 * 1024) / row_bytes, 1, dims[0]);
-      for (std::size_t k = 1; k < chunk.size(); ++k) chunk[k] = std::max<hsize_t>(1, chunk[k]);
-      dcpl.setChunk(static_cast<int>(chunk.size()), chunk.data());
-      dcpl.setShuffle();  // byte shuffle first: floats compress far better, and level 1 is ~5x faster than 4
-      dcpl.setDeflate(1);
-    }
+    const H5::DataSpace space = data_space(shape);
+    const H5::DSetCreatPropList dcpl = creation_properties(t, shape);
     const H5::DataType type = make_type(t);
     p_->create_and_write(dataset, type.getId(), space.getId(), dcpl.getId(), shape_size(shape) > 0 ? data : nullptr);
   } catch (const H5::Exception& e) {
     throw p_->fail(dataset, "cannot write dataset", e);
   }
+}
+
+void writer::create_raw(const std::string& dataset, dtype t, const shape_t& shape) {
+  write_raw(dataset, t, shape, nullptr);  // created, nothing written: write_rows() fills it
+}
+
+void writer::write_rows_raw(const std::string& dataset, dtype t, std::size_t first_row, std::size_t nof_rows,
+                            const void* data) {
+  const hid_t ds = H5Dopen2(p_->file, dataset.c_str(), H5P_DEFAULT);
+  if (ds < 0) throw p_->fail(dataset, "cannot open dataset to write rows");
+  const hid_t file_space = H5Dget_space(ds);
+  const int rank = H5Sget_simple_extent_ndims(file_space);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+  if (rank > 0) H5Sget_simple_extent_dims(file_space, dims.data(), nullptr);
+  herr_t st = -1;
+  if (rank > 0 && first_row + nof_rows <= dims[0]) {
+    std::vector<hsize_t> start(dims.size(), 0), count = dims;
+    start[0] = first_row;
+    count[0] = nof_rows;
+    const hid_t mem_space = H5Screate_simple(rank, count.data(), nullptr);
+    st = H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
+    const H5::DataType type = make_type(t);
+    if (st >= 0 && nof_rows > 0) st = H5Dwrite(ds, type.getId(), mem_space, file_space, H5P_DEFAULT, data);
+    H5Sclose(mem_space);
+  }
+  H5Sclose(file_space);
+  const herr_t cl = H5Dclose(ds);
+  if (rank > 0 && first_row + nof_rows > dims[0])
+    throw error("rows beyond the dataset", {p_->out.final_path().string(), dataset, first_row + nof_rows},
+                "at most " + std::to_string(dims[0]) + " rows", std::to_string(first_row + nof_rows));
+  if (st < 0 || cl < 0) throw p_->fail(dataset, "cannot write rows");
 }
 
 void writer::write_strings(const std::string& dataset, const std::vector<std::string>& values) {

@@ -86,15 +86,83 @@ void check_wiretap(const wiretap_data& d, const std::string& origin) {
   check_finite(d.eve_uplink, origin, "/eve_uplink");
 }
 
-void write_wiretap(const std::filesystem::path& path, const wiretap_data& d) {
-  check_wiretap(d, path.string());
-  h5::writer w(path);
-  w.write("/alice", d.alice);
-  w.write("/bob", d.bob);
-  w.write("/eve", d.eve);
-  if (!d.clean.shape.empty()) w.write("/clean", d.clean);
-  if (!d.eve_uplink.shape.empty()) w.write("/eve_uplink", d.eve_uplink);
-  const shape_t n{d.nof_probes()};
+struct wiretap_writer::impl {
+  h5::writer w;
+  bool uplink = false;  // /eve_uplink created
+  bool clean = false;   // /clean created
+  explicit impl(const std::filesystem::path& path) : w(path) {}
+};
+
+wiretap_writer::wiretap_writer(const std::filesystem::path& path, std::size_t nof_probes)
+    : p_(std::make_unique<impl>(path)), nof_probes_(nof_probes) {}
+
+wiretap_writer::~wiretap_writer() = default;  // unfinished: h5::writer removes its temporary
+
+namespace {
+
+template <class V>
+void append_labels(V& to, const V& from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
+
+/// `[n, rest...]` of a block's array, with n = all probes of the file.
+shape_t with_rows(shape_t s, std::size_t n) {
+  s.at(0) = n;
+  return s;
+}
+
+}  // namespace
+
+void wiretap_writer::append(const wiretap_data& block) {
+  const std::string file = p_->w.path().string();
+  check_wiretap(block, file);
+  const std::size_t rows = block.nof_probes();
+  if (written_ + rows > nof_probes_)
+    throw error("more probes than the file was made for", {file, "/alice", {}}, std::to_string(nof_probes_),
+                std::to_string(written_ + rows));
+  auto& w = p_->w;
+  if (written_ == 0) {
+    labels_.eve_distance_wavelengths = block.eve_distance_wavelengths;
+    labels_.eve_near = block.eve_near;
+    alice_shape_ = with_rows(block.alice.shape, nof_probes_);
+    eve_shape_ = with_rows(block.eve.shape, nof_probes_);
+    w.create<std::complex<float>>("/alice", alice_shape_);
+    w.create<std::complex<float>>("/bob", alice_shape_);
+    w.create<std::complex<float>>("/eve", eve_shape_);
+    p_->clean = !block.clean.shape.empty();
+    if (p_->clean) w.create<std::complex<float>>("/clean", alice_shape_);
+    p_->uplink = !block.eve_uplink.shape.empty();
+    if (p_->uplink) w.create<std::complex<float>>("/eve_uplink", with_rows(block.eve_uplink.shape, nof_probes_));
+  } else if (with_rows(block.alice.shape, nof_probes_) != alice_shape_ ||
+             with_rows(block.eve.shape, nof_probes_) != eve_shape_ ||
+             block.eve_distance_wavelengths != labels_.eve_distance_wavelengths || block.eve_near != labels_.eve_near ||
+             block.clean.shape.empty() == p_->clean || block.eve_uplink.shape.empty() == p_->uplink) {
+    throw error("block differs from the first in shape or Eve positions", {file, "/eve", written_},
+                shape_string(eve_shape_), shape_string(with_rows(block.eve.shape, nof_probes_)));
+  }
+  w.write_rows("/alice", written_, rows, block.alice.ptr());
+  w.write_rows("/bob", written_, rows, block.bob.ptr());
+  w.write_rows("/eve", written_, rows, block.eve.ptr());
+  if (p_->clean) w.write_rows("/clean", written_, rows, block.clean.ptr());
+  if (p_->uplink) w.write_rows("/eve_uplink", written_, rows, block.eve_uplink.ptr());
+  append_labels(labels_.snr_dB, block.snr_dB);
+  append_labels(labels_.delay_spread_s, block.delay_spread_s);
+  append_labels(labels_.speed_mps, block.speed_mps);
+  append_labels(labels_.profile, block.profile);
+  append_labels(labels_.split, block.split);
+  append_labels(labels_.link, block.link);
+  append_labels(labels_.time_s, block.time_s);
+  append_labels(labels_.coherence_time_s, block.coherence_time_s);
+  written_ += rows;
+}
+
+void wiretap_writer::finish(std::uint64_t seed, const std::string& config_toml) {
+  auto& w = p_->w;
+  if (written_ != nof_probes_)
+    throw error("fewer probes than the file was made for", {w.path().string(), "/alice", {}},
+                std::to_string(nof_probes_), std::to_string(written_));
+  const wiretap_data& d = labels_;
+  const shape_t n{nof_probes_};
   w.write("/labels/snr_dB", n, d.snr_dB.data());
   w.write("/labels/delay_spread_s", n, d.delay_spread_s.data());
   w.write("/labels/speed_mps", n, d.speed_mps.data());
@@ -107,15 +175,21 @@ void write_wiretap(const std::filesystem::path& path, const wiretap_data& d) {
   if (!d.eve_near.empty()) w.write_strings("/eve_near", d.eve_near);
   w.attribute("/", "schema", std::string(k_wiretap_schema));
   w.attribute("/", "physec_version", version());
-  w.attribute("/", "seed", static_cast<std::int64_t>(d.seed));
-  w.attribute("/", "config", d.config_toml);
+  w.attribute("/", "seed", static_cast<std::int64_t>(seed));
+  w.attribute("/", "config", config_toml);
   w.attribute("/alice", "layout", std::string("[nof_probes, nof_alice_ant, nof_bob_ant, nof_subcarriers, nof_symbols]"));
   w.attribute("/eve", "layout", std::string("[nof_probes, nof_eve, nof_alice_ant, nof_bob_ant, nof_subcarriers, nof_symbols]"));
-  if (!d.eve_uplink.shape.empty())
+  if (p_->uplink)
     w.attribute("/eve_uplink", "layout",
                 std::string("[nof_probes, nof_eve, nof_eve_ant, nof_bob_ant, nof_subcarriers, nof_symbols]"));
   w.attribute("/labels/split", "meaning", std::string("0 train, 1 validation, 2 test"));
   w.commit();
+}
+
+void write_wiretap(const std::filesystem::path& path, const wiretap_data& d) {
+  wiretap_writer w(path, d.nof_probes());
+  w.append(d);
+  w.finish(d.seed, d.config_toml);
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #include "physec/dataset/wiretap_generator.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -82,8 +83,8 @@ void store(const ndarray<channel::cdouble>& src, bool swap_ends, std::complex<fl
 
 }  // namespace
 
-wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& stream, unsigned nof_threads,
-                              progress* bar) {
+void generate_wiretap_blocks(const wiretap_config& cfg_in, const rng_stream& stream, unsigned nof_threads,
+                             progress* bar, const std::function<void(const wiretap_data& block)>& sink) {
   wiretap_config cfg = cfg_in;
   config::validate(cfg, "dataset wiretap");
   const double lambda = wavelength_m(cfg.carrier_Hz);
@@ -101,11 +102,10 @@ wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& st
   base.eve.enabled = true;
   base.eve.near = "bob";
 
-  wiretap_data d;
-  const std::size_t n = cfg.nof_probes(), ne_bob = cfg.eve_distances_wavelengths.size(), ne = cfg.nof_eve();
+  const std::size_t ne_bob = cfg.eve_distances_wavelengths.size(), ne = cfg.nof_eve();
   const std::size_t K = cfg.grid.nof_subcarriers, T = cfg.grid.nof_symbols;
-  std::size_t per = 0;
 
+  wiretap_data d;  // one setting's block
   d.eve_distance_wavelengths = cfg.eve_distances_wavelengths;
   d.eve_distance_wavelengths.insert(d.eve_distance_wavelengths.end(), cfg.eve_near_alice_wavelengths.begin(),
                                     cfg.eve_near_alice_wavelengths.end());
@@ -113,7 +113,6 @@ wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& st
   d.eve_near.resize(ne, "alice");
   const rng_stream split_stream = stream.derive("split");
   std::size_t setting = 0, written = 0;
-  bool allocated = false;
   for (const auto& profile : cfg.profiles)
     for (double ds : cfg.delay_spreads_s)
       for (double speed : cfg.speeds_mps)
@@ -136,48 +135,44 @@ wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& st
             by_eve.push_back(link.probe_batch(0, count, nof_threads));
           }
           const auto& first = by_eve[0];
-          if (!allocated) {
-            // The channel layer decides the port counts; take them from the first event.
-            const std::size_t a = first[0].alice.shape[1], b = first[0].alice.shape[2];
-            if (first[0].alice.shape[3] != K || first[0].alice.shape[0] != T)
-              throw error("channel returned an unexpected grid", {"", "dataset wiretap", {}}, shape_string({T, a, b, K}),
-                          shape_string(first[0].alice.shape));
-            per = a * b * K * T;
-            if (ne > ne_bob && a != b)
-              throw error("Eve near Alice needs equal port counts at Alice and Bob", {"", "wiretap.eve_near_alice_wavelengths", {}},
-                          "Alice ports == Bob ports (or no Eve near Alice)", std::to_string(a) + " vs " + std::to_string(b));
-            const shape_t ps{a, b, K, T};
-            shape_t s5{n};
-            s5.insert(s5.end(), ps.begin(), ps.end());
-            d.alice = ndarray<std::complex<float>>(s5);
-            d.bob = d.alice;
-            d.clean = d.alice;
-            shape_t s6 = s5;
-            s6.insert(s6.begin() + 1, ne);
-            d.eve = ndarray<std::complex<float>>(s6);
-            const auto& up = first[0].eve_from_bob.shape;  // [T, E, B, K]
-            d.eve_uplink = ndarray<std::complex<float>>({n, ne, up[1], up[2], K, T});
-            allocated = true;
-          }
-          const std::size_t a = d.alice.shape[1], b = d.alice.shape[2];
+          // The channel layer decides the port counts; take them from the first event.
+          const std::size_t a = first[0].alice.shape[1], b = first[0].alice.shape[2];
+          if (first[0].alice.shape[3] != K || first[0].alice.shape[0] != T)
+            throw error("channel returned an unexpected grid", {"", "dataset wiretap", {}}, shape_string({T, a, b, K}),
+                        shape_string(first[0].alice.shape));
+          const std::size_t per = a * b * K * T;
+          if (ne > ne_bob && a != b)
+            throw error("Eve near Alice needs equal port counts at Alice and Bob", {"", "wiretap.eve_near_alice_wavelengths", {}},
+                        "Alice ports == Bob ports (or no Eve near Alice)", std::to_string(a) + " vs " + std::to_string(b));
+          d.alice = ndarray<std::complex<float>>({count, a, b, K, T});
+          d.bob = d.alice;
+          d.clean = d.alice;
+          d.eve = ndarray<std::complex<float>>({count, ne, a, b, K, T});
+          const auto& up = first[0].eve_from_bob.shape;  // [T, E, B, K]
+          d.eve_uplink = ndarray<std::complex<float>>({count, ne, up[1], up[2], K, T});
+          const std::size_t per_up = d.eve_uplink.size() / (count * ne);
+          for (auto* labels : {&d.snr_dB, &d.delay_spread_s, &d.speed_mps, &d.time_s, &d.coherence_time_s})
+            labels->clear();
+          d.profile.clear();
+          d.link.clear();
+          d.split.clear();
           for (std::size_t i = 0; i < count; ++i, ++written) {
             const auto& ev = first[i];
-            store(ev.alice, false, d.alice.ptr() + written * per, a, b);  // [T, A, B, K]
-            store(ev.bob, true, d.bob.ptr() + written * per, a, b);       // [T, B, A, K] -> transposed
-            store(ev.clean_ba, false, d.clean.ptr() + written * per, a, b);
-            const std::size_t per_up = d.eve_uplink.size() / (n * ne);
+            store(ev.alice, false, d.alice.ptr() + i * per, a, b);  // [T, A, B, K]
+            store(ev.bob, true, d.bob.ptr() + i * per, a, b);       // [T, B, A, K] -> transposed
+            store(ev.clean_ba, false, d.clean.ptr() + i * per, a, b);
             for (std::size_t e = 0; e < ne_bob; ++e) {  // Eve near Bob hears Alice: [T, E, A, K] -> [A, E, K, T]
-              store(by_eve[e][i].eve_from_alice, true, d.eve.ptr() + (written * ne + e) * per, a, b);
+              store(by_eve[e][i].eve_from_alice, true, d.eve.ptr() + (i * ne + e) * per, a, b);
               // ... and Bob's uplink probe: [T, E, B, K] -> [E, B, K, T]
-              store(by_eve[e][i].eve_from_bob, false, d.eve_uplink.ptr() + (written * ne + e) * per_up,
+              store(by_eve[e][i].eve_from_bob, false, d.eve_uplink.ptr() + (i * ne + e) * per_up,
                     d.eve_uplink.shape[2], d.eve_uplink.shape[3]);
             }
             for (std::size_t e = ne_bob; e < ne; ++e) {
               // Eve near Alice: /eve holds what shares rays with the A-B link, her estimate of Bob's uplink probe
               // ([T, E = A ports, B, K] -> [A, B, K, T]); /eve_uplink her estimate of Alice's probe over her own
               // short link ([T, E, A, K] -> [E, A, K, T]).
-              store(by_eve[e][i].eve_from_bob, false, d.eve.ptr() + (written * ne + e) * per, a, b);
-              store(by_eve[e][i].eve_from_alice, false, d.eve_uplink.ptr() + (written * ne + e) * per_up,
+              store(by_eve[e][i].eve_from_bob, false, d.eve.ptr() + (i * ne + e) * per, a, b);
+              store(by_eve[e][i].eve_from_alice, false, d.eve_uplink.ptr() + (i * ne + e) * per_up,
                     d.eve_uplink.shape[2], d.eve_uplink.shape[3]);
             }
             d.snr_dB.push_back(snr);
@@ -194,9 +189,46 @@ wiretap_data generate_wiretap(const wiretap_config& cfg_in, const rng_stream& st
                               : u < cfg.train_fraction + cfg.validation_fraction ? split_label::validation
                                                                                 : split_label::test);
           }
+          by_eve.clear();  // before the sink: one setting's events in memory at a time
+          sink(d);
           if (bar) bar->advance(count);
         }
-  return d;
+}
+
+wiretap_data generate_wiretap(const wiretap_config& cfg, const rng_stream& stream, unsigned nof_threads,
+                              progress* bar) {
+  const std::size_t n = cfg.nof_probes();
+  wiretap_data all;
+  std::size_t written = 0;
+  const auto copy_rows = [&written, n](ndarray<std::complex<float>>& to, const ndarray<std::complex<float>>& from) {
+    if (to.shape.empty()) {
+      shape_t s = from.shape;
+      s[0] = n;
+      to = ndarray<std::complex<float>>(s);
+    }
+    std::copy(from.data.begin(), from.data.end(),
+              to.data.begin() + static_cast<std::ptrdiff_t>(written * (from.size() / from.shape[0])));
+  };
+  const auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+  generate_wiretap_blocks(cfg, stream, nof_threads, bar, [&](const wiretap_data& b) {
+    copy_rows(all.alice, b.alice);
+    copy_rows(all.bob, b.bob);
+    copy_rows(all.clean, b.clean);
+    copy_rows(all.eve, b.eve);
+    copy_rows(all.eve_uplink, b.eve_uplink);
+    append(all.snr_dB, b.snr_dB);
+    append(all.delay_spread_s, b.delay_spread_s);
+    append(all.speed_mps, b.speed_mps);
+    append(all.profile, b.profile);
+    append(all.split, b.split);
+    append(all.link, b.link);
+    append(all.time_s, b.time_s);
+    append(all.coherence_time_s, b.coherence_time_s);
+    all.eve_distance_wavelengths = b.eve_distance_wavelengths;
+    all.eve_near = b.eve_near;
+    written += b.nof_probes();
+  });
+  return all;
 }
 
 }  // namespace physec::dataset

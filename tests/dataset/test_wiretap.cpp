@@ -9,6 +9,7 @@
 
 #include "physec/core/error.hpp"
 #include "physec/core/hdf5.hpp"
+#include "physec/dataset/wiretap_generator.hpp"
 #include "wiretap_fixture.hpp"
 
 namespace fs = std::filesystem;
@@ -119,6 +120,79 @@ TEST(wiretap, labels_are_checked_without_reading_the_csi) {
   p = broken_file(dir, "counts.h5", [](auto&, wiretap_data& d) { d.speed_mps.pop_back(); });
   EXPECT_EQ(message_of([&] { physec::dataset::read_wiretap_labels(p); }),
             p.string() + ": /labels/speed_mps: probe count differs from /alice (expected 10 entries, got 9)");
+}
+
+}  // namespace
+
+namespace {
+
+// Issue #17: `physec dataset wiretap` streams setting by setting into the file; the file holds what the in-memory
+// path writes.
+TEST(wiretap, streamed_file_equals_the_in_memory_file) {
+  const auto dir = PHYSEC_TEST_DIR();
+  physec::dataset::wiretap_config c;
+  c.profiles = {"CDL-C", "TDL-A"};
+  c.snrs_dB = {0, 20};
+  c.eve_distances_wavelengths = {0.5, 2};
+  c.eve_near_alice_wavelengths = {0.5};
+  c.probes_per_setting = 3;
+  c.grid.nof_symbols = 2;
+  const physec::rng_stream stream(11);
+
+  wiretap_data d = physec::dataset::generate_wiretap(c, stream, 1, nullptr);
+  d.seed = 11;
+  d.config_toml = "# config";
+  physec::dataset::write_wiretap(dir / "memory.h5", d);
+
+  std::size_t blocks = 0;
+  physec::dataset::wiretap_writer w(dir / "streamed.h5", c.nof_probes());
+  physec::dataset::generate_wiretap_blocks(c, stream, 2, nullptr, [&](const wiretap_data& b) {
+    EXPECT_EQ(b.nof_probes(), 3u);
+    w.append(b);
+    ++blocks;
+  });
+  EXPECT_EQ(blocks, 4u);  // one per (profile, SNR)
+  w.finish(11, "# config");
+  EXPECT_EQ(w.alice_shape(), d.alice.shape);
+  EXPECT_EQ(w.eve_shape(), d.eve.shape);
+
+  const auto m = physec::dataset::read_wiretap(dir / "memory.h5");
+  const auto s = physec::dataset::read_wiretap(dir / "streamed.h5");
+  EXPECT_EQ(s.alice, m.alice);
+  EXPECT_EQ(s.bob, m.bob);
+  EXPECT_EQ(s.eve, m.eve);
+  EXPECT_EQ(s.clean, m.clean);
+  EXPECT_EQ(s.eve_uplink, m.eve_uplink);
+  EXPECT_EQ(s.snr_dB, m.snr_dB);
+  EXPECT_EQ(s.profile, m.profile);
+  EXPECT_EQ(s.split, m.split);
+  EXPECT_EQ(s.link, m.link);
+  EXPECT_EQ(s.eve_near, m.eve_near);
+  EXPECT_EQ(s.seed, m.seed);
+  EXPECT_EQ(s.config_toml, m.config_toml);
+  // One row read back by itself is the row of the whole array.
+  physec::h5::reader r(dir / "streamed.h5");
+  const auto row = r.read_rows<std::complex<float>>("/eve", {7});
+  const std::size_t per = m.eve.size() / m.eve.shape[0];
+  EXPECT_TRUE(std::equal(row.data.begin(), row.data.end(), m.eve.data.begin() + 7 * per));
+}
+
+TEST(wiretap, streamed_writer_left_short_writes_no_file) {
+  const auto dir = PHYSEC_TEST_DIR();
+  physec::dataset::wiretap_config c;
+  c.profiles = {"TDL-A"};
+  c.snrs_dB = {10};
+  c.probes_per_setting = 2;
+  c.grid.nof_symbols = 2;
+  const auto d = physec::dataset::generate_wiretap(c, physec::rng_stream(3), 1, nullptr);
+  {
+    physec::dataset::wiretap_writer w(dir / "short.h5", 5);
+    w.append(d);
+    EXPECT_NE(message_of([&] { w.finish(3, ""); }).find("fewer probes than the file was made for"), std::string::npos);
+    EXPECT_NE(message_of([&] { w.append(d); w.append(d); }).find("more probes than the file was made for"),
+              std::string::npos);
+  }
+  EXPECT_FALSE(fs::exists(dir / "short.h5"));
 }
 
 }  // namespace

@@ -5,37 +5,21 @@
 // first bits are 10101101111110000101…): the expansion starts with e's two integer bits, e = 10.1011011111…₂,
 // so the sequence is floor(e · 2^(n−2)) written MSB first.
 
-#include <gmp.h>
 #include <gtest/gtest.h>
-#include <mpfr.h>
 
 #include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "e_expansion.hpp"
 #include "physec/randomness/nist_tests.hpp"
 
 namespace pr = physec::randomness;
 
 namespace {
 
-/// The first n bits of e = 10.1011011111…₂ (integer bits included), MSB first.
-std::vector<std::uint8_t> e_bits(std::size_t n) {
-  mpfr_t e;
-  mpfr_init2(e, static_cast<mpfr_prec_t>(n + 128));
-  mpfr_set_ui(e, 1, MPFR_RNDN);
-  mpfr_exp(e, e, MPFR_RNDN);             // e, correctly rounded to n + 128 bits
-  mpfr_mul_2ui(e, e, n - 2, MPFR_RNDN);  // e · 2^(n−2), exact
-  mpz_t z;
-  mpz_init(z);
-  mpfr_get_z(z, e, MPFR_RNDZ);  // floor: n bits, 2^(n−1) <= z < 2^n
-  std::vector<std::uint8_t> bits(n);
-  for (std::size_t i = 0; i < n; ++i) bits[i] = static_cast<std::uint8_t>(mpz_tstbit(z, n - 1 - i));
-  mpz_clear(z);
-  mpfr_clear(e);
-  return bits;
-}
+using physec::testing::e_bits;
 
 const std::vector<std::uint8_t>& e_million() {
   static const std::vector<std::uint8_t> bits = e_bits(1000000);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "physec/core/error.hpp"
 #include "physec/core/hdf5.hpp"
@@ -189,12 +190,15 @@ std::unique_ptr<nn::h5_source> wiretap_h5_source(const std::filesystem::path& fi
     rows = example_rows(r.read<std::uint8_t>("/labels/split").data, split, pairs);
   }
   check_rows(rows, split, file.string());
-  auto load = [target, pairs](const std::filesystem::path& f, const std::vector<std::size_t>& batch_rows) {
+  // One reader for the source's life (not one per batch): HDF5 reads the file's chunk index once, not every batch.
+  auto reader = std::make_shared<std::shared_ptr<h5::reader>>();
+  auto load = [target, pairs, reader](const std::filesystem::path& f, const std::vector<std::size_t>& batch_rows) {
     std::vector<std::size_t> probes;
     for (auto row : batch_rows) probes.push_back(row / (2 * pairs));
     std::sort(probes.begin(), probes.end());
     probes.erase(std::unique(probes.begin(), probes.end()), probes.end());
-    h5::reader r(f);
+    if (!*reader) *reader = std::make_shared<h5::reader>(f);
+    const h5::reader& r = **reader;
     const csi_t alice = r.read_rows<std::complex<float>>("/alice", probes);
     const csi_t bob = r.read_rows<std::complex<float>>("/bob", probes);
     const csi_t clean = target == "clean" ? r.read_rows<std::complex<float>>("/clean", probes) : csi_t{};

@@ -5,7 +5,9 @@
 /// - complex numbers are a compound `{r, i}` of float32 or float64 — what h5py maps to complex64/complex128;
 /// - strings are variable-length UTF-8 (h5py gives `str`);
 /// - object timestamps are not stored, so the same content gives byte-identical files;
-/// - datasets above 1 MiB are chunked, byte-shuffled and deflate-compressed (level 1).
+/// - datasets above 1 MiB are chunked, byte-shuffled and deflate-compressed (level 1); a chunk is one row (the first
+///   axis: one probe, one sequence) when rows are 1 KiB or more, so that reading a row inflates only that row
+///   (mini-batches streamed from a file, issue #17), and a run of small rows of ~64 KiB otherwise.
 /// Every file is written under a temporary name in the destination folder and renamed on `commit()`.
 
 #include <complex>
@@ -63,6 +65,18 @@ class writer {
   void write(const std::string& dataset, const shape_t& shape, const T* data) {
     write_raw(dataset, dtype_of<T>(), shape, data);
   }
+  /// Creates `dataset` with `shape`, to be filled block by block with write_rows() (files larger than memory). Chunked
+  /// and compressed as write() would for that shape, so both give the same file content.
+  template <class T>
+  void create(const std::string& dataset, const shape_t& shape) {
+    create_raw(dataset, dtype_of<T>(), shape);
+  }
+  /// Writes rows [first_row, first_row + nof_rows) (along the first axis) of a dataset made by create(); `data` holds
+  /// them contiguous, `[nof_rows, ...]`.
+  template <class T>
+  void write_rows(const std::string& dataset, std::size_t first_row, std::size_t nof_rows, const T* data) {
+    write_rows_raw(dataset, dtype_of<T>(), first_row, nof_rows, data);
+  }
   /// A 1-D dataset of variable-length UTF-8 strings.
   void write_strings(const std::string& dataset, const std::vector<std::string>& values);
   /// Creates an (empty) group.
@@ -83,6 +97,9 @@ class writer {
 
  private:
   void write_raw(const std::string& dataset, dtype t, const shape_t& shape, const void* data);
+  void create_raw(const std::string& dataset, dtype t, const shape_t& shape);
+  void write_rows_raw(const std::string& dataset, dtype t, std::size_t first_row, std::size_t nof_rows,
+                      const void* data);
   struct impl;
   std::unique_ptr<impl> p_;
 };

@@ -26,6 +26,7 @@
 #include <complex>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,37 @@ constexpr const char* k_wiretap_schema = "physec.wiretap/1";
 
 /// Writes atomically. Throws physec::error if the parts are inconsistent (same checks as the reader).
 void write_wiretap(const std::filesystem::path& path, const wiretap_data& d);
+
+/// Writes a wiretap file block by block, so that a dataset larger than memory never is in memory (`physec dataset
+/// wiretap --preset paper`): the CSI arrays are created at the first block with all `nof_probes` rows and filled
+/// block by block; the labels (small) are kept and written by `finish()`. The file's content is what write_wiretap()
+/// writes for the concatenated blocks (write_wiretap is this writer with one block).
+class wiretap_writer {
+ public:
+  wiretap_writer(const std::filesystem::path& path, std::size_t nof_probes);
+  ~wiretap_writer();
+  wiretap_writer(const wiretap_writer&) = delete;
+  wiretap_writer& operator=(const wiretap_writer&) = delete;
+
+  /// Checks `block` (check_wiretap: shapes, labels, finite values; the same Eve positions as the first block) and
+  /// writes its probes as the next rows.
+  void append(const wiretap_data& block);
+  /// Writes the labels, Eve's positions and the attributes (`seed`, `config_toml`) and commits the file. Throws
+  /// physec::error when fewer than `nof_probes` probes were appended.
+  void finish(std::uint64_t seed, const std::string& config_toml);
+
+  /// Everything but the CSI of the probes appended so far (labels, Eve's positions; CSI arrays empty).
+  const wiretap_data& labels() const { return labels_; }
+  const shape_t& alice_shape() const { return alice_shape_; }  ///< [nof_probes, ...] of /alice (after an append)
+  const shape_t& eve_shape() const { return eve_shape_; }      ///< [nof_probes, nof_eve, ...] of /eve
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> p_;
+  std::size_t nof_probes_ = 0, written_ = 0;
+  wiretap_data labels_;
+  shape_t alice_shape_, eve_shape_;
+};
 
 /// Reads and checks a wiretap file: every dataset present with the right dtype and rank, the same probe count in
 /// every party and label, Eve's positions matching /eve_distance_wavelengths, all values finite. Errors name the

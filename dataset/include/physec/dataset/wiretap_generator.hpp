@@ -10,6 +10,7 @@
 /// moving end (UE); Eve stands at a configured distance from Bob and estimates Alice's downlink probe.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,13 @@ double coherence_time_s(double speed_mps, double carrier_Hz);
 /// The paper-size sweep (`--preset paper`): every delay spread of Table 7.7.3-1 but "very-long", 100 probes per
 /// setting.
 void apply_paper_preset(wiretap_config& cfg);
+
+/// Generates the dataset setting by setting (profile x delay spread x speed x SNR, in that order): `sink` gets each
+/// setting's `probes_per_setting` probes as one block, labels included (`seed` and `config_toml` empty); the blocks,
+/// concatenated, are what generate_wiretap() returns. Memory: one setting at a time (wiretap_writer streams the
+/// blocks into a file).
+void generate_wiretap_blocks(const wiretap_config& cfg, const rng_stream& stream, unsigned nof_threads, progress* bar,
+                             const std::function<void(const wiretap_data& block)>& sink);
 
 /// Generates the dataset (its `seed` and `config_toml` are left for the caller to fill). Pure function of
 /// (cfg, stream); `nof_threads` changes speed only. `bar` may be null.

@@ -1,0 +1,293 @@
+// physec auth train (physec-neural only; config, options and registration in cmd_auth_train.cpp): trains the TDGCN authenticator (issue #10) on a mobility dataset (-d, split time|position) or on
+// a UEA `.ts` pair (--ts TRAIN.ts --ts-test TEST.ts), with early stopping on a validation split carved from the
+// training data only; writes checkpoint.pt, history.csv, loss/accuracy PNGs, complexity.csv, confusion.csv and
+// report.json. Also `tdgcn_eval_stage`, which `physec auth eval` uses to put TDGCN beside the baselines.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <map>
+
+#include "cli.hpp"
+#include "physec/auth/models/tdgcn_train.hpp"
+#include "physec/core/error.hpp"
+#include "physec/core/log.hpp"
+#include "physec/core/plot.hpp"
+#include "physec/core/rng.hpp"
+#include "physec/dataset/uea.hpp"
+#include "physec/nn/complexity.hpp"
+#include "physec/nn/device.hpp"
+#include "physec/nn/runtime.hpp"
+#include "neural.hpp"
+#include "stages.hpp"
+#include "train_commands.hpp"
+
+namespace physec::app {
+
+namespace {
+
+std::string model_summary(const auth::models::TdgcnOptions& o) {
+  return fmt::format("channels {} kernels {} G={} pool={:g}", fmt::join(o.tcn_channels(), "/"),
+                     fmt::join(o.tcn_kernels(), "/"), o.nof_slots(), o.pool_ratio());
+}
+
+/// Test-split evaluation of a trained model, as the baselines' `evaluation`.
+auth::evaluation evaluate_tdgcn(const nn::model_handle& h, const auth::models::sequence_set& test, int nof_classes,
+                                int nof_legal, torch::Device device) {
+  auth::evaluation e;
+  e.model = auth::models::k_tdgcn_name;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto pred = auth::models::predict_classes(h, test.x, device);
+  e.predict_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  e.accuracy = auth::accuracy(test.y, pred);
+  e.confusion = auth::confusion_matrix(test.y, pred, static_cast<std::size_t>(nof_classes));
+  e.rates = auth::spoofer_detection(test.y, pred, nof_legal);
+  e.nof_decisions = test.y.size();
+  return e;
+}
+
+int nof_classes_of(const dataset::mobility_data& d) {
+  return 1 + *std::max_element(d.transmitter.begin(), d.transmitter.end());
+}
+
+/// Mobility: train (windows) / validation / test sequence sets of one split.
+struct mobility_sets {
+  auth::models::sequence_set train, validation, test;
+};
+mobility_sets mobility_splits(const dataset::mobility_data& d, const std::string& split_name, int stride) {
+  const auto& split = split_name == "position" ? d.split_position : d.split_time;
+  mobility_sets s{auth::models::split_windows(d, split, dataset::m_train, stride),
+                  auth::models::split_windows(d, split, dataset::m_validation, 0),
+                  auth::models::split_windows(d, split, dataset::m_test, 0)};
+  for (const auto* p : {&s.train, &s.validation, &s.test})
+    if (p->y.empty())
+      throw error("a split is empty", {"dataset", "/labels/split_" + split_name, {}}, "sequences in every split",
+                  "none");
+  return s;
+}
+
+/// A TDGCN checkpoint that fits the dataset's D, T and classes.
+auth::models::loaded_tdgcn load_checked(const std::filesystem::path& checkpoint, const dataset::mobility_data& d,
+                                        torch::Device device) {
+  auto loaded = auth::models::load_tdgcn(checkpoint, device);
+  const auto& o = loaded.net->options();
+  const int nof_classes = nof_classes_of(d);
+  if (o.nof_dims() != static_cast<int>(d.nof_dims()) || o.nof_steps() != static_cast<int>(d.nof_steps()) ||
+      o.nof_classes() != nof_classes)
+    throw error("checkpoint does not fit the dataset", {checkpoint.string(), "model_options", {}},
+                fmt::format("D={} T={} classes={}", d.nof_dims(), d.nof_steps(), nof_classes),
+                fmt::format("D={} T={} classes={}", o.nof_dims(), o.nof_steps(), o.nof_classes()));
+  return loaded;
+}
+
+}  // namespace
+
+void check_tdgcn_checkpoint(const std::filesystem::path& checkpoint, const dataset::mobility_data& d,
+                            const std::string& device) {
+  (void)load_checked(checkpoint, d, nn::parse_device(device));
+}
+
+auth::evaluation tdgcn_eval_stage(run_context& ctx, const dataset::mobility_data& d, const std::string& split,
+                                  const tdgcn_settings& cfg, const std::filesystem::path& checkpoint,
+                                  std::uint64_t seed, const std::string& device_name) {
+  auto t = ctx.report().time(checkpoint.empty() ? "tdgcn train + test" : "tdgcn test");
+  const auto device = nn::parse_device(device_name);
+  const auto s = mobility_splits(d, split, checkpoint.empty() ? cfg.data.window_stride : 0);
+  const int nof_classes = nof_classes_of(d);
+  if (!checkpoint.empty()) {
+    const auto loaded = load_checked(checkpoint, d, device);
+    auto e = evaluate_tdgcn(loaded.handle, s.test, nof_classes, d.nof_legal, device);
+    e.parameters = "checkpoint " + checkpoint.filename().string();
+    e.validation_accuracy = loaded.meta.best_metric;
+    return e;
+  }
+  nn::fit_options fo;
+  fo.show_progress = !log::quiet();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto fit = auth::models::fit_tdgcn(cfg.model, nof_classes, s.train, s.validation, cfg.train, device, seed, fo);
+  const double fit_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  auto e = evaluate_tdgcn(fit.handle, s.test, nof_classes, d.nof_legal, device);
+  e.fit_s = fit_s;
+  e.validation_accuracy = fit.result.best_metric;
+  // No timings here: accuracy.csv (which holds `parameters`) must be byte-stable; they go to the log and report.
+  e.parameters = fmt::format("{}; best epoch {} of {}", model_summary(cfg.model), fit.result.best_epoch,
+                             fit.result.history.size());
+  log::info("tdgcn: {}, {:.2f} s/epoch", e.parameters, fit.result.seconds_per_epoch);
+  return e;
+}
+
+namespace {
+
+/// UEA: a stratified validation split carved from the training cases (seeded), the test file as given.
+struct uea_sets {
+  auth::models::sequence_set train, validation, test;
+  std::vector<std::string> class_names;
+};
+
+auth::models::sequence_set take(const dataset::uea_data& d, const std::vector<std::size_t>& idx) {
+  auth::models::sequence_set s;
+  const std::size_t D = d.nof_dims(), T = d.nof_steps();
+  s.x = ndarray<float>({idx.size(), D, T});
+  for (std::size_t r = 0; r < idx.size(); ++r) {
+    std::copy_n(d.series.ptr() + idx[r] * D * T, D * T, s.x.ptr() + r * D * T);
+    s.y.push_back(d.labels[idx[r]]);
+  }
+  return s;
+}
+
+uea_sets uea_splits(const auth_train_options& o, double validation_fraction, std::uint64_t seed) {
+  const auto tr = dataset::read_uea(o.ts_train);
+  const auto te = dataset::read_uea(o.ts_test);
+  dataset::check_uea_compatible(tr, te, o.ts_test);
+  auto rng = rng_stream(seed).derive("auth/train/validation_split");
+  std::vector<std::size_t> train_idx, val_idx;
+  for (std::size_t c = 0; c < tr.class_names.size(); ++c) {
+    std::vector<std::size_t> members;
+    for (std::size_t i = 0; i < tr.labels.size(); ++i)
+      if (tr.labels[i] == static_cast<int>(c)) members.push_back(i);
+    for (std::size_t i = members.size(); i > 1; --i) std::swap(members[i - 1], members[rng.uniform_int(i)]);
+    const auto nv = members.empty() ? 0 : std::max<std::size_t>(1, std::lround(validation_fraction * members.size()));
+    val_idx.insert(val_idx.end(), members.begin(), members.begin() + static_cast<std::ptrdiff_t>(nv));
+    train_idx.insert(train_idx.end(), members.begin() + static_cast<std::ptrdiff_t>(nv), members.end());
+  }
+  std::sort(train_idx.begin(), train_idx.end());
+  std::sort(val_idx.begin(), val_idx.end());
+  std::vector<std::size_t> all(te.nof_cases());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  return {take(tr, train_idx), take(tr, val_idx), take(te, all), tr.class_names};
+}
+
+/// Before any output exists: every split non-empty, at least two classes in training, at least two input dimensions
+/// (the TDGCN's graph has a node per dimension). `source` names the file in the errors.
+void check_sets(const auth::models::sequence_set& train, const auth::models::sequence_set& validation,
+                const auth::models::sequence_set& test, const std::string& source) {
+  for (const auto& [s, which] : {std::pair{&train, "train split"}, {&validation, "validation split"}, {&test, "test split"}})
+    if (s->y.empty()) throw error("a split is empty", {source, which, {}}, "at least one sequence", "none");
+  if (std::adjacent_find(train.y.begin(), train.y.end(), std::not_equal_to<>()) == train.y.end())
+    throw error("the training split holds one class only", {source, "labels", {}}, "at least two classes",
+                "class " + std::to_string(train.y.front()) + " only");
+  if (train.x.rank() != 3 || train.x.shape[1] < 2)
+    throw error("too few input dimensions for the TDGCN's graph", {source, "dimensions", {}}, "at least 2",
+                shape_string(train.x.shape));
+}
+
+void write_plot(run_context& ctx, const plot_spec& spec, const std::string& name) {
+  if (!gnuplot_available()) {
+    log::warn("gnuplot not found: no PNG plots written");
+    return;
+  }
+  plot_png(spec, ctx.output(name));
+}
+
+}  // namespace
+
+void run_auth_train(const auth_train_options& o) {
+  log::set_quiet(o.common.quiet);
+  auto cfg = load_config<auth_train_config>(o.common);
+  const bool uea = !o.ts_train.empty();
+  if (uea == !o.dataset.empty())
+    throw error("choose one data source", {"", "--dataset", {}}, "-d FILE or --ts TRAIN.ts --ts-test TEST.ts",
+                uea ? "both" : "neither");
+  if (uea && o.ts_test.empty())
+    throw error("no test file", {"", "--ts-test", {}}, "--ts-test TEST.ts beside --ts", "none");
+  nn::configure_threads(cfg.run.threads);
+  const auto device = nn::parse_device(cfg.run.device);
+  // Read everything (and fail) before any output exists.
+  auth::models::sequence_set train, validation, test;
+  std::vector<std::string> class_names;
+  int nof_legal = 0;  // spoofer rates only for the mobility dataset
+  std::string source;
+  if (uea) {
+    auto s = uea_splits(o, cfg.tdgcn.data.validation_fraction, cfg.run.seed);
+    train = std::move(s.train), validation = std::move(s.validation), test = std::move(s.test);
+    class_names = s.class_names;
+    nof_legal = static_cast<int>(class_names.size());
+    source = o.ts_train;
+  } else {
+    const auto d = dataset::read_mobility(o.dataset);
+    auto s = mobility_splits(d, o.split, cfg.tdgcn.data.window_stride);
+    train = std::move(s.train), validation = std::move(s.validation), test = std::move(s.test);
+    for (int c = 0; c < nof_classes_of(d); ++c)
+      class_names.push_back((c < d.nof_legal ? "legal" : "spoofer") + std::to_string(c));
+    nof_legal = d.nof_legal;
+    source = o.dataset;
+  }
+  check_sets(train, validation, test, source);
+  const int nof_classes = static_cast<int>(class_names.size());
+  const std::string toml = config::show(cfg, k_auth_train_title);
+  run_context ctx("auth train", o.common, cfg.run.seed, toml, cfg.run.device);
+  log::info("{}: train {} {} (validation {}, test {}), {} classes", source, train.y.size(),
+            shape_string(train.x.shape), validation.y.size(), test.y.size(), nof_classes);
+  nn::fit_options fo;
+  fo.checkpoint = ctx.output("checkpoint.pt");
+  fo.resume = o.resume;
+  fo.config_toml = toml;
+  fo.show_progress = !o.common.quiet;
+  fo.checkpoint_interval_s = 30;  // thousands of short epochs on small files
+  auth::models::tdgcn_fit fit;
+  {
+    auto t = ctx.report().time("train");
+    fit = auth::models::fit_tdgcn(cfg.tdgcn.model, nof_classes, train, validation, cfg.tdgcn.train, device,
+                                  cfg.run.seed, fo);
+  }
+  auth::evaluation e;
+  {
+    auto t = ctx.report().time("test");
+    e = evaluate_tdgcn(fit.handle, test, nof_classes, nof_legal, device);
+  }
+  nn::complexity_report cx;
+  {
+    auto t = ctx.report().time("complexity");
+    cx = nn::measure_complexity(fit.handle, {1, static_cast<std::int64_t>(train.x.shape[1]),
+                                             static_cast<std::int64_t>(train.x.shape[2])},
+                                device, 100);
+  }
+  table hist({"epoch", "train_loss", "val_loss", "val_accuracy", "learning_rate", "seconds", "improved"});
+  plot_series loss_tr{"train loss", {}, {}}, loss_va{"validation loss", {}, {}}, acc_va{"validation accuracy", {}, {}};
+  for (const auto& r : fit.result.history) {
+    hist.add_row({static_cast<std::int64_t>(r.epoch), r.train_loss, r.val_loss, r.metric, r.learning_rate, r.seconds,
+                  static_cast<std::int64_t>(r.improved)});
+    loss_tr.x.push_back(r.epoch), loss_tr.y.push_back(r.train_loss);
+    loss_va.x.push_back(r.epoch), loss_va.y.push_back(r.val_loss);
+    acc_va.x.push_back(r.epoch), acc_va.y.push_back(r.metric);
+  }
+  hist.write_csv(ctx.output("history.csv"));
+  write_plot(ctx, {"TDGCN loss", "epoch", "cross-entropy", {loss_tr, loss_va}, false}, "loss.png");
+  write_plot(ctx, {"TDGCN validation accuracy", "epoch", "accuracy", {acc_va}, false}, "accuracy.png");
+  cx.summary_table().write_csv(ctx.output("complexity.csv"));
+  cx.layer_table().write_csv(ctx.output("complexity_layers.csv"));
+  const auto conf = auth::confusion_table(e.confusion);
+  conf.write_csv(ctx.output("confusion.csv"));
+  auto& res = ctx.report().results();
+  res["data"] = {{"source", source},
+                 {"kind", uea ? "uea" : "mobility"},
+                 {"split", uea ? "validation carved from TRAIN.ts; test = TEST.ts" : o.split},
+                 {"nof_train", train.y.size()},
+                 {"nof_validation", validation.y.size()},
+                 {"nof_test", test.y.size()},
+                 {"class_names", class_names}};
+  res["tdgcn"] = {{"test_accuracy", e.accuracy},
+                  {"best_epoch", fit.result.best_epoch},
+                  {"best_val_accuracy", fit.result.best_metric},
+                  {"best_val_loss", fit.result.best_val_loss},
+                  {"steps", fit.result.steps},
+                  {"epochs_run", fit.result.history.size()},
+                  {"stopped_early", fit.result.stopped_early},
+                  {"seconds_per_epoch", fit.result.seconds_per_epoch},
+                  {"train_s", fit.result.seconds},
+                  {"test_predict_s", e.predict_s},
+                  {"far", e.rates.far},
+                  {"mdr", e.rates.mdr},
+                  {"confusion", conf.to_json()},
+                  {"complexity", cx.summary_table().to_json()}};
+  fmt::print("TDGCN on {}: test accuracy {:.4f} ({} decisions); best epoch {} (validation loss {:.4f}, accuracy "
+             "{:.4f}) of {} ({} steps); {:.3f} s/epoch\n",
+             source, e.accuracy, e.nof_decisions, fit.result.best_epoch, fit.result.best_val_loss,
+             fit.result.best_metric, fit.result.history.size(), fit.result.steps, fit.result.seconds_per_epoch);
+  if (!uea) fmt::print("FAR {:.4f}, MDR {:.4f}\n", e.rates.far, e.rates.mdr);
+  fmt::print("{}confusion (rows = truth):\n{}", cx.summary_table().to_text(), conf.to_text());
+  ctx.finish();
+}
+
+}  // namespace physec::app
