@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -107,6 +108,14 @@ void register_auth_train(CLI::App& auth);
 
 /// Exit code of the command that ran (set by its callback).
 int& command_status();
+
+/// Throws unless the (non-empty) training labels hold two classes or more: one class trains nothing. `noun` names a
+/// class in the message ("class", "transmitter").
+inline void require_two_classes(const std::vector<int>& labels, const error_location& where, const std::string& noun) {
+  if (std::adjacent_find(labels.begin(), labels.end(), std::not_equal_to<>()) == labels.end())
+    throw error("the training split holds one " + noun + " only", where, "at least two " + noun + (noun == "class" ? "es" : "s"),
+                noun + " " + std::to_string(labels.front()) + " only");
+}
 
 /// Runs `f`; a physec::error that names no file is rethrown naming `file`, the input the failing stage worked on
 /// (library code that checks sizes, classes or splits does not know where its arrays came from).

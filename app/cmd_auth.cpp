@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <map>
 #include <thread>
 
@@ -97,9 +96,7 @@ splits make_splits(const dataset::mobility_data& d, const std::vector<std::uint8
     const auto seqs = dataset::select_sequences(d.sequences, idx);
     std::vector<int> y;
     for (auto i : idx) y.push_back(d.transmitter[i]);
-    if (code == dataset::m_train && std::adjacent_find(y.begin(), y.end(), std::not_equal_to<>()) == y.end())
-      throw error("the training split holds one transmitter only", {origin, "/labels/transmitter", {}},
-                  "sequences of at least two transmitters", "transmitter " + std::to_string(y.front()) + " only");
+    if (code == dataset::m_train) require_two_classes(y, {origin, "/labels/transmitter", {}}, "transmitter");
     if (kind == "sample") {
       ld.x = auth::per_sample_vectors(seqs);
       ld.y = auth::per_sample_labels(y, T);

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <functional>
 #include <map>
 
 #include "cli.hpp"
@@ -164,9 +163,7 @@ void check_sets(const auth::models::sequence_set& train, const auth::models::seq
                 const auth::models::sequence_set& test, const std::string& source) {
   for (const auto& [s, which] : {std::pair{&train, "train split"}, {&validation, "validation split"}, {&test, "test split"}})
     if (s->y.empty()) throw error("a split is empty", {source, which, {}}, "at least one sequence", "none");
-  if (std::adjacent_find(train.y.begin(), train.y.end(), std::not_equal_to<>()) == train.y.end())
-    throw error("the training split holds one class only", {source, "labels", {}}, "at least two classes",
-                "class " + std::to_string(train.y.front()) + " only");
+  require_two_classes(train.y, {source, "labels", {}}, "class");
   if (train.x.rank() != 3 || train.x.shape[1] < 2)
     throw error("too few input dimensions for the TDGCN's graph", {source, "dimensions", {}}, "at least 2",
                 shape_string(train.x.shape));

@@ -578,6 +578,10 @@ struct reader::impl {
 namespace {
 
 bool g_vetting_child = false;  // set in the forked child: its own readers do not vet again
+/// What the child reads of datasets in full (the rest: their first and last rows). Small, because every command that
+/// opens a file pays for it once more: for the 251 MB default dataset, its labels in full and two probes of each CSI
+/// array, not the whole file.
+constexpr std::size_t k_vet_budget_bytes = std::size_t{32} << 20;
 
 extern "C" herr_t collect_attribute(hid_t, const char* name, const H5A_info_t*, void* names) {
   static_cast<std::vector<std::string>*>(names)->push_back(name);
@@ -607,7 +611,7 @@ void read_everything(const fs::path& path) {
 #else
   H5Ovisit2(file, H5_INDEX_NAME, H5_ITER_NATIVE, collect_object, &objects, H5O_INFO_BASIC);
 #endif
-  std::size_t budget = std::size_t{256} << 20;
+  std::size_t budget = k_vet_budget_bytes;
   for (const auto& [name, is_dataset] : objects) {
     const std::string object = name.empty() ? "/" : name;
     std::vector<std::string> attributes;
@@ -683,7 +687,7 @@ void vet(const fs::path& path, const std::string& what, const std::function<void
   }
   // Ten seconds, plus what reading the budget takes at 10 MB/s; PHYSEC_HDF5_VET_TIMEOUT_S overrides (the fuzz runs
   // use 2 s: their files are tiny and every hang would cost the full wait).
-  double limit_s = 10.0 + static_cast<double>(std::min<off_t>(st.st_size, off_t{256} << 20)) / 10e6;
+  double limit_s = 10.0 + static_cast<double>(std::min<std::uintmax_t>(st.st_size, k_vet_budget_bytes)) / 10e6;
   if (const char* env = std::getenv("PHYSEC_HDF5_VET_TIMEOUT_S"); env && std::atof(env) > 0) limit_s = std::atof(env);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(limit_s);
   int status = 0;
