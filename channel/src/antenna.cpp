@@ -48,16 +48,20 @@ antenna_array::antenna_array(const array_config& cfg) : cfg_(cfg), directional_(
         const double y = static_cast<double>(q) * cfg.spacing_h_wavelengths;
         const double z = static_cast<double>(r) * cfg.spacing_v_wavelengths;
         positions_.push_back({-s * y, c * y, z});
-        slant_rad_.push_back(dual ? deg_to_rad(p == 0 ? 45.0 : -45.0) : 0.0);
+        const double slant = dual ? deg_to_rad(p == 0 ? 45.0 : -45.0) : 0.0;
+        polarisation_.push_back({std::cos(slant), std::sin(slant)});
       }
 }
 
+double antenna_array::element_amplitude(double zenith_rad, double azimuth_rad) const {
+  if (!directional_) return 1.0;
+  return std::sqrt(db_to_linear(element_gain_3gpp_dB(zenith_rad, azimuth_rad - deg_to_rad(cfg_.bearing_deg))));
+}
+
 std::array<double, 2> antenna_array::field(std::size_t i, double zenith_rad, double azimuth_rad) const {
-  double amplitude = 1.0;
-  if (directional_)
-    amplitude = std::sqrt(db_to_linear(element_gain_3gpp_dB(zenith_rad, azimuth_rad - deg_to_rad(cfg_.bearing_deg))));
   // (7.3-4), (7.3-5): model-2 slant polarisation.
-  return {amplitude * std::cos(slant_rad_[i]), amplitude * std::sin(slant_rad_[i])};
+  const double amplitude = element_amplitude(zenith_rad, azimuth_rad);
+  return {amplitude * polarisation_[i][0], amplitude * polarisation_[i][1]};
 }
 
 }  // namespace physec::channel

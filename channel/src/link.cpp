@@ -7,6 +7,7 @@
 #include "parallel.hpp"
 #include "physec/channel/tables.hpp"
 #include "physec/core/error.hpp"
+#include "physec/core/trig.hpp"
 #include "physec/core/units.hpp"
 
 namespace physec::channel {
@@ -251,8 +252,11 @@ double mean_port_power(const ray_set& rays, const antenna_array& rx, const anten
   double total = 0;
   std::vector<std::array<double, 2>> fr(rx.size()), ft(tx.size());
   for (std::size_t r = 0; r < rays.nof_rays(); ++r) {
-    for (std::size_t u = 0; u < rx.size(); ++u) fr[u] = rx.field(u, rays.zoa_rad[r], rays.aoa_rad[r]);
-    for (std::size_t s = 0; s < tx.size(); ++s) ft[s] = tx.field(s, rays.zod_rad[r], rays.aod_rad[r]);
+    // The element amplitude is the same for every port of an array: once per ray and array.
+    const double ar = rx.element_amplitude(rays.zoa_rad[r], rays.aoa_rad[r]);
+    const double at = tx.element_amplitude(rays.zod_rad[r], rays.aod_rad[r]);
+    for (std::size_t u = 0; u < rx.size(); ++u) fr[u] = {ar * rx.polarisation(u)[0], ar * rx.polarisation(u)[1]};
+    for (std::size_t s = 0; s < tx.size(); ++s) ft[s] = {at * tx.polarisation(s)[0], at * tx.polarisation(s)[1]};
     const double x2 = rays.xpr_inv_sqrt[r] * rays.xpr_inv_sqrt[r];
     for (const auto& a : fr)
       for (const auto& b : ft) {
@@ -287,61 +291,162 @@ double rms_delay_spread_s(const std::vector<double>& delays_s, const std::vector
   return std::sqrt(std::max(0.0, m2 / p - m1 * m1));
 }
 
-ndarray<cdouble> cluster_gains(const ray_set& rays, const antenna_array& rx, const antenna_array& tx,
-                               const std::vector<double>& times_s, const displacement& shift) {
-  const std::size_t nu = rx.size(), ns = tx.size(), nt = times_s.size(), nc = rays.nof_clusters();
-  const double lambda = wavelength_m(rays.carrier_Hz);
-  const auto rx_shift = scaled(shift.rx_m, 1.0 / lambda), tx_shift = scaled(shift.tx_m, 1.0 / lambda);
-  ndarray<cdouble> out({nt, nu, ns, nc});
-  std::vector<std::array<cdouble, 2>> a_rx(nu), b_tx(ns);
-  std::vector<cdouble> coef(nu * ns);
-  for (std::size_t r = 0; r < rays.nof_rays(); ++r) {
-    const auto r_rx = rays.arrival_direction(r), r_tx = rays.departure_direction(r);
-    // Receive side: F_rx,u(θ_ZOA, φ_AOA) · exp(j2π r̂_rx·d̄_rx,u/λ), (7.5-22).
-    for (std::size_t u = 0; u < nu; ++u) {
-      const auto f = rx.field(u, rays.zoa_rad[r], rays.aoa_rad[r]);
-      const auto& d = rx.position_wavelengths(u);
-      const cdouble ph = std::polar(1.0, 2.0 * pi * (dot(r_rx, d) + dot(r_rx, rx_shift)));
-      a_rx[u] = {f[0] * ph, f[1] * ph};
+namespace {
+
+// The hot loops, compiled twice (AVX2 and the baseline) and chosen at run time by the CPU. No FMA in either: both
+// do the same IEEE operations in the same order, so they give the same bits.
+
+// acc[t][us] += coef[us] · rot[t] over t < nt, us < nus; structure of arrays (real and imaginary parts apart).
+__attribute__((target_clones("avx2", "default"))) void accumulate_ray(const double* coef_re, const double* coef_im,
+                                                                      const double* rot_re, const double* rot_im,
+                                                                      double* acc_re, double* acc_im, std::size_t nt,
+                                                                      std::size_t nus) {
+  for (std::size_t t = 0; t < nt; ++t) {
+    const double rr = rot_re[t], ri = rot_im[t];
+    double* ar = acc_re + t * nus;
+    double* ai = acc_im + t * nus;
+    for (std::size_t us = 0; us < nus; ++us) {
+      ar[us] += coef_re[us] * rr - coef_im[us] * ri;
+      ai[us] += coef_re[us] * ri + coef_im[us] * rr;
     }
-    // Transmit side: M_r F_tx,s(θ_ZOD, φ_AOD) · exp(j2π r̂_tx·d̄_tx,s/λ).
-    const auto& phi = rays.phase_rad[r];
-    const double amp = std::sqrt(rays.power[r]);
-    cdouble m00, m01, m10, m11;
-    if (rays.los[r]) {  // (7.5-29): [[1, 0], [0, -1]] with the LOS phase
-      m00 = std::polar(amp, phi[0]);
-      m01 = m10 = 0.0;
-      m11 = -m00;
-    } else {  // (7.5-22): random phases, cross terms weighted by sqrt(1/κ)
-      const double x = amp * rays.xpr_inv_sqrt[r];
-      m00 = std::polar(amp, phi[0]);
-      m01 = std::polar(x, phi[1]);
-      m10 = std::polar(x, phi[2]);
-      m11 = std::polar(amp, phi[3]);
-    }
-    for (std::size_t s = 0; s < ns; ++s) {
-      const auto f = tx.field(s, rays.zod_rad[r], rays.aod_rad[r]);
-      const auto& d = tx.position_wavelengths(s);
-      const cdouble ph = std::polar(1.0, 2.0 * pi * (dot(r_tx, d) + dot(r_tx, tx_shift)));
-      b_tx[s] = {(m00 * f[0] + m01 * f[1]) * ph, (m10 * f[0] + m11 * f[1]) * ph};
-    }
-    for (std::size_t u = 0; u < nu; ++u)
-      for (std::size_t s = 0; s < ns; ++s) coef[u * ns + s] = a_rx[u][0] * b_tx[s][0] + a_rx[u][1] * b_tx[s][1];
-    // Time evolution by the ray's Doppler, (7.5-22) last factor. The complex multiply-add written out: the same
-    // operations as std::complex's, without its NaN-recovery branch (__muldc3) in the loop.
-    const double nu_Hz = rays.doppler_Hz(r);
-    const std::size_t c = rays.cluster[r];
-    for (std::size_t t = 0; t < nt; ++t) {
-      const cdouble rot = std::polar(1.0, 2.0 * pi * nu_Hz * times_s[t]);
-      const double rr = rot.real(), ri = rot.imag();
-      double* o = reinterpret_cast<double*>(&out(t, 0, 0, c));  // std::complex: {re, im} (C++ [complex.numbers])
-      for (std::size_t us = 0; us < nu * ns; ++us) {
-        const double cr = coef[us].real(), ci = coef[us].imag();
-        o[2 * us * nc] += cr * rr - ci * ri;
-        o[2 * us * nc + 1] += cr * ri + ci * rr;
+  }
+}
+
+// h[row][k] = Σ_c g[row][c] e[c][k] for every row (= (t, u, s)): g interleaved complex [rows, nc], e as structure of
+// arrays [nc, nk], h interleaved [rows, nk]. Subcarriers in blocks of 24 so the accumulators stay in registers.
+__attribute__((target_clones("avx2", "default"))) void synthesise(const cdouble* g, const double* e_re,
+                                                                  const double* e_im, cdouble* h, std::size_t rows,
+                                                                  std::size_t nc, std::size_t nk) {
+  constexpr std::size_t block = 24;
+  for (std::size_t row = 0; row < rows; ++row) {
+    const cdouble* gc = g + row * nc;
+    double* out = reinterpret_cast<double*>(h + row * nk);  // std::complex: {re, im} ([complex.numbers])
+    for (std::size_t k0 = 0; k0 < nk; k0 += block) {
+      const std::size_t nb = std::min(block, nk - k0);
+      double ar[block] = {}, ai[block] = {};
+      for (std::size_t c = 0; c < nc; ++c) {
+        const double gr = gc[c].real(), gi = gc[c].imag();
+        const double* er = e_re + c * nk + k0;
+        const double* ei = e_im + c * nk + k0;
+        for (std::size_t k = 0; k < nb; ++k) {
+          ar[k] += gr * er[k] - gi * ei[k];
+          ai[k] += gr * ei[k] + gi * er[k];
+        }
+      }
+      for (std::size_t k = 0; k < nb; ++k) {
+        out[2 * (k0 + k)] = ar[k];
+        out[2 * (k0 + k) + 1] = ai[k];
       }
     }
   }
+}
+
+}  // namespace
+
+ndarray<cdouble> cluster_gains(const ray_set& rays, const antenna_array& rx, const antenna_array& tx,
+                               const std::vector<double>& times_s, const displacement& shift) {
+  const std::size_t nu = rx.size(), ns = tx.size(), nt = times_s.size(), nc = rays.nof_clusters();
+  const std::size_t nr = rays.nof_rays(), nus = nu * ns;
+  const double lambda = wavelength_m(rays.carrier_Hz);
+  const auto rx_shift = scaled(shift.rx_m, 1.0 / lambda), tx_shift = scaled(shift.tx_m, 1.0 / lambda);
+
+  // Every sine and cosine of the call in two batches. First the ray angles: [zoa | aoa | zod | aod].
+  std::vector<double> ang(4 * nr), ang_s(4 * nr), ang_c(4 * nr);
+  std::copy(rays.zoa_rad.begin(), rays.zoa_rad.end(), ang.begin());
+  std::copy(rays.aoa_rad.begin(), rays.aoa_rad.end(), ang.begin() + static_cast<std::ptrdiff_t>(nr));
+  std::copy(rays.zod_rad.begin(), rays.zod_rad.end(), ang.begin() + static_cast<std::ptrdiff_t>(2 * nr));
+  std::copy(rays.aod_rad.begin(), rays.aod_rad.end(), ang.begin() + static_cast<std::ptrdiff_t>(3 * nr));
+  sincos_batch(ang.data(), ang_s.data(), ang_c.data(), 4 * nr);
+  // (7.5-23)/(7.5-24): r̂ = [sinθ cosφ, sinθ sinφ, cosθ].
+  auto direction = [&](std::size_t zen, std::size_t azi) -> std::array<double, 3> {
+    return {ang_s[zen] * ang_c[azi], ang_s[zen] * ang_s[azi], ang_c[zen]};
+  };
+  // Then per ray its phases: receive ports, transmit ports, the four polarisation phases Φ, the Doppler phase at
+  // every time.
+  const std::size_t per_ray = nu + ns + 4 + nt;
+  std::vector<double> arg(nr * per_ray), arg_s(nr * per_ray), arg_c(nr * per_ray);
+  for (std::size_t r = 0; r < nr; ++r) {
+    const auto r_rx = direction(r, nr + r), r_tx = direction(2 * nr + r, 3 * nr + r);
+    double* a = &arg[r * per_ray];
+    for (std::size_t u = 0; u < nu; ++u) a[u] = 2.0 * pi * (dot(r_rx, rx.position_wavelengths(u)) + dot(r_rx, rx_shift));
+    for (std::size_t s = 0; s < ns; ++s)
+      a[nu + s] = 2.0 * pi * (dot(r_tx, tx.position_wavelengths(s)) + dot(r_tx, tx_shift));
+    for (std::size_t i = 0; i < 4; ++i) a[nu + ns + i] = rays.phase_rad[r][i];
+    // (7.5-25), with the transmitter's motion added the same way.
+    const double nu_Hz = (dot(r_rx, rays.rx_velocity_mps) + dot(r_tx, rays.tx_velocity_mps)) / lambda;
+    for (std::size_t t = 0; t < nt; ++t) a[nu + ns + 4 + t] = 2.0 * pi * nu_Hz * times_s[t];
+  }
+  sincos_batch(arg.data(), arg_s.data(), arg_c.data(), arg.size());
+
+  ndarray<cdouble> out({nt, nu, ns, nc});
+  // Per ray, as real arithmetic on structures of arrays: a_p[u] (receive port u, polarisation p) and b_p[s].
+  std::vector<double> a_re(2 * nu), a_im(2 * nu), b_re(2 * ns), b_im(2 * ns);
+  std::vector<double> coef_re(nus), coef_im(nus), acc_re(nt * nus), acc_im(nt * nus);
+  auto flush = [&](std::size_t c) {  // a cluster's accumulated gains into out(t, u, s, c)
+    double* o = reinterpret_cast<double*>(out.data.data());  // std::complex: {re, im} ([complex.numbers])
+    for (std::size_t i = 0; i < nt * nus; ++i) {
+      o[2 * (i * nc + c)] += acc_re[i];
+      o[2 * (i * nc + c) + 1] += acc_im[i];
+    }
+    std::fill(acc_re.begin(), acc_re.end(), 0.0);
+    std::fill(acc_im.begin(), acc_im.end(), 0.0);
+  };
+  std::size_t open_cluster = nr ? rays.cluster[0] : 0;
+  for (std::size_t r = 0; r < nr; ++r) {
+    if (rays.cluster[r] != open_cluster) {
+      flush(open_cluster);
+      open_cluster = rays.cluster[r];
+    }
+    const double* ps = &arg_s[r * per_ray];
+    const double* pc = &arg_c[r * per_ray];
+    // Receive side: a_p[u] = F_rx,u,p(θ_ZOA, φ_AOA) · exp(j2π r̂_rx·d̄_rx,u/λ), (7.5-22).
+    const double amp_rx = rx.element_amplitude(rays.zoa_rad[r], rays.aoa_rad[r]);
+    for (std::size_t u = 0; u < nu; ++u)
+      for (std::size_t p = 0; p < 2; ++p) {
+        const double f = amp_rx * rx.polarisation(u)[p];
+        a_re[p * nu + u] = f * pc[u];
+        a_im[p * nu + u] = f * ps[u];
+      }
+    // Transmit side: b_p[s] = Σ_q M_pq F_tx,s,q(θ_ZOD, φ_AOD) · exp(j2π r̂_tx·d̄_tx,s/λ), M the polarisation matrix:
+    // (7.5-22) random phases, cross terms weighted by sqrt(1/κ); (7.5-29) [[1, 0], [0, −1]] with the LOS phase.
+    const double amp = std::sqrt(rays.power[r]);
+    const double* qs = ps + nu + ns;
+    const double* qc = pc + nu + ns;
+    double m_re[2][2], m_im[2][2];
+    if (rays.los[r]) {
+      m_re[0][0] = amp * qc[0], m_im[0][0] = amp * qs[0];
+      m_re[0][1] = m_im[0][1] = m_re[1][0] = m_im[1][0] = 0.0;
+      m_re[1][1] = -m_re[0][0], m_im[1][1] = -m_im[0][0];
+    } else {
+      const double x = amp * rays.xpr_inv_sqrt[r];
+      m_re[0][0] = amp * qc[0], m_im[0][0] = amp * qs[0];
+      m_re[0][1] = x * qc[1], m_im[0][1] = x * qs[1];
+      m_re[1][0] = x * qc[2], m_im[1][0] = x * qs[2];
+      m_re[1][1] = amp * qc[3], m_im[1][1] = amp * qs[3];
+    }
+    const double amp_tx = tx.element_amplitude(rays.zod_rad[r], rays.aod_rad[r]);
+    for (std::size_t s = 0; s < ns; ++s) {
+      const double f0 = amp_tx * tx.polarisation(s)[0], f1 = amp_tx * tx.polarisation(s)[1];
+      const double hr = pc[nu + s], hi = ps[nu + s];
+      for (std::size_t p = 0; p < 2; ++p) {
+        const double vr = m_re[p][0] * f0 + m_re[p][1] * f1, vi = m_im[p][0] * f0 + m_im[p][1] * f1;
+        b_re[p * ns + s] = vr * hr - vi * hi;
+        b_im[p * ns + s] = vr * hi + vi * hr;
+      }
+    }
+    // coef[u, s] = a_0[u] b_0[s] + a_1[u] b_1[s].
+    for (std::size_t u = 0; u < nu; ++u)
+      for (std::size_t s = 0; s < ns; ++s) {
+        const double ar0 = a_re[u], ai0 = a_im[u], ar1 = a_re[nu + u], ai1 = a_im[nu + u];
+        const double br0 = b_re[s], bi0 = b_im[s], br1 = b_re[ns + s], bi1 = b_im[ns + s];
+        coef_re[u * ns + s] = (ar0 * br0 - ai0 * bi0) + (ar1 * br1 - ai1 * bi1);
+        coef_im[u * ns + s] = (ar0 * bi0 + ai0 * br0) + (ar1 * bi1 + ai1 * br1);
+      }
+    // Time evolution by the ray's Doppler, (7.5-22) last factor.
+    accumulate_ray(coef_re.data(), coef_im.data(), pc + nu + ns + 4, ps + nu + ns + 4, acc_re.data(), acc_im.data(),
+                   nt, nus);
+  }
+  if (nr) flush(open_cluster);
   return out;
 }
 
@@ -351,38 +456,14 @@ ndarray<cdouble> frequency_response(const ray_set& rays, const antenna_array& rx
   const auto g = cluster_gains(rays, rx, tx, times_s, shift);
   const std::size_t nt = g.shape[0], nu = g.shape[1], ns = g.shape[2], nc = g.shape[3], nk = freqs_Hz.size();
   // exp(-j2π f_k τ_n): [nof_clusters, nof_subcarriers], as structure of arrays (real parts, imaginary parts) so that
-  // the synthesis below vectorises over subcarriers.
-  std::vector<double> e_re(nc * nk), e_im(nc * nk);
+  // the synthesis vectorises over subcarriers.
+  std::vector<double> arg(nc * nk), e_re(nc * nk), e_im(nc * nk);
   for (std::size_t c = 0; c < nc; ++c)
-    for (std::size_t k = 0; k < nk; ++k) {
-      const cdouble e = std::polar(1.0, -2.0 * pi * freqs_Hz[k] * rays.cluster_delay_s[c]);
-      e_re[c * nk + k] = e.real();
-      e_im[c * nk + k] = e.imag();
-    }
-  // H[t, u, s, k] = Σ_c g[t, u, s, c] e[c, k]: the complex multiply-add written out (the same operations, in the same
-  // order, as std::complex's, so the same bits), accumulated in SoA and interleaved once per (t, u, s).
+    for (std::size_t k = 0; k < nk; ++k) arg[c * nk + k] = -2.0 * pi * freqs_Hz[k] * rays.cluster_delay_s[c];
+  sincos_batch(arg.data(), e_im.data(), e_re.data(), arg.size());
+  // H[t, u, s, k] = Σ_c g[t, u, s, c] e[c, k].
   ndarray<cdouble> h({nt, nu, ns, nk});
-  std::vector<double> acc_re(nk), acc_im(nk);
-  for (std::size_t t = 0; t < nt; ++t)
-    for (std::size_t u = 0; u < nu; ++u)
-      for (std::size_t s = 0; s < ns; ++s) {
-        const cdouble* gc = &g(t, u, s, 0);
-        std::fill(acc_re.begin(), acc_re.end(), 0.0);
-        std::fill(acc_im.begin(), acc_im.end(), 0.0);
-        double* ar = acc_re.data();
-        double* ai = acc_im.data();
-        for (std::size_t c = 0; c < nc; ++c) {
-          const double gr = gc[c].real(), gi = gc[c].imag();
-          const double* er = &e_re[c * nk];
-          const double* ei = &e_im[c * nk];
-          for (std::size_t k = 0; k < nk; ++k) {
-            ar[k] += gr * er[k] - gi * ei[k];
-            ai[k] += gr * ei[k] + gi * er[k];
-          }
-        }
-        cdouble* hk = &h(t, u, s, 0);
-        for (std::size_t k = 0; k < nk; ++k) hk[k] = cdouble(ar[k], ai[k]);
-      }
+  synthesise(g.data.data(), e_re.data(), e_im.data(), h.data.data(), nt * nu * ns, nc, nk);
   return h;
 }
 

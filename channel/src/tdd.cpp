@@ -1,9 +1,16 @@
 #include "physec/channel/tdd.hpp"
 
+#include <fftw3.h>
+
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
+#include <utility>
 
 #include "parallel.hpp"
+#include "physec/core/fftw.hpp"
+#include "physec/core/trig.hpp"
 #include "physec/core/units.hpp"
 
 namespace physec::channel {
@@ -29,20 +36,26 @@ device_state draw_device(std::size_t nof_ports, const impairments_config& imp, r
 
 std::array<double, 3> offset_vector(const eve_config& e) { return {e.offset_m[0], e.offset_m[1], e.offset_m[2]}; }
 
-// Unitary DFT of `x` in place; sign −1 forward, +1 inverse. Twiddles from one table of the n-th roots of unity.
-void dft(std::vector<cdouble>& x, int sign, const std::vector<cdouble>& roots) {
-  const std::size_t n = x.size();
-  std::vector<cdouble> y(n);
-  const double scale = 1.0 / std::sqrt(static_cast<double>(n));
-  for (std::size_t k = 0; k < n; ++k) {
-    cdouble acc = 0;
-    for (std::size_t m = 0; m < n; ++m) {
-      const cdouble w = roots[(k * m) % n];
-      acc += x[m] * (sign > 0 ? w : std::conj(w));
-    }
-    y[k] = acc * scale;
-  }
-  x.swap(y);
+// The FFTW plan of an n-point complex DFT (sign −1 forward, +1 inverse), out of place on unaligned arrays, made on
+// first use under physec's planner lock and kept for the life of the process; executing it is thread-safe.
+fftw_plan dft_plan(std::size_t n, int sign) {
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+  static std::map<std::pair<std::size_t, int>, fftw_plan> plans;
+  if (auto it = plans.find({n, sign}); it != plans.end()) return it->second;
+  std::vector<cdouble> in(n), out(n);  // FFTW_ESTIMATE does not touch them
+  const fftw_plan plan = fftw_plan_dft_1d(static_cast<int>(n), reinterpret_cast<fftw_complex*>(in.data()),
+                                          reinterpret_cast<fftw_complex*>(out.data()),
+                                          sign > 0 ? FFTW_BACKWARD : FFTW_FORWARD, FFTW_ESTIMATE | FFTW_UNALIGNED);
+  plans.emplace(std::make_pair(n, sign), plan);
+  return plan;
+}
+
+// Unitary DFT of `x` into `y` (sign −1 forward, +1 inverse); std::complex<double> is FFTW's fftw_complex layout.
+void unitary_dft(std::vector<cdouble>& x, std::vector<cdouble>& y, int sign) {
+  fftw_execute_dft(dft_plan(x.size(), sign), reinterpret_cast<fftw_complex*>(x.data()),
+                   reinterpret_cast<fftw_complex*>(y.data()));
+  const double scale = 1.0 / std::sqrt(static_cast<double>(x.size()));
+  for (auto& v : y) v *= scale;
 }
 
 }  // namespace
@@ -154,8 +167,8 @@ ndarray<cdouble> tdd_link::receive(const ndarray<cdouble>& clean, const device_s
   }
   const double noise_var = imp.estimation_noise ? 1.0 / db_to_linear(imp.snr_dB) : 0.0;
   rng_stream noise = rng.derive("noise"), pilots = rng.derive("pilots");
-  std::vector<cdouble> buf(nk), pilot(nk), roots(nk);
-  for (std::size_t m = 0; m < nk; ++m) roots[m] = std::polar(1.0, 2.0 * pi * static_cast<double>(m) / static_cast<double>(nk));
+  std::vector<cdouble> buf(nk), time(nk), pilot(nk);
+  std::vector<double> pilot_phase(nk);
   for (std::size_t t = 0; t < nt; ++t)
     for (std::size_t r = 0; r < nr; ++r)
       for (std::size_t s = 0; s < ns; ++s) {
@@ -171,22 +184,21 @@ ndarray<cdouble> tdd_link::receive(const ndarray<cdouble>& clean, const device_s
         }
         // Time-domain samples of this port's probe with unit-modulus random-phase pilots X_k (noise-like, as a
         // real sounding sequence); the unitary DFT keeps the per-sample noise variance.
-        for (std::size_t k = 0; k < nk; ++k) {
-          pilot[k] = std::polar(1.0, pilots.uniform(-pi, pi));
-          buf[k] = row[k] * pilot[k];
-        }
-        dft(buf, +1, roots);
+        for (auto& a : pilot_phase) a = pilots.uniform(-pi, pi);
+        polar_batch(pilot_phase.data(), nullptr, pilot.data(), nk);
+        for (std::size_t k = 0; k < nk; ++k) buf[k] = row[k] * pilot[k];
+        unitary_dft(buf, time, +1);
         double power = 0;
-        for (auto& v : buf) {
+        for (auto& v : time) {
           if (noise_var > 0) v += noise.complex_normal(noise_var);
           power += std::norm(v);
         }
         const double full_scale = imp.adc_clip_rms * std::sqrt(power / static_cast<double>(nk) / 2.0);
         if (full_scale > 0)
-          for (auto& v : buf)
+          for (auto& v : time)
             v = {quantise(v.real(), imp.adc_bits, full_scale), quantise(v.imag(), imp.adc_bits, full_scale)};
-        dft(buf, -1, roots);
-        for (std::size_t k = 0; k < nk; ++k) row[k] = buf[k] / pilot[k];  // LS: Ĥ_k = Y_k / X_k
+        unitary_dft(time, buf, -1);
+        for (std::size_t k = 0; k < nk; ++k) row[k] = buf[k] * std::conj(pilot[k]);  // LS: Ĥ_k = Y_k / X_k, |X_k| = 1
       }
   return y;
 }

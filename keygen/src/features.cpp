@@ -7,13 +7,10 @@
 #include <mutex>
 
 #include "physec/core/error.hpp"
+#include "physec/core/fftw.hpp"
 #include "physec/core/units.hpp"
 
 namespace physec::keygen {
-
-namespace {
-std::mutex g_fftw_planner;  // FFTW's planner (plan creation and destruction) is not thread-safe
-}
 
 ndarray<double> csi_features(const ndarray<std::complex<float>>& csi, const std::string& mode) {
   if (csi.rank() < 2) throw error("CSI must have a sample axis and at least one more", {"", "csi", {}}, "[n, ...]", shape_string(csi.shape));
@@ -141,7 +138,7 @@ ndarray<double> dct_features(const ndarray<double>& x, std::size_t nof_coefficie
   std::vector<double> in(d), tmp(d);
   fftw_plan plan;
   {
-    std::lock_guard<std::mutex> lock(g_fftw_planner);
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
     plan = fftw_plan_r2r_1d(static_cast<int>(d), in.data(), tmp.data(), FFTW_REDFT10, FFTW_ESTIMATE);
   }
   // FFTW's REDFT10 is the unnormalised DCT-II: Y_k = 2 Σ x_j cos(π k (2j+1) / 2d). Orthonormal scaling:
@@ -153,7 +150,7 @@ ndarray<double> dct_features(const ndarray<double>& x, std::size_t nof_coefficie
     for (std::size_t k = 0; k < nof_coefficients; ++k) out(i, k) = tmp[k] * (k == 0 ? s0 : sk);
   }
   {
-    std::lock_guard<std::mutex> lock(g_fftw_planner);
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
     fftw_destroy_plan(plan);
   }
   return out;

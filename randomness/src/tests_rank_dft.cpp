@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common.hpp"
+#include "physec/core/fftw.hpp"
 
 namespace physec::randomness {
 namespace {
@@ -30,10 +31,9 @@ std::size_t gf2_rank(std::vector<std::uint64_t>& rows, std::size_t nof_columns) 
   return rank;
 }
 
-// FFTW's planner is not thread-safe (FFTW manual §5.4): plans are made under this lock. Planning a 10^6-point
+// FFTW's planner is not thread-safe (FFTW manual §5.4): plans are made under physec's one planner lock. Planning a 10^6-point
 // transform costs more than executing it (even with FFTW_ESTIMATE), so plans are kept per length and executed
 // with the new-array interface, which is thread-safe; at most `max_cached_plans` lengths are kept.
-std::mutex fftw_planner_mutex;
 constexpr std::size_t max_cached_plans = 16;
 
 using real_buffer = std::unique_ptr<double, void (*)(void*)>;
@@ -41,7 +41,7 @@ using complex_buffer = std::unique_ptr<fftw_complex, void (*)(void*)>;
 
 /// The cached real-to-complex plan of length n, made on first use; nullptr when the cache is full.
 fftw_plan cached_plan(std::size_t n) {
-  std::lock_guard<std::mutex> lock(fftw_planner_mutex);
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
   static std::map<std::size_t, fftw_plan> plans;  // kept for the life of the process
   if (auto it = plans.find(n); it != plans.end()) return it->second;
   if (plans.size() >= max_cached_plans) return nullptr;
@@ -61,11 +61,11 @@ void real_dft(double* x, fftw_complex* spectrum, std::size_t n) {
   }
   fftw_plan plan;
   {
-    std::lock_guard<std::mutex> lock(fftw_planner_mutex);
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
     plan = fftw_plan_dft_r2c_1d(static_cast<int>(n), x, spectrum, FFTW_ESTIMATE);
   }
   fftw_execute(plan);
-  std::lock_guard<std::mutex> lock(fftw_planner_mutex);
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
   fftw_destroy_plan(plan);
 }
 

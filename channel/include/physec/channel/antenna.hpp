@@ -46,12 +46,19 @@ class antenna_array {
   const std::array<double, 3>& position_wavelengths(std::size_t i) const { return positions_[i]; }
   /// Field pattern (F_θ, F_φ) of port `i` towards global angles (θ, φ) [rad], (7.3-4)/(7.3-5).
   std::array<double, 2> field(std::size_t i, double zenith_rad, double azimuth_rad) const;
+  /// The element amplitude towards (θ, φ), shared by every port of the array (1 for isotropic elements):
+  /// field(i, θ, φ) = element_amplitude(θ, φ) · polarisation(i).
+  double element_amplitude(double zenith_rad, double azimuth_rad) const;
+  /// (cos ζ_i, sin ζ_i) of port i's slant angle ζ_i (model-2 polarisation, (7.3-4)/(7.3-5)).
+  const std::array<double, 2>& polarisation(std::size_t i) const { return polarisation_[i]; }
+  /// True when element_amplitude depends on the direction (the 3GPP pattern).
+  bool directional() const noexcept { return directional_; }
   const array_config& config() const noexcept { return cfg_; }
 
  private:
   array_config cfg_;
   std::vector<std::array<double, 3>> positions_;
-  std::vector<double> slant_rad_;
+  std::vector<std::array<double, 2>> polarisation_;
   bool directional_ = false;
 };
 
