@@ -249,23 +249,27 @@ std::unique_ptr<link_model> make_link_model(link_config cfg) {
 }
 
 double mean_port_power(const ray_set& rays, const antenna_array& rx, const antenna_array& tx) {
+  // Every port's field is the array's element amplitude times its polarisation (cos ζ, sin ζ), so each sum over the
+  // port pairs factorises into sums over each array's ports: Σ_u,s (a_θ b_θ)² = A_θθ B_θθ with A_pq = Σ_u a_p a_q.
+  auto port_sums = [](const antenna_array& arr) {
+    std::array<double, 3> m{};  // Σ cos², Σ sin², Σ cos·sin
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+      const auto& p = arr.polarisation(i);
+      m[0] += p[0] * p[0], m[1] += p[1] * p[1], m[2] += p[0] * p[1];
+    }
+    return m;
+  };
+  const auto a = port_sums(rx), b = port_sums(tx);
   double total = 0;
-  std::vector<std::array<double, 2>> fr(rx.size()), ft(tx.size());
   for (std::size_t r = 0; r < rays.nof_rays(); ++r) {
-    // The element amplitude is the same for every port of an array: once per ray and array.
     const double ar = rx.element_amplitude(rays.zoa_rad[r], rays.aoa_rad[r]);
     const double at = tx.element_amplitude(rays.zod_rad[r], rays.aod_rad[r]);
-    for (std::size_t u = 0; u < rx.size(); ++u) fr[u] = {ar * rx.polarisation(u)[0], ar * rx.polarisation(u)[1]};
-    for (std::size_t s = 0; s < tx.size(); ++s) ft[s] = {at * tx.polarisation(s)[0], at * tx.polarisation(s)[1]};
+    const double g = ar * ar * at * at;
     const double x2 = rays.xpr_inv_sqrt[r] * rays.xpr_inv_sqrt[r];
-    for (const auto& a : fr)
-      for (const auto& b : ft) {
-        if (rays.los[r])
-          total += rays.power[r] * std::pow(a[0] * b[0] - a[1] * b[1], 2);
-        else
-          total += rays.power[r] * (std::pow(a[0] * b[0], 2) + std::pow(a[1] * b[1], 2) +
-                                    x2 * (std::pow(a[0] * b[1], 2) + std::pow(a[1] * b[0], 2)));
-      }
+    if (rays.los[r])  // Σ (a_θ b_θ − a_φ b_φ)²
+      total += rays.power[r] * g * (a[0] * b[0] - 2.0 * a[2] * b[2] + a[1] * b[1]);
+    else
+      total += rays.power[r] * g * (a[0] * b[0] + a[1] * b[1] + x2 * (a[0] * b[1] + a[1] * b[0]));
   }
   return total / static_cast<double>(rx.size() * tx.size());
 }
@@ -391,6 +395,8 @@ ndarray<cdouble> cluster_gains(const ray_set& rays, const antenna_array& rx, con
     std::fill(acc_re.begin(), acc_re.end(), 0.0);
     std::fill(acc_im.begin(), acc_im.end(), 0.0);
   };
+  bool rx_dual = false;
+  for (std::size_t u = 0; u < nu; ++u) rx_dual |= rx.polarisation(u)[1] != 0.0;
   std::size_t open_cluster = nr ? rays.cluster[0] : 0;
   for (std::size_t r = 0; r < nr; ++r) {
     if (rays.cluster[r] != open_cluster) {
@@ -434,13 +440,18 @@ ndarray<cdouble> cluster_gains(const ray_set& rays, const antenna_array& rx, con
         b_im[p * ns + s] = vr * hi + vi * hr;
       }
     }
-    // coef[u, s] = a_0[u] b_0[s] + a_1[u] b_1[s].
+    // coef[u, s] = a_0[u] b_0[s] + a_1[u] b_1[s]; the second term is zero for a single-polarised receiver.
     for (std::size_t u = 0; u < nu; ++u)
       for (std::size_t s = 0; s < ns; ++s) {
-        const double ar0 = a_re[u], ai0 = a_im[u], ar1 = a_re[nu + u], ai1 = a_im[nu + u];
-        const double br0 = b_re[s], bi0 = b_im[s], br1 = b_re[ns + s], bi1 = b_im[ns + s];
-        coef_re[u * ns + s] = (ar0 * br0 - ai0 * bi0) + (ar1 * br1 - ai1 * bi1);
-        coef_im[u * ns + s] = (ar0 * bi0 + ai0 * br0) + (ar1 * bi1 + ai1 * br1);
+        const double ar0 = a_re[u], ai0 = a_im[u], br0 = b_re[s], bi0 = b_im[s];
+        double cr = ar0 * br0 - ai0 * bi0, ci = ar0 * bi0 + ai0 * br0;
+        if (rx_dual) {
+          const double ar1 = a_re[nu + u], ai1 = a_im[nu + u], br1 = b_re[ns + s], bi1 = b_im[ns + s];
+          cr += ar1 * br1 - ai1 * bi1;
+          ci += ar1 * bi1 + ai1 * br1;
+        }
+        coef_re[u * ns + s] = cr;
+        coef_im[u * ns + s] = ci;
       }
     // Time evolution by the ray's Doppler, (7.5-22) last factor.
     accumulate_ray(coef_re.data(), coef_im.data(), pc + nu + ns + 4, ps + nu + ns + 4, acc_re.data(), acc_im.data(),
@@ -472,15 +483,19 @@ double frequency_response_flops(std::size_t nof_rays, std::size_t nof_clusters, 
   const double r = static_cast<double>(nof_rays), c = static_cast<double>(nof_clusters);
   const double u = static_cast<double>(nof_rx), s = static_cast<double>(nof_tx);
   const double t = static_cast<double>(nof_time), k = static_cast<double>(nof_subcarriers);
-  constexpr double cmac = 8, cmul = 6, sincos = 20, dot3 = 5;
-  // Per ray: directions (2 sincos pairs), 4 polar() for M, per rx port dot products + sincos + 2 scalings,
-  // per tx port dot products + sincos + M·F (4 real·complex = 8 flops, 2 adds = 4) + 2 complex multiplies,
-  // per (u, s) a 2-term complex dot product, per time a sincos and u·s complex multiply-adds.
-  const double per_ray = 2 * sincos + 4 * sincos + u * (2 * dot3 + sincos + 4) + s * (2 * dot3 + sincos + 12 + 2 * cmul) +
-                         u * s * (cmul + cmac) + t * (sincos + u * s * cmac);
-  const double exponentials = c * k * sincos;
+  // sincos: the operations of sincos_batch's loop (reduction 9, sine polynomial 18, cosine polynomial 19).
+  constexpr double cmac = 8, sincos = 46, dot3 = 5;
+  // Per ray, as cluster_gains' loops do them (single-polarised receiver): 4 angle sincos and the two directions
+  // (6); per port a phase argument (2 dot products, 1 add, 2 multiplies) and its sincos; the Doppler (2 dot products,
+  // add, divide) and per time its argument (3) and sincos; the 4 polarisation phasors; receive side 6 per port;
+  // M 8; transmit side 26 per port; coef 6 per port pair; per time and port pair a complex multiply-add; the cluster
+  // flush 2 adds per time and port pair.
+  const double per_ray = 4 * sincos + 6 + (u + s) * (2 * dot3 + 3 + sincos) + (2 * dot3 + 2) + t * (3 + sincos) +
+                         4 * sincos + 6 * u + 8 + 26 * s + 6 * u * s + t * u * s * cmac;
+  const double flush = c * t * u * s * 2;
+  const double exponentials = c * k * (2 + sincos);
   const double synthesis = t * u * s * c * k * cmac;
-  return r * per_ray + exponentials + synthesis;
+  return r * per_ray + flush + exponentials + synthesis;
 }
 
 ndarray<cdouble> generate_csi(const link_model& model, const ofdm_grid& grid, const rng_stream& stream,

@@ -124,7 +124,7 @@ ndarray<cdouble> cluster_gains(const ray_set& rays, const antenna_array& rx, con
                                const std::vector<double>& times_s, const displacement& shift = {});
 
 /// Floating-point operations of one `frequency_response` call, counted from its loops (1 complex
-/// multiply-add = 8 flops, 1 complex multiply = 6, sin/cos pair = 20), for the benchmark report.
+/// multiply-add = 8 flops, a sin/cos pair of sincos_batch = 46), for the benchmark report.
 double frequency_response_flops(std::size_t nof_rays, std::size_t nof_clusters, std::size_t nof_rx,
                                 std::size_t nof_tx, std::size_t nof_time, std::size_t nof_subcarriers);
 
