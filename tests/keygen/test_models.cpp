@@ -243,6 +243,35 @@ TEST(keygen_models, examples_pair_each_party_with_its_target) {
             std::string::npos);
 }
 
+TEST(keygen_models, a_streamed_batch_reads_only_the_probes_its_examples_use) {
+  // One pair per probe: row 2·probe + party. Row 0 = probe 0, Alice; row 3 = probe 1, Bob.
+  const auto cross = km::probes_used_by({3, 0}, 1, "cross");
+  EXPECT_EQ(cross.alice, (std::vector<std::size_t>{0, 1}));  // Alice's input of probe 0, Bob's target of probe 1
+  EXPECT_EQ(cross.bob, (std::vector<std::size_t>{0, 1}));
+  EXPECT_TRUE(cross.clean.empty());
+  const auto clean = km::probes_used_by({3, 0}, 1, "clean");
+  EXPECT_EQ(clean.alice, (std::vector<std::size_t>{0}));
+  EXPECT_EQ(clean.bob, (std::vector<std::size_t>{1}));
+  EXPECT_EQ(clean.clean, (std::vector<std::size_t>{0, 1}));
+  // Examples from arrays that hold only those probes equal the ones from arrays holding every probe.
+  const auto d = physec::testing::synthetic_wiretap(5, 0.1, {0.0}, 9, {1, 1, 3, 2});
+  auto rows_of = [](const physec::ndarray<std::complex<float>>& a, const std::vector<std::size_t>& probes) {
+    const std::size_t per = a.size() / a.shape[0];
+    physec::shape_t shape = a.shape;
+    shape[0] = probes.size();
+    physec::ndarray<std::complex<float>> out(shape);
+    for (std::size_t i = 0; i < probes.size(); ++i)
+      std::copy_n(a.data.begin() + static_cast<std::ptrdiff_t>(probes[i] * per), per,
+                  out.data.begin() + static_cast<std::ptrdiff_t>(i * per));
+    return out;
+  };
+  const auto all = km::make_examples(d.alice, d.bob, d.clean, {0, 1, 2, 3, 4}, {3, 0}, "clean");
+  const auto part = km::make_examples(rows_of(d.alice, clean.alice), rows_of(d.bob, clean.bob),
+                                      rows_of(d.clean, clean.clean), clean, {3, 0}, "clean");
+  EXPECT_TRUE(torch::equal(all.inputs, part.inputs));
+  EXPECT_TRUE(torch::equal(all.targets, part.targets));
+}
+
 TEST(keygen_models, mimo_examples_are_one_antenna_pair_each) {
   // 2 x 2 antennas: P = 4 pairs; row (2·probe + party)·4 + pair. Probe 1 (train), Alice, pair 3 = row 11.
   const auto d = physec::testing::synthetic_wiretap(5, 0.1, {0.0}, 9, {2, 2, 3, 2});

@@ -110,32 +110,68 @@ dataset::wiretap_data apply_model(const nn::model_handle& model, const dataset::
   return out;
 }
 
-nn::example_batch make_examples(const csi_t& alice, const csi_t& bob, const csi_t& clean,
-                                const std::vector<std::size_t>& probes, const std::vector<std::size_t>& rows,
-                                const std::string& target) {
-  check_csi_rank(alice.shape, "/alice");
-  if (alice.shape.size() != 5 || bob.shape != alice.shape || (target == "clean" && clean.shape != alice.shape))
-    throw error("CSI arrays of different shapes", {"", "/bob", {}}, shape_string(alice.shape), shape_string(bob.shape));
-  const std::size_t pairs = alice.shape[1] * alice.shape[2], f = alice.shape[3], t = alice.shape[4];
+probes_used probes_used_by(const std::vector<std::size_t>& rows, std::size_t pairs_per_probe, const std::string& target) {
+  probes_used u;
+  for (const std::size_t row : rows) {
+    const std::size_t probe = row / (2 * pairs_per_probe), party = row / pairs_per_probe % 2;
+    (party == 0 ? u.alice : u.bob).push_back(probe);  // the input
+    if (target == "clean")
+      u.clean.push_back(probe);
+    else
+      (party == 0 ? u.bob : u.alice).push_back(probe);  // the cross target
+  }
+  for (auto* v : {&u.alice, &u.bob, &u.clean}) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
+  return u;
+}
+
+nn::example_batch make_examples(const csi_t& alice, const csi_t& bob, const csi_t& clean, const probes_used& used,
+                                const std::vector<std::size_t>& rows, const std::string& target) {
+  // The arrays hold different probes, so only their per-probe shapes [A, B, F, T] must agree; an array no example
+  // of the batch reads is empty.
+  const csi_t& ref = !alice.data.empty() ? alice : !bob.data.empty() ? bob : clean;
+  check_csi_rank(ref.shape, "/alice");
+  const shape_t& s = ref.shape;
+  for (const auto* a : {&alice, &bob, &clean})
+    if (!a->data.empty() && (a->shape.size() != 5 || !std::equal(s.begin() + 1, s.end(), a->shape.begin() + 1)))
+      throw error("CSI arrays of different shapes", {"", "/bob", {}}, shape_string(s), shape_string(a->shape));
+  const std::size_t pairs = s[1] * s[2], f = s[3], t = s[4];
   const std::size_t ft = f * t, per_probe = pairs * ft;
   const auto n = static_cast<std::int64_t>(rows.size());
   nn::example_batch b{torch::empty({n, 2, static_cast<std::int64_t>(f), static_cast<std::int64_t>(t)}),
                       torch::empty({n, 2, static_cast<std::int64_t>(f), static_cast<std::int64_t>(t)})};
   float* x = b.inputs.data_ptr<float>();
   float* y = b.targets.data_ptr<float>();
+  // Where probe `probe` starts in an array holding the probes `held`.
+  auto offset = [&](const std::vector<std::size_t>& held, std::size_t probe, std::size_t i) {
+    const auto it = std::lower_bound(held.begin(), held.end(), probe);
+    if (it == held.end() || *it != probe)
+      throw error("example row of a probe not loaded", {"", "rows", i}, "a loaded probe", std::to_string(probe));
+    return static_cast<std::size_t>(it - held.begin()) * per_probe;
+  };
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const std::size_t probe = rows[i] / (2 * pairs), party = rows[i] / pairs % 2, pair = rows[i] % pairs;
-    const auto it = std::lower_bound(probes.begin(), probes.end(), probe);
-    if (it == probes.end() || *it != probe)
-      throw error("example row of a probe not loaded", {"", "rows", i}, "a loaded probe", std::to_string(probe));
-    const std::size_t at = static_cast<std::size_t>(it - probes.begin()) * per_probe;
     const csi_t& in = party == 0 ? alice : bob;
-    const csi_t& out = target == "clean" ? clean : (party == 0 ? bob : alice);
-    const float scale = probe_rms(in.ptr() + at, per_probe);
-    write_sample(in.ptr() + at + pair * ft, 1, ft, scale, x + i * 2 * ft);
-    write_sample(out.ptr() + at + pair * ft, 1, ft, scale, y + i * 2 * ft);
+    const std::size_t in_at = offset(party == 0 ? used.alice : used.bob, probe, i);
+    const bool clean_target = target == "clean";
+    const csi_t& out = clean_target ? clean : (party == 0 ? bob : alice);
+    const std::size_t out_at = offset(clean_target ? used.clean : (party == 0 ? used.bob : used.alice), probe, i);
+    const float scale = probe_rms(in.ptr() + in_at, per_probe);
+    write_sample(in.ptr() + in_at + pair * ft, 1, ft, scale, x + i * 2 * ft);
+    write_sample(out.ptr() + out_at + pair * ft, 1, ft, scale, y + i * 2 * ft);
   }
   return b;
+}
+
+nn::example_batch make_examples(const csi_t& alice, const csi_t& bob, const csi_t& clean,
+                                const std::vector<std::size_t>& probes, const std::vector<std::size_t>& rows,
+                                const std::string& target) {
+  if (alice.shape.size() == 5 && (bob.shape != alice.shape || (target == "clean" && clean.shape != alice.shape)))
+    throw error("CSI arrays of different shapes", {"", "/bob", {}}, shape_string(alice.shape), shape_string(bob.shape));
+  return make_examples(alice, bob, clean, probes_used{probes, probes, target == "clean" ? probes : std::vector<std::size_t>{}},
+                       rows, target);
 }
 
 std::vector<std::size_t> example_rows(const std::vector<std::uint8_t>& split, dataset::split_label label,
@@ -193,19 +229,18 @@ std::unique_ptr<nn::h5_source> wiretap_h5_source(const std::filesystem::path& fi
   // One reader for the source's life (not one per batch): HDF5 reads the file's chunk index once, not every batch.
   auto reader = std::make_shared<std::shared_ptr<h5::reader>>();
   auto load = [target, pairs, reader](const std::filesystem::path& f, const std::vector<std::size_t>& batch_rows) {
-    std::vector<std::size_t> probes;
-    for (auto row : batch_rows) probes.push_back(row / (2 * pairs));
-    std::sort(probes.begin(), probes.end());
-    probes.erase(std::unique(probes.begin(), probes.end()), probes.end());
+    // Only the rows the batch's examples use: an example reads its input party's probe and its target's.
+    const probes_used used = probes_used_by(batch_rows, pairs, target);
     if (!*reader) *reader = std::make_shared<h5::reader>(f);
     const h5::reader& r = **reader;
-    const csi_t alice = r.read_rows<std::complex<float>>("/alice", probes);
-    const csi_t bob = r.read_rows<std::complex<float>>("/bob", probes);
-    const csi_t clean = target == "clean" ? r.read_rows<std::complex<float>>("/clean", probes) : csi_t{};
-    check_finite_rows(alice, probes, f.string(), "/alice");
-    check_finite_rows(bob, probes, f.string(), "/bob");
-    check_finite_rows(clean, probes, f.string(), "/clean");
-    return make_examples(alice, bob, clean, probes, batch_rows, target);
+    auto read = [&](const char* name, const std::vector<std::size_t>& probes) {
+      if (probes.empty()) return csi_t{};
+      csi_t a = r.read_rows<std::complex<float>>(name, probes);
+      check_finite_rows(a, probes, f.string(), name);
+      return a;
+    };
+    const csi_t alice = read("/alice", used.alice), bob = read("/bob", used.bob), clean = read("/clean", used.clean);
+    return make_examples(alice, bob, clean, used, batch_rows, target);
   };
   return std::make_unique<nn::h5_source>(file, std::move(rows), load);
 }

@@ -49,6 +49,18 @@ nn::example_batch make_examples(const ndarray<std::complex<float>>& alice, const
                                 const ndarray<std::complex<float>>& clean, const std::vector<std::size_t>& probes,
                                 const std::vector<std::size_t>& rows, const std::string& target);
 
+/// The probes whose rows of /alice, /bob and /clean the examples `rows` use (each sorted, no repeats): an example
+/// reads its input party's probe and its target's (the other party's for "cross", /clean for "clean"), not all three.
+struct probes_used {
+  std::vector<std::size_t> alice, bob, clean;
+};
+probes_used probes_used_by(const std::vector<std::size_t>& rows, std::size_t pairs_per_probe, const std::string& target);
+
+/// make_examples where each array holds its own probes (`used`, in that order): what a streamed batch reads.
+nn::example_batch make_examples(const ndarray<std::complex<float>>& alice, const ndarray<std::complex<float>>& bob,
+                                const ndarray<std::complex<float>>& clean, const probes_used& used,
+                                const std::vector<std::size_t>& rows, const std::string& target);
+
 /// The example rows of every probe with split label `label`, P = `pairs_per_probe` antenna pairs each.
 std::vector<std::size_t> example_rows(const std::vector<std::uint8_t>& split, dataset::split_label label,
                                       std::size_t pairs_per_probe);
