@@ -260,7 +260,7 @@ void run_eval(eval_options& o) {
 std::vector<auth_result> auth_eval_stage(run_context& ctx, const dataset::mobility_data& d,
                                          const auth::classifier_config& cfg, const auth_eval_options& o,
                                          bool write_outputs) {
-  const auto& split = o.split == "position" ? d.split_position : d.split_time;
+  const auto& split = dataset::split_labels(d, o.split, "--split");
   std::vector<auth_result> out;
   for (const auto& kind : o.models.empty() ? std::vector<std::string>{} : o.features) {
     auto t = ctx.report().time("auth eval (" + kind + " features)");
@@ -350,8 +350,10 @@ void register_auth(CLI::App& app) {
                  "from [tdgcn]), or a TDGCN checkpoint FILE.pt")
       ->capture_default_str();
   ev->add_option("--checkpoint", o->checkpoint, "a trained TDGCN checkpoint (`physec auth train`) to test as well");
-  ev->add_option("--split", o->split, "time or position")
-      ->check(CLI::IsMember({"time", "position"}))
+  ev->add_option("--split", o->split,
+                 "train/test protocol: time (later stretches of each route, after a gap), position (route arcs never "
+                 "seen) or random (the paper-like split: test sequences share trajectories with training ones)")
+      ->check(CLI::IsMember(dataset::split_protocols()))
       ->capture_default_str();
   ev->add_option("--sweep", o->sweep,
                  "snr, distance or speed: regenerate the dataset from [mobility] per [sweep] value (not with -d)")

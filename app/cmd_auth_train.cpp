@@ -57,8 +57,9 @@ void register_auth_train(CLI::App& auth) {
                                  "--ts-test): checkpoint, history, plots, complexity, test accuracy");
   auto o = std::make_shared<auth_train_options>();
   tr->add_option("-d,--dataset", o->dataset, "mobility dataset (HDF5, from `physec dataset mobility`)");
-  tr->add_option("--split", o->split, "mobility split: time or position")
-      ->check(CLI::IsMember({"time", "position"}))
+  tr->add_option("--split", o->split,
+                 "mobility train/test protocol: time, position or random (paper-like, overlapping; see auth eval)")
+      ->check(CLI::IsMember(dataset::split_protocols()))
       ->capture_default_str();
   tr->add_option("--model", o->model, "model to train")->check(CLI::IsMember({"tdgcn"}))->capture_default_str();
   tr->add_option("--ts", o->ts_train, "UEA/UCR training file (.ts); validation is carved from it");

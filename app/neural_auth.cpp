@@ -55,7 +55,7 @@ struct mobility_sets {
   auth::models::sequence_set train, validation, test;
 };
 mobility_sets mobility_splits(const dataset::mobility_data& d, const std::string& split_name, int stride) {
-  const auto& split = split_name == "position" ? d.split_position : d.split_time;
+  const auto& split = dataset::split_labels(d, split_name, "--split");
   mobility_sets s{auth::models::split_windows(d, split, dataset::m_train, stride),
                   auth::models::split_windows(d, split, dataset::m_validation, 0),
                   auth::models::split_windows(d, split, dataset::m_test, 0)};

@@ -62,7 +62,7 @@ struct tdgcn_settings {
 /// What `physec auth eval` runs on one dataset.
 struct auth_eval_options {
   std::vector<std::string> models;    ///< classifier names
-  std::string split = "time";         ///< "time" or "position"
+  std::string split = "time";         ///< "time", "position" or "random" (dataset::split_labels)
   std::vector<std::string> features;  ///< "sample" and/or "sequence"
   bool select = true;                 ///< validation grid search
   const tdgcn_settings* tdgcn = nullptr;  ///< non-null: also train TDGCN on the split and test it ("raw" features)

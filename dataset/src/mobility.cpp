@@ -5,6 +5,7 @@
 
 #include "physec/core/error.hpp"
 #include "physec/core/hdf5.hpp"
+#include "physec/core/rng.hpp"
 #include "physec/core/version.hpp"
 
 namespace physec::dataset {
@@ -64,6 +65,7 @@ void check_mobility(const mobility_data& d, const std::string& origin) {
   check_count(d.transmitter, n, origin, "/labels/transmitter");
   check_count(d.split_time, n, origin, "/labels/split_time");
   check_count(d.split_position, n, origin, "/labels/split_position");
+  if (!d.split_random.empty()) check_count(d.split_random, n, origin, "/labels/split_random");
   check_count(d.start_index, n, origin, "/labels/start_index");
   check_shape(d.snr_dB.shape, {n, T}, origin, "/labels/snr_dB");
   check_shape(d.los.shape, {n, T}, origin, "/labels/los");
@@ -82,6 +84,7 @@ void check_mobility(const mobility_data& d, const std::string& origin) {
                 "at most " + std::to_string(nof_transmitters), std::to_string(d.nof_legal));
   check_split(d.split_time, origin, "/labels/split_time");
   check_split(d.split_position, origin, "/labels/split_position");
+  check_split(d.split_random, origin, "/labels/split_random");
   check_finite(d.sequences, origin, "/sequences");
   check_finite(d.csi, origin, "/csi");
   check_finite(d.snr_dB, origin, "/labels/snr_dB");
@@ -98,6 +101,8 @@ void write_mobility(const std::filesystem::path& path, const mobility_data& d) {
   w.write("/labels/transmitter", n, d.transmitter.data());
   w.write("/labels/split_time", n, d.split_time.data());
   w.write("/labels/split_position", n, d.split_position.data());
+  const auto split_random = d.split_random.empty() ? random_split(d.split_time) : d.split_random;
+  w.write("/labels/split_random", n, split_random.data());
   w.write("/labels/start_index", n, d.start_index.data());
   w.write("/labels/snr_dB", d.snr_dB);
   w.write("/labels/los", d.los);
@@ -116,6 +121,9 @@ void write_mobility(const std::filesystem::path& path, const mobility_data& d) {
   w.attribute("/labels/transmitter", "meaning", std::string("0..nof_legal-1 legal, the rest spoofers"));
   w.attribute("/labels/split_time", "meaning", std::string("0 train, 1 validation, 2 test, 3 unused (gap)"));
   w.attribute("/labels/split_position", "meaning", std::string("0 train, 1 validation, 2 test, 3 unused (gap)"));
+  w.attribute("/labels/split_random", "meaning",
+              std::string("split_time's codes shuffled over the sequences: the paper-like protocol, training and test "
+                          "sequences share stretches of trajectory"));
   w.commit();
 }
 
@@ -133,6 +141,8 @@ mobility_data read_mobility(const std::filesystem::path& path) {
   d.transmitter = r.read<std::int32_t>("/labels/transmitter", {opt{}}).data;
   d.split_time = r.read<std::uint8_t>("/labels/split_time", {opt{}}).data;
   d.split_position = r.read<std::uint8_t>("/labels/split_position", {opt{}}).data;
+  d.split_random = r.has("/labels/split_random") ? r.read<std::uint8_t>("/labels/split_random", {opt{}}).data
+                                                 : random_split(d.split_time);  // files from before issue #19
   d.start_index = r.read<std::int64_t>("/labels/start_index", {opt{}}).data;
   d.snr_dB = r.read<double>("/labels/snr_dB", {opt{}, opt{}});
   d.los = r.read<std::uint8_t>("/labels/los", {opt{}, opt{}});
@@ -146,6 +156,33 @@ mobility_data read_mobility(const std::filesystem::path& path) {
   if (r.has_attribute("/", "feature_layout")) d.feature_layout = r.string_attribute("/", "feature_layout");
   check_mobility(d, file);
   return d;
+}
+
+std::vector<std::uint8_t> random_split(const std::vector<std::uint8_t>& split_time) {
+  std::vector<std::uint8_t> out = split_time;
+  // Fisher-Yates with a fixed public seed: the split is a function of split_time alone, so a file without the array
+  // gets the same labels as one that stores it.
+  rng_stream rng = rng_stream(19).derive("dataset/mobility/split_random");
+  for (std::size_t i = out.size(); i > 1; --i) std::swap(out[i - 1], out[rng.uniform_int(i)]);
+  return out;
+}
+
+const std::vector<std::string>& split_protocols() {
+  static const std::vector<std::string> names{"time", "position", "random"};
+  return names;
+}
+
+const std::vector<std::uint8_t>& split_labels(const mobility_data& d, const std::string& protocol,
+                                              const std::string& field) {
+  if (protocol == "time") return d.split_time;
+  if (protocol == "position") return d.split_position;
+  if (protocol == "random") {
+    if (d.split_random.size() != d.split_time.size())
+      throw error("no paper-like split in this data", {"", field, {}}, std::to_string(d.split_time.size()) + " labels",
+                  std::to_string(d.split_random.size()));
+    return d.split_random;
+  }
+  throw error("unknown split protocol", {"", field, {}}, "time, position or random", protocol);
 }
 
 std::vector<std::size_t> split_indices(const std::vector<std::uint8_t>& split, std::uint8_t code) {

@@ -464,6 +464,7 @@ mobility_data generate_mobility(const mobility_config& cfg_in, const rng_stream&
       d.split_position.push_back(arc);
     }
   }
+  d.split_random = random_split(d.split_time);
   return d;
 }
 

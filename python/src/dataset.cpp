@@ -67,6 +67,7 @@ py::dict mobility_dict(pd::mobility_data&& m) {
   labels["transmitter"] = to_numpy(std::move(m.transmitter));
   labels["split_time"] = to_numpy(std::move(m.split_time));
   labels["split_position"] = to_numpy(std::move(m.split_position));
+  labels["split_random"] = to_numpy(std::move(m.split_random));
   labels["start_index"] = to_numpy(std::move(m.start_index));
   labels["snr_dB"] = to_numpy(std::move(m.snr_dB));
   labels["los"] = to_numpy(std::move(m.los));
@@ -144,6 +145,8 @@ pd::mobility_data mobility_from_dict(const py::dict& d) {
   m.transmitter = vector_entry<std::int32_t>(labels, "transmitter", "/labels/transmitter");
   m.split_time = vector_entry<std::uint8_t>(labels, "split_time", "/labels/split_time");
   m.split_position = vector_entry<std::uint8_t>(labels, "split_position", "/labels/split_position");
+  if (labels.contains("split_random"))  // optional: derived from split_time when absent, as for older files
+    m.split_random = vector_entry<std::uint8_t>(labels, "split_random", "/labels/split_random");
   m.start_index = vector_entry<std::int64_t>(labels, "start_index", "/labels/start_index");
   m.snr_dB = array_entry<double>(labels, "snr_dB", "/labels/snr_dB");
   m.los = array_entry<std::uint8_t>(labels, "los", "/labels/los");
@@ -208,8 +211,8 @@ void bind_dataset(py::module_& m) {
       "the [mobility] section (nof_legal, nof_spoofers, samples_per_transmitter, sequence_length, speed_mps [m/s], "
       "snr_dB [dB], ...); physec.dataset.default_mobility_config() lists them.\nReturns dict: sequences float32 "
       "[n, D, T] (D = 2 rx tx), csi complex64 [n, T, nof_rx, nof_tx]; labels = {transmitter int32 [n] (0.. legal, "
-      "then spoofers), split_time, split_position uint8 [n] (0 train, 1 validation, 2 test, 3 gap), start_index "
-      "int64 [n], snr_dB float64 [n, T], los uint8 [n, T]}; positions_m, velocities_mps float64 [n, T, 3]; attrs = "
+      "then spoofers), split_time, split_position, split_random uint8 [n] (0 train, 1 validation, 2 test, 3 gap; "
+      "split_random: the paper-like protocol), start_index int64 [n], snr_dB float64 [n, T], los uint8 [n, T]}; positions_m, velocities_mps float64 [n, T, 3]; attrs = "
       "{schema, seed, config, nof_legal, sample_rate_Hz [Hz], noise_variance, feature_layout}.");
   m.def(
       "read_wiretap",

@@ -58,6 +58,41 @@ TEST(mobility, time_split_is_ordered_disjoint_and_gapped) {
   for (std::size_t q = 0; q < 120; ++q) EXPECT_EQ(d.split_time[q], expected[q % 20]) << q;
 }
 
+TEST(mobility, random_split_is_the_time_splits_codes_shuffled_and_overlaps_along_each_route) {
+  ds::mobility_config c;
+  c.irs_ny = c.irs_nz = 1;
+  const auto d = ds::generate_mobility(c, physec::rng_stream(9), 2, nullptr);
+  ASSERT_EQ(d.split_random.size(), d.nof_sequences());
+  // The same numbers of training, validation, test and unused sequences as the time split, a function of it alone.
+  for (std::uint8_t code = 0; code < 4; ++code)
+    EXPECT_EQ(std::count(d.split_random.begin(), d.split_random.end(), code),
+              std::count(d.split_time.begin(), d.split_time.end(), code));
+  EXPECT_EQ(ds::random_split(d.split_time), d.split_random);
+  EXPECT_NE(d.split_random, d.split_time);
+  // Documented as overlapping: along every legal route some test sequence lies between two training sequences
+  // (the time split never has one: all its test sequences come after its training ones).
+  for (int tx = 0; tx < d.nof_legal; ++tx) {
+    std::int64_t first_train = 1 << 30, last_train = -1;
+    for (std::size_t q = 0; q < d.nof_sequences(); ++q)
+      if (d.transmitter[q] == tx && d.split_random[q] == ds::m_train) {
+        first_train = std::min(first_train, d.start_index[q]);
+        last_train = std::max(last_train, d.start_index[q]);
+      }
+    bool interleaved = false;
+    for (std::size_t q = 0; q < d.nof_sequences(); ++q)
+      interleaved |= d.transmitter[q] == tx && d.split_random[q] == ds::m_test && d.start_index[q] > first_train &&
+                     d.start_index[q] < last_train;
+    EXPECT_TRUE(interleaved) << "transmitter " << tx;
+  }
+  // split_labels names the protocols and refuses others naming the field.
+  EXPECT_EQ(&ds::split_labels(d, "time"), &d.split_time);
+  EXPECT_EQ(&ds::split_labels(d, "position"), &d.split_position);
+  EXPECT_EQ(&ds::split_labels(d, "random"), &d.split_random);
+  const auto m = message_of([&] { ds::split_labels(d, "shuffled", "--split"); });
+  EXPECT_NE(m.find("--split"), std::string::npos) << m;
+  EXPECT_NE(m.find("time, position or random"), std::string::npos) << m;
+}
+
 TEST(mobility, no_sample_in_two_splits_and_gaps_hold) {
   // Default size (40 sequences of 50) with a 1-element IRS, both splits: the sample indices of train, validation
   // and test are disjoint per transmitter; in time, every test sample is >= 1 sequence (50 samples) after every
@@ -194,11 +229,30 @@ TEST(mobility, hdf5_round_trip) {
   EXPECT_EQ(r.transmitter, d.transmitter);
   EXPECT_EQ(r.split_time, d.split_time);
   EXPECT_EQ(r.split_position, d.split_position);
+  EXPECT_EQ(r.split_random, d.split_random.empty() ? ds::random_split(d.split_time) : d.split_random);
   EXPECT_EQ(r.start_index, d.start_index);
   EXPECT_EQ(r.snr_dB, d.snr_dB);
   EXPECT_EQ(r.los, d.los);
   EXPECT_EQ(r.positions_m, d.positions_m);
   EXPECT_EQ(r.velocities_mps, d.velocities_mps);
+  // A file from before the paper-like split (no /labels/split_random) gets the same labels, derived on reading.
+  {
+    physec::h5::writer w(dir / "old.h5");
+    const physec::shape_t n{d.nof_sequences()};
+    w.write("/sequences", d.sequences);
+    w.write("/csi", d.csi);
+    w.write("/labels/transmitter", n, d.transmitter.data());
+    w.write("/labels/split_time", n, d.split_time.data());
+    w.write("/labels/split_position", n, d.split_position.data());
+    w.write("/labels/start_index", n, d.start_index.data());
+    w.write("/labels/snr_dB", d.snr_dB);
+    w.write("/labels/los", d.los);
+    w.write("/positions_m", d.positions_m);
+    w.write("/velocities_mps", d.velocities_mps);
+    w.attribute("/", "schema", std::string(ds::k_mobility_schema));
+    w.commit();
+  }
+  EXPECT_EQ(ds::read_mobility(dir / "old.h5").split_random, r.split_random);
   EXPECT_EQ(r.seed, 5u);
   EXPECT_EQ(r.config_toml, d.config_toml);
   EXPECT_EQ(r.nof_legal, 4);

@@ -9,6 +9,9 @@
 ///   /labels/transmitter   int32 [nof_sequences]  0..3 legal, 4..5 spoofers
 ///   /labels/split_time    uint8 [nof_sequences]  0 train, 1 validation, 2 test, 3 unused (gap)
 ///   /labels/split_position uint8 [nof_sequences] same codes, whole route arcs held out
+///   /labels/split_random  uint8 [nof_sequences]  same codes and counts as split_time, sequences assigned at random:
+///                         the paper-like protocol, where test sequences share stretches of trajectory with training
+///                         ones (older files without it: derived from split_time by `random_split`)
 ///   /labels/start_index   int64 [nof_sequences]  index of the sequence's first sample on its transmitter's trajectory
 ///   /labels/snr_dB        float64 [nof_sequences, T]  per-sample SNR: mean |H|² over the ports / noise variance
 ///   /labels/los           uint8 [nof_sequences, T]  1 where the direct Tx -> Bob link is LOS
@@ -36,6 +39,7 @@ struct mobility_data {
   std::vector<std::int32_t> transmitter;     ///< [n]
   std::vector<std::uint8_t> split_time;      ///< [n]
   std::vector<std::uint8_t> split_position;  ///< [n]
+  std::vector<std::uint8_t> split_random;    ///< [n] paper-like protocol (see the layout above)
   std::vector<std::int64_t> start_index;     ///< [n]
   ndarray<double> snr_dB;                    ///< [n, T]
   ndarray<std::uint8_t> los;                 ///< [n, T]
@@ -66,6 +70,19 @@ mobility_data read_mobility(const std::filesystem::path& path);
 
 /// The same consistency checks on data in memory; `origin` names it in errors.
 void check_mobility(const mobility_data& d, const std::string& origin);
+
+/// The paper-like split: the codes of `split_time` (so the same numbers of training, validation, test and unused
+/// sequences) shuffled over the sequences by a fixed public seed. Training and test sequences then interleave along
+/// every trajectory (the PLA paper does not say how it split; its ~100 % needs such an overlap).
+std::vector<std::uint8_t> random_split(const std::vector<std::uint8_t>& split_time);
+
+/// The split labels of a protocol: "time" (later stretches of each route, with a gap), "position" (whole route arcs
+/// held out) or "random" (the paper-like overlapping split). Throws physec::error naming `field` otherwise.
+const std::vector<std::uint8_t>& split_labels(const mobility_data& d, const std::string& protocol,
+                                              const std::string& field = "split");
+
+/// The protocol names split_labels accepts.
+const std::vector<std::string>& split_protocols();
 
 /// Indices of the sequences with `code` in `split` (one of d.split_time / d.split_position), in file order.
 std::vector<std::size_t> split_indices(const std::vector<std::uint8_t>& split, std::uint8_t code);
