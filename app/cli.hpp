@@ -105,6 +105,7 @@ void register_nist(CLI::App& app);
 void register_auth(CLI::App& app);
 /// `physec auth train` (app/cmd_auth_train.cpp), called from register_auth.
 void register_auth_train(CLI::App& auth);
+void register_auth_openset(CLI::App& auth);
 
 /// Exit code of the command that ran (set by its callback).
 int& command_status();

@@ -362,6 +362,7 @@ void register_auth(CLI::App& app) {
   add_common_options(*ev, o->common, "physec-out/auth-eval");
   ev->callback([o] { run_eval(*o); });
   register_auth_train(*au);
+  register_auth_openset(*au);
 }
 
 }  // namespace physec::app

@@ -205,6 +205,29 @@ TEST(cli, dataset_mobility_then_auth_eval) {
   EXPECT_TRUE(fs::exists(dir / "sweep" / "accuracy_vs_speed_sample.png"));
 }
 
+TEST(cli, auth_openset_scores_unseen_spoofers_and_refuses_unknown_detectors) {
+  const auto dir = temp_dir("openset");
+  auto r = run("dataset mobility -q " + k_tiny_mobility + " -o " + (dir / "m.h5").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = run("auth openset -q -d " + (dir / "m.h5").string() + " --model mahalanobis,nb --split random --out " +
+          (dir / "os").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("unseen spoofers, random split"), std::string::npos) << r.out;
+  for (const char* f : {"openset.csv", "roc.csv", "roc.png", "report.json"}) EXPECT_TRUE(fs::exists(dir / "os" / f)) << f;
+  const std::string csv = physec::read_file(dir / "os" / "openset.csv");
+  EXPECT_EQ(csv.rfind("model,auroc,auroc_low,auroc_high,threshold,far_target,far,", 0), 0u) << csv;
+  EXPECT_NE(csv.find("\nmahalanobis,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nnb,"), std::string::npos) << csv;
+  // The ROC of each detector runs from "flag everything" (FAR 1, MDR 0) to "flag nothing" (FAR 0, MDR 1).
+  const std::string roc = physec::read_file(dir / "os" / "roc.csv");
+  EXPECT_NE(roc.find(",1,0\n"), std::string::npos) << roc;
+  EXPECT_NE(roc.find(",0,1\n"), std::string::npos) << roc;
+  r = run("auth openset -q -d " + (dir / "m.h5").string() + " --model svm --out " + (dir / "bad").string());
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "one line: " << r.out;
+  EXPECT_FALSE(fs::exists(dir / "bad"));
+}
+
 TEST(cli, auth_eval_bad_dataset_is_one_line_exit_3_and_writes_nothing) {
   const auto dir = temp_dir("mobbad");
   auto r = run("auth eval -q -d " + (dir / "none.h5").string() + " --out " + (dir / "out").string());
