@@ -326,7 +326,7 @@ void run_auth_train(const auth_train_options& o) {
                  {"nof_train", runs.front().first.y.size() + (ensemble ? runs.front().second.y.size() : 0)},
                  {"nof_validation", ensemble ? 0 : runs.front().second.y.size()},
                  {"nof_test", test.y.size()},
-                 {"steps", test.x.shape[2]},
+                 {"series_length", test.x.shape[2]},  // after padding unequal lengths
                  {"class_names", class_names}};
   res["tdgcn"] = {{"test_accuracy", e.accuracy},
                   {"models", fits.size()},
