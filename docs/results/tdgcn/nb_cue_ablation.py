@@ -5,7 +5,9 @@ Variants: all features; dims shuffled per sequence (destroys which dimension is 
 per-dimension mean removed before the features); level only (the mean feature alone). Prints one CSV row each.
 Check of the re-implementation: on the seed-42 datasets its "all" rows equal `physec auth eval --model nb
 --set 'features=["sequence"]'` to four decimals (0 dB time 0.6111, 15 dB time 0.7556, 15 dB position 0.3505).
-Usage: nb_cue_ablation.py MOBILITY.h5 time|position [SHUFFLE_SEED]"""
+Usage: nb_cue_ablation.py MOBILITY.h5 time|position [SHUFFLE_SEED]
+       nb_cue_ablation.py --level-only IN.h5 OUT.h5   (a copy whose /sequences hold each sequence's per-dimension
+                                                       mean at every sample: TDGCN's level-only input)"""
 import sys
 import h5py
 import numpy as np
@@ -28,6 +30,14 @@ def nb(xtr, ytr, xte, smoothing=0.1):
     prior = np.log(np.array([(ytr == c).mean() for c in classes]))
     ll = -0.5 * (np.log(2 * np.pi * var)[None] + (xte[:, None, :] - mu[None]) ** 2 / var[None]).sum(2) + prior
     return classes[ll.argmax(1)]
+
+if sys.argv[1] == "--level-only":
+    import shutil
+    shutil.copyfile(sys.argv[2], sys.argv[3])
+    with h5py.File(sys.argv[3], "r+") as f:
+        x = f["sequences"][()].astype(np.float64)
+        f["sequences"][...] = np.repeat(x.mean(2, keepdims=True), x.shape[2], 2).astype(np.float32)
+    sys.exit(0)
 
 path, split = sys.argv[1], sys.argv[2]
 seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
