@@ -12,8 +12,14 @@ void tdgcn_data_config::describe(config::schema& s) {
         "mobility: stride of overlapping training windows inside training time ranges [samples]; 0 = none")
       .range(0, 1000)
       .source("ours (10: 5x the training sequences)");
+  s.add("folds", folds,
+        "UEA: k stratified folds of the training file; k models, each trained on k-1 folds and keeping its epoch of "
+        "lowest loss on the held-out fold; the test prediction averages their class probabilities. 1 = one model "
+        "and one validation split of validation_fraction")
+      .range(1, 10)
+      .source("ours (docs/tdgcn.md: one 20 % split selected badly on 8 BasicMotions cases; costs k trainings)");
   s.add("validation_fraction", validation_fraction,
-        "UEA: fraction of each class's training cases held out for validation (early stopping, schedule)")
+        "UEA with folds = 1: fraction of each class's training cases held out for validation (model selection)")
       .range(0.05, 0.5)
       .source("ours");
 }
@@ -62,9 +68,11 @@ void register_auth_train(CLI::App& auth) {
       ->check(CLI::IsMember(dataset::split_protocols()))
       ->capture_default_str();
   tr->add_option("--model", o->model, "model to train")->check(CLI::IsMember({"tdgcn"}))->capture_default_str();
-  tr->add_option("--ts", o->ts_train, "UEA/UCR training file (.ts); validation is carved from it");
+  tr->add_option("--ts", o->ts_train,
+                 "UEA/UCR training file (.ts); validation folds are carved from it (data.folds; unequal lengths "
+                 "are padded)");
   tr->add_option("--ts-test", o->ts_test, "UEA/UCR test file (.ts), used once after training");
-  tr->add_flag("--resume", o->resume, "continue from <out>/checkpoint.pt (same config)");
+  tr->add_flag("--resume", o->resume, "continue from <out>/checkpoint.pt or checkpoint_fold*.pt (same config)");
   add_common_options(*tr, o->common, "physec-out/auth-train");
   tr->callback([o] {
     require_neural("auth train");

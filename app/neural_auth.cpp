@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "cli.hpp"
 #include "physec/auth/models/tdgcn_train.hpp"
@@ -31,13 +32,14 @@ std::string model_summary(const auth::models::TdgcnOptions& o) {
                      fmt::join(o.tcn_kernels(), "/"), o.nof_slots(), o.pool_ratio());
 }
 
-/// Test-split evaluation of a trained model, as the baselines' `evaluation`.
-auth::evaluation evaluate_tdgcn(const nn::model_handle& h, const auth::models::sequence_set& test, int nof_classes,
-                                int nof_legal, torch::Device device) {
+/// Test-split evaluation of a trained model or of an ensemble (mean class probabilities), as the baselines'
+/// `evaluation`.
+auth::evaluation evaluate_tdgcn(const std::vector<nn::model_handle>& models, const auth::models::sequence_set& test,
+                                int nof_classes, int nof_legal, torch::Device device) {
   auth::evaluation e;
   e.model = auth::models::k_tdgcn_name;
   const auto t0 = std::chrono::steady_clock::now();
-  const auto pred = auth::models::predict_classes(h, test.x, device);
+  const auto pred = auth::models::predict_ensemble(models, test.x, device);
   e.predict_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   e.accuracy = auth::accuracy(test.y, pred);
   e.confusion = auth::confusion_matrix(test.y, pred, static_cast<std::size_t>(nof_classes));
@@ -96,7 +98,7 @@ auth::evaluation tdgcn_eval_stage(run_context& ctx, const dataset::mobility_data
   const int nof_classes = nof_classes_of(d);
   if (!checkpoint.empty()) {
     const auto loaded = load_checked(checkpoint, d, device);
-    auto e = evaluate_tdgcn(loaded.handle, s.test, nof_classes, d.nof_legal, device);
+    auto e = evaluate_tdgcn({loaded.handle}, s.test, nof_classes, d.nof_legal, device);
     e.parameters = "checkpoint " + checkpoint.filename().string();
     e.validation_accuracy = loaded.meta.best_metric;
     return e;
@@ -106,7 +108,7 @@ auth::evaluation tdgcn_eval_stage(run_context& ctx, const dataset::mobility_data
   const auto t0 = std::chrono::steady_clock::now();
   auto fit = auth::models::fit_tdgcn(cfg.model, nof_classes, s.train, s.validation, cfg.train, device, seed, fo);
   const double fit_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  auto e = evaluate_tdgcn(fit.handle, s.test, nof_classes, d.nof_legal, device);
+  auto e = evaluate_tdgcn({fit.handle}, s.test, nof_classes, d.nof_legal, device);
   e.fit_s = fit_s;
   e.validation_accuracy = fit.result.best_metric;
   // No timings here: accuracy.csv (which holds `parameters`) must be byte-stable; they go to the log and report.
@@ -118,9 +120,10 @@ auth::evaluation tdgcn_eval_stage(run_context& ctx, const dataset::mobility_data
 
 namespace {
 
-/// UEA: a stratified validation split carved from the training cases (seeded), the test file as given.
+/// UEA: the training file as (train, validation) pairs, one per model, and the test file as given.
 struct uea_sets {
-  auth::models::sequence_set train, validation, test;
+  std::vector<std::pair<auth::models::sequence_set, auth::models::sequence_set>> runs;
+  auth::models::sequence_set test;
   std::vector<std::string> class_names;
 };
 
@@ -135,26 +138,45 @@ auth::models::sequence_set take(const dataset::uea_data& d, const std::vector<st
   return s;
 }
 
-uea_sets uea_splits(const auth_train_options& o, double validation_fraction, std::uint64_t seed) {
-  const auto tr = dataset::read_uea(o.ts_train);
-  const auto te = dataset::read_uea(o.ts_test);
+/// Stratified and seeded: each class's cases in a shuffled order. folds = 1: the first validation_fraction of them
+/// validate (at least one). folds = k: they are dealt to the k folds in turn (each class starting where the
+/// previous one stopped, so the folds differ in size by at most one case); model f validates on fold f and trains
+/// on the others.
+uea_sets uea_splits(const auth_train_options& o, const tdgcn_data_config& c, std::uint64_t seed) {
+  auto tr = dataset::read_uea(o.ts_train);
+  auto te = dataset::read_uea(o.ts_test);
   dataset::check_uea_compatible(tr, te, o.ts_test);
+  dataset::pad_uea_pair(tr, te);
   auto rng = rng_stream(seed).derive("auth/train/validation_split");
-  std::vector<std::size_t> train_idx, val_idx;
-  for (std::size_t c = 0; c < tr.class_names.size(); ++c) {
+  const auto k = static_cast<std::size_t>(c.folds);
+  std::vector<std::vector<std::size_t>> val_idx(k);
+  std::size_t next_fold = 0;
+  for (std::size_t cls = 0; cls < tr.class_names.size(); ++cls) {
     std::vector<std::size_t> members;
     for (std::size_t i = 0; i < tr.labels.size(); ++i)
-      if (tr.labels[i] == static_cast<int>(c)) members.push_back(i);
+      if (tr.labels[i] == static_cast<int>(cls)) members.push_back(i);
     for (std::size_t i = members.size(); i > 1; --i) std::swap(members[i - 1], members[rng.uniform_int(i)]);
-    const auto nv = members.empty() ? 0 : std::max<std::size_t>(1, std::lround(validation_fraction * members.size()));
-    val_idx.insert(val_idx.end(), members.begin(), members.begin() + static_cast<std::ptrdiff_t>(nv));
-    train_idx.insert(train_idx.end(), members.begin() + static_cast<std::ptrdiff_t>(nv), members.end());
+    if (k == 1) {
+      const auto nv =
+          members.empty() ? 0 : std::max<std::size_t>(1, std::lround(c.validation_fraction * members.size()));
+      val_idx[0].insert(val_idx[0].end(), members.begin(), members.begin() + static_cast<std::ptrdiff_t>(nv));
+    } else {
+      for (const auto m : members) val_idx[next_fold++ % k].push_back(m);
+    }
   }
-  std::sort(train_idx.begin(), train_idx.end());
-  std::sort(val_idx.begin(), val_idx.end());
+  uea_sets out;
+  for (auto& v : val_idx) {
+    std::sort(v.begin(), v.end());
+    std::vector<std::size_t> train_idx;
+    for (std::size_t i = 0; i < tr.nof_cases(); ++i)
+      if (!std::binary_search(v.begin(), v.end(), i)) train_idx.push_back(i);
+    out.runs.emplace_back(take(tr, train_idx), take(tr, v));
+  }
   std::vector<std::size_t> all(te.nof_cases());
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-  return {take(tr, train_idx), take(tr, val_idx), take(te, all), tr.class_names};
+  out.test = take(te, all);
+  out.class_names = tr.class_names;
+  return out;
 }
 
 /// Before any output exists: every split non-empty, at least two classes in training, at least two input dimensions
@@ -190,98 +212,150 @@ void run_auth_train(const auth_train_options& o) {
     throw error("no test file", {"", "--ts-test", {}}, "--ts-test TEST.ts beside --ts", "none");
   nn::configure_threads(cfg.run.threads);
   const auto device = nn::parse_device(cfg.run.device);
-  // Read everything (and fail) before any output exists.
-  auth::models::sequence_set train, validation, test;
+  // Read everything (and fail) before any output exists. One (train, validation) pair per model: UEA with
+  // data.folds = k > 1 trains an ensemble of k fold models; otherwise one model.
+  std::vector<std::pair<auth::models::sequence_set, auth::models::sequence_set>> runs;
+  auth::models::sequence_set test;
   std::vector<std::string> class_names;
   int nof_legal = 0;  // spoofer rates only for the mobility dataset
   std::string source;
   if (uea) {
-    auto s = uea_splits(o, cfg.tdgcn.data.validation_fraction, cfg.run.seed);
-    train = std::move(s.train), validation = std::move(s.validation), test = std::move(s.test);
+    auto s = uea_splits(o, cfg.tdgcn.data, cfg.run.seed);
+    runs = std::move(s.runs), test = std::move(s.test);
     class_names = s.class_names;
     nof_legal = static_cast<int>(class_names.size());
     source = o.ts_train;
   } else {
     const auto d = dataset::read_mobility(o.dataset);
     auto s = mobility_splits(d, o.split, cfg.tdgcn.data.window_stride);
-    train = std::move(s.train), validation = std::move(s.validation), test = std::move(s.test);
+    runs.emplace_back(std::move(s.train), std::move(s.validation));
+    test = std::move(s.test);
     for (int c = 0; c < nof_classes_of(d); ++c)
       class_names.push_back((c < d.nof_legal ? "legal" : "spoofer") + std::to_string(c));
     nof_legal = d.nof_legal;
     source = o.dataset;
   }
-  check_sets(train, validation, test, source);
+  for (const auto& [train, validation] : runs) check_sets(train, validation, test, source);
+  const bool ensemble = runs.size() > 1;
   const int nof_classes = static_cast<int>(class_names.size());
   const std::string toml = config::show(cfg, k_auth_train_title);
   run_context ctx("auth train", o.common, cfg.run.seed, toml, cfg.run.device);
-  log::info("{}: train {} {} (validation {}, test {}), {} classes", source, train.y.size(),
-            shape_string(train.x.shape), validation.y.size(), test.y.size(), nof_classes);
-  nn::fit_options fo;
-  fo.checkpoint = ctx.output("checkpoint.pt");
-  fo.resume = o.resume;
-  fo.config_toml = toml;
-  fo.show_progress = !o.common.quiet;
-  fo.checkpoint_interval_s = 30;  // thousands of short epochs on small files
-  auth::models::tdgcn_fit fit;
-  {
-    auto t = ctx.report().time("train");
-    fit = auth::models::fit_tdgcn(cfg.tdgcn.model, nof_classes, train, validation, cfg.tdgcn.train, device,
-                                  cfg.run.seed, fo);
+  std::vector<auth::models::tdgcn_fit> fits;
+  std::vector<nn::model_handle> handles;
+  for (std::size_t f = 0; f < runs.size(); ++f) {
+    const auto& [train, validation] = runs[f];
+    log::info("{}: {}train {} {} (validation {}, test {}), {} classes", source,
+              ensemble ? fmt::format("fold {}/{}: ", f + 1, runs.size()) : "", train.y.size(),
+              shape_string(train.x.shape), validation.y.size(), test.y.size(), nof_classes);
+    nn::fit_options fo;
+    fo.checkpoint = ctx.output(ensemble ? fmt::format("checkpoint_fold{}.pt", f + 1) : "checkpoint.pt");
+    fo.resume = o.resume && (!ensemble || std::filesystem::exists(fo.checkpoint));  // later folds may not exist yet
+    fo.config_toml = toml;
+    fo.show_progress = !o.common.quiet;
+    fo.checkpoint_interval_s = 30;  // thousands of short epochs on small files
+    // One model: the run's seed (as before folds existed); fold f: a stream of its own.
+    const auto seed = ensemble ? rng_stream(cfg.run.seed).derive("auth/train/fold").at(f)() : cfg.run.seed;
+    auto t = ctx.report().time(ensemble ? fmt::format("train fold {}", f + 1) : "train");
+    fits.push_back(auth::models::fit_tdgcn(cfg.tdgcn.model, nof_classes, train, validation, cfg.tdgcn.train, device,
+                                           seed, fo));
+    handles.push_back(fits.back().handle);
   }
   auth::evaluation e;
   {
     auto t = ctx.report().time("test");
-    e = evaluate_tdgcn(fit.handle, test, nof_classes, nof_legal, device);
+    e = evaluate_tdgcn(handles, test, nof_classes, nof_legal, device);
   }
   nn::complexity_report cx;
   {
     auto t = ctx.report().time("complexity");
-    cx = nn::measure_complexity(fit.handle, {1, static_cast<std::int64_t>(train.x.shape[1]),
-                                             static_cast<std::int64_t>(train.x.shape[2])},
+    cx = nn::measure_complexity(handles.front(), {1, static_cast<std::int64_t>(test.x.shape[1]),
+                                                   static_cast<std::int64_t>(test.x.shape[2])},
                                 device, 100);
   }
-  table hist({"epoch", "train_loss", "val_loss", "val_accuracy", "learning_rate", "seconds", "improved"});
-  plot_series loss_tr{"train loss", {}, {}}, loss_va{"validation loss", {}, {}}, acc_va{"validation accuracy", {}, {}};
-  for (const auto& r : fit.result.history) {
-    hist.add_row({static_cast<std::int64_t>(r.epoch), r.train_loss, r.val_loss, r.metric, r.learning_rate, r.seconds,
-                  static_cast<std::int64_t>(r.improved)});
-    loss_tr.x.push_back(r.epoch), loss_tr.y.push_back(r.train_loss);
-    loss_va.x.push_back(r.epoch), loss_va.y.push_back(r.val_loss);
-    acc_va.x.push_back(r.epoch), acc_va.y.push_back(r.metric);
+  table hist({"fold", "epoch", "train_loss", "val_loss", "val_accuracy", "learning_rate", "seconds", "improved"});
+  std::vector<plot_series> losses, accuracies;
+  for (std::size_t f = 0; f < fits.size(); ++f) {
+    const std::string tag = ensemble ? fmt::format("fold {} ", f + 1) : "";
+    plot_series loss_tr{tag + "train loss", {}, {}}, loss_va{tag + "validation loss", {}, {}},
+        acc_va{tag + "validation accuracy", {}, {}};
+    for (const auto& r : fits[f].result.history) {
+      hist.add_row({static_cast<std::int64_t>(f + 1), static_cast<std::int64_t>(r.epoch), r.train_loss, r.val_loss,
+                    r.metric, r.learning_rate, r.seconds, static_cast<std::int64_t>(r.improved)});
+      loss_tr.x.push_back(r.epoch), loss_tr.y.push_back(r.train_loss);
+      loss_va.x.push_back(r.epoch), loss_va.y.push_back(r.val_loss);
+      acc_va.x.push_back(r.epoch), acc_va.y.push_back(r.metric);
+    }
+    losses.push_back(loss_tr), losses.push_back(loss_va), accuracies.push_back(acc_va);
   }
   hist.write_csv(ctx.output("history.csv"));
-  write_plot(ctx, {"TDGCN loss", "epoch", "cross-entropy", {loss_tr, loss_va}, false}, "loss.png");
-  write_plot(ctx, {"TDGCN validation accuracy", "epoch", "accuracy", {acc_va}, false}, "accuracy.png");
+  write_plot(ctx, {"TDGCN loss", "epoch", "cross-entropy", losses, false}, "loss.png");
+  write_plot(ctx, {"TDGCN validation accuracy", "epoch", "accuracy", accuracies, false}, "accuracy.png");
   cx.summary_table().write_csv(ctx.output("complexity.csv"));
   cx.layer_table().write_csv(ctx.output("complexity_layers.csv"));
   const auto conf = auth::confusion_table(e.confusion);
   conf.write_csv(ctx.output("confusion.csv"));
+  // Per model: its selected epoch and, for an ensemble, its own test accuracy (reported, never used to choose).
+  // Cross-validated accuracy: each fold model's accuracy on its held-out fold at its selected epoch, pooled.
+  nlohmann::json members = nlohmann::json::array();
+  double cv_correct = 0, cv_cases = 0, train_s = 0, epoch_s = 0;
+  std::vector<int> best_epochs;
+  for (std::size_t f = 0; f < fits.size(); ++f) {
+    const auto& r = fits[f].result;
+    const auto nv = static_cast<double>(runs[f].second.y.size());
+    cv_correct += r.best_metric * nv, cv_cases += nv, train_s += r.seconds, epoch_s += r.seconds_per_epoch;
+    best_epochs.push_back(r.best_epoch);
+    members.push_back({{"fold", f + 1},
+                       {"nof_train", runs[f].first.y.size()},
+                       {"nof_validation", runs[f].second.y.size()},
+                       {"best_epoch", r.best_epoch},
+                       {"best_val_loss", r.best_val_loss},
+                       {"best_val_accuracy", r.best_metric},
+                       {"epochs_run", r.history.size()},
+                       {"steps", r.steps},
+                       {"test_accuracy", ensemble ? auth::accuracy(test.y, auth::models::predict_classes(
+                                                                               handles[f], test.x, device))
+                                                  : e.accuracy}});
+  }
+  const auto& first = fits.front().result;
   auto& res = ctx.report().results();
   res["data"] = {{"source", source},
                  {"kind", uea ? "uea" : "mobility"},
-                 {"split", uea ? "validation carved from TRAIN.ts; test = TEST.ts" : o.split},
-                 {"nof_train", train.y.size()},
-                 {"nof_validation", validation.y.size()},
+                 {"split", !uea      ? o.split
+                           : ensemble ? fmt::format("{} stratified folds of TRAIN.ts; test = TEST.ts", runs.size())
+                                      : "validation carved from TRAIN.ts; test = TEST.ts"},
+                 {"nof_train", runs.front().first.y.size() + (ensemble ? runs.front().second.y.size() : 0)},
+                 {"nof_validation", ensemble ? 0 : runs.front().second.y.size()},
                  {"nof_test", test.y.size()},
+                 {"series_length", test.x.shape[2]},  // after padding unequal lengths
                  {"class_names", class_names}};
   res["tdgcn"] = {{"test_accuracy", e.accuracy},
-                  {"best_epoch", fit.result.best_epoch},
-                  {"best_val_accuracy", fit.result.best_metric},
-                  {"best_val_loss", fit.result.best_val_loss},
-                  {"steps", fit.result.steps},
-                  {"epochs_run", fit.result.history.size()},
-                  {"stopped_early", fit.result.stopped_early},
-                  {"seconds_per_epoch", fit.result.seconds_per_epoch},
-                  {"train_s", fit.result.seconds},
+                  {"models", fits.size()},
+                  {"cv_accuracy", cv_correct / cv_cases},
+                  {"members", members},
+                  {"best_epoch", first.best_epoch},
+                  {"best_val_accuracy", first.best_metric},
+                  {"best_val_loss", first.best_val_loss},
+                  {"steps", first.steps},
+                  {"epochs_run", first.history.size()},
+                  {"stopped_early", first.stopped_early},
+                  {"seconds_per_epoch", epoch_s / static_cast<double>(fits.size())},
+                  {"train_s", train_s},
                   {"test_predict_s", e.predict_s},
                   {"far", e.rates.far},
                   {"mdr", e.rates.mdr},
                   {"confusion", conf.to_json()},
                   {"complexity", cx.summary_table().to_json()}};
-  fmt::print("TDGCN on {}: test accuracy {:.4f} ({} decisions); best epoch {} (validation loss {:.4f}, accuracy "
-             "{:.4f}) of {} ({} steps); {:.3f} s/epoch\n",
-             source, e.accuracy, e.nof_decisions, fit.result.best_epoch, fit.result.best_val_loss,
-             fit.result.best_metric, fit.result.history.size(), fit.result.steps, fit.result.seconds_per_epoch);
+  if (ensemble)
+    fmt::print("TDGCN on {}: test accuracy {:.4f} ({} decisions), ensemble of {} fold models; cross-validated "
+               "accuracy on the training file {:.4f}; best epochs {}; {:.1f} s training\n",
+               source, e.accuracy, e.nof_decisions, fits.size(), cv_correct / cv_cases,
+               fmt::join(best_epochs, " "),
+               train_s);
+  else
+    fmt::print("TDGCN on {}: test accuracy {:.4f} ({} decisions); best epoch {} (validation loss {:.4f}, accuracy "
+               "{:.4f}) of {} ({} steps); {:.3f} s/epoch\n",
+               source, e.accuracy, e.nof_decisions, first.best_epoch, first.best_val_loss, first.best_metric,
+               first.history.size(), first.steps, first.seconds_per_epoch);
   if (!uea) fmt::print("FAR {:.4f}, MDR {:.4f}\n", e.rates.far, e.rates.mdr);
   fmt::print("{}confusion (rows = truth):\n{}", cx.summary_table().to_text(), conf.to_text());
   ctx.finish();

@@ -43,7 +43,8 @@ dataset::mobility_data mobility_stage(run_context& ctx, const dataset::mobility_
 /// How TDGCN training data is prepared.
 struct tdgcn_data_config {
   int window_stride = 10;            ///< mobility: training windows every this many samples [samples]; 0 = none
-  double validation_fraction = 0.2;  ///< UEA: share of each class's training cases used for validation
+  int folds = 3;                     ///< UEA: k-fold ensemble on the training file; 1 = one validation split
+  double validation_fraction = 0.2;  ///< UEA, folds = 1: share of each class's training cases used for validation
   void describe(config::schema& s);
 };
 

@@ -58,10 +58,10 @@ uea_data parse_uea(const std::string& text, const std::string& origin) {
   std::istringstream in(text);
   std::string raw;
   std::size_t line = 0;
-  bool in_data = false, have_labels = false;
+  bool in_data = false, have_labels = false, equal_header = false;
   long dims_header = -1, length_header = -1;
-  std::size_t D = 0, T = 0;
-  std::vector<float> values;
+  std::size_t D = 0, T = 0;  // T: the first series' length; the longest one once unequal lengths are allowed
+  std::vector<std::vector<float>> rows;  // one per case and dimension, case-major
   while (std::getline(in, raw)) {
     ++line;
     const std::string s = trim(raw);
@@ -90,8 +90,7 @@ uea_data parse_uea(const std::string& text, const std::string& origin) {
       } else if (key == "@univariate") {
         (void)header_flag(w, loc, w[0]);
       } else if (key == "@equallength") {
-        if (!header_flag(w, loc, w[0]))
-          throw error("unequal-length series not supported", {loc, w[0], {}}, "true", "false");
+        equal_header = header_flag(w, loc, w[0]);
       } else if (key == "@dimensions") {
         integer(dims_header);
       } else if (key == "@serieslength") {
@@ -127,23 +126,35 @@ uea_data parse_uea(const std::string& text, const std::string& origin) {
     }
     for (std::size_t k = 0; k < nd; ++k) {
       const auto vals = split(parts[k], ',');
+      const std::string where = "dimension " + std::to_string(k + 1);
+      // An empty dimension would have no last value to pad with; "" splits to one empty field, rejected below.
       if (T == 0) {
         T = vals.size();
         if (length_header > 0 && static_cast<std::size_t>(length_header) != T)
-          throw error("series length differs from @seriesLength", {loc, "dimension " + std::to_string(k + 1), {}},
-                      std::to_string(length_header), std::to_string(T));
-      } else if (vals.size() != T) {
-        throw error("unequal series length (not supported)", {loc, "dimension " + std::to_string(k + 1), {}},
+          throw error("series length differs from @seriesLength", {loc, where, {}}, std::to_string(length_header),
+                      std::to_string(T));
+      } else if (vals.size() != T && (equal_header || length_header > 0)) {
+        throw error("unequal series length although the header declares one length", {loc, where, {}},
                     std::to_string(T) + " values", std::to_string(vals.size()));
       }
-      for (std::size_t t = 0; t < T; ++t)
-        values.push_back(parse_value(vals[t], origin, line, "dimension " + std::to_string(k + 1) + " value " + std::to_string(t + 1)));
+      T = std::max(T, vals.size());
+      auto& row = rows.emplace_back();
+      for (std::size_t t = 0; t < vals.size(); ++t)
+        row.push_back(parse_value(vals[t], origin, line, where + " value " + std::to_string(t + 1)));
     }
     d.labels.push_back(static_cast<std::int32_t>(it - d.class_names.begin()));
   }
   if (!in_data) throw error("no @data section", {origin, "@data", {}}, "a '@data' line", "none");
   if (d.labels.empty()) throw error("no cases", {origin, "@data", {}}, "at least one case", "none");
-  d.series = ndarray<float>({d.labels.size(), D, T}, std::move(values));
+  // Unequal lengths: every series is padded at its end to the longest one by holding its last value.
+  d.series = ndarray<float>({d.labels.size(), D, T});
+  d.lengths.reserve(rows.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    float* out = d.series.ptr() + r * T;
+    std::copy(rows[r].begin(), rows[r].end(), out);
+    std::fill(out + rows[r].size(), out + T, rows[r].back());
+    d.lengths.push_back(rows[r].size());
+  }
   return d;
 }
 
@@ -152,8 +163,32 @@ uea_data read_uea(const std::filesystem::path& path) {
   return parse_uea(read_file(path), path.string());
 }
 
+void pad_uea(uea_data& d, std::size_t nof_steps) {
+  const std::size_t n = d.nof_cases(), D = d.nof_dims(), T = d.nof_steps();
+  if (nof_steps <= T) return;
+  ndarray<float> padded({n, D, nof_steps});
+  for (std::size_t r = 0; r < n * D; ++r) {
+    const float* in = d.series.ptr() + r * T;
+    std::copy(in, in + T, padded.ptr() + r * nof_steps);
+    std::fill(padded.ptr() + r * nof_steps + T, padded.ptr() + (r + 1) * nof_steps, in[T - 1]);
+  }
+  d.series = std::move(padded);
+}
+
+void pad_uea_pair(uea_data& train, uea_data& test) {
+  const auto T = std::max(train.nof_steps(), test.nof_steps());
+  pad_uea(train, T);
+  pad_uea(test, T);
+}
+
+bool uea_data::equal_length() const {
+  return std::all_of(lengths.begin(), lengths.end(), [&](std::size_t n) { return n == nof_steps(); });
+}
+
 void check_uea_compatible(const uea_data& train, const uea_data& test, const std::string& test_origin) {
-  if (test.nof_dims() != train.nof_dims() || test.nof_steps() != train.nof_steps())
+  // Two equal-length files of different lengths are two different problems; unequal-length ones are padded.
+  if (test.nof_dims() != train.nof_dims() ||
+      (test.nof_steps() != train.nof_steps() && train.equal_length() && test.equal_length()))
     throw error("shape differs from the training file", {test_origin, "series", {}},
                 "[?, " + std::to_string(train.nof_dims()) + ", " + std::to_string(train.nof_steps()) + "]",
                 shape_string(test.series.shape));

@@ -174,6 +174,57 @@ TEST(Tdgcn, NodePoolMixesNodesAndPoolsTheGraph) {
   EXPECT_TRUE(torch::allclose(a2, torch::matmul(torch::matmul(s, a), s.t())));
 }
 
+TEST(Tdgcn, NodePoolIsACausalNodeMixingConvolution) {
+  // Against a direct loop of the definition y[b,c,o,t] = bias[o] + sum_{n,j} W[o,n,j] x[b,c,n,t-k+1+j] (x = 0 before
+  // t = 0), for the short kernels computed by shifted contractions (k = 2, 3) and the long ones by the convolution
+  // (k = 5); the input gradient matches the loop's too.
+  for (const int k : {2, 3, 5}) {
+    torch::manual_seed(11 + k);
+    am::NodePool pool(5, 3, k);
+    const auto x = torch::randn({2, 4, 5, 9}).requires_grad_(true);
+    const auto w = pool->conv->weight.detach();
+    const auto b = pool->conv->bias.detach();
+    auto want = torch::zeros({2, 4, 3, 9});
+    const auto xd = x.detach();
+    for (int o = 0; o < 3; ++o)
+      for (int t = 0; t < 9; ++t) {
+        auto acc = torch::full({2, 4}, b[o].item<float>());
+        for (int n = 0; n < 5; ++n)
+          for (int j = 0; j < k; ++j)
+            if (t - k + 1 + j >= 0) acc = acc + w[o][n][0][j] * xd.index({Slice(), Slice(), n, t - k + 1 + j});
+        want.index_put_({Slice(), Slice(), o, t}, acc);
+      }
+    const auto y = pool->forward(x, torch::rand({1, 5, 5})).first;
+    EXPECT_TRUE(torch::allclose(y, want, 1e-5, 1e-5)) << "k = " << k;
+    // d(sum y * r)/dx[b,c,n,s] = sum_{o,j: t = s + k - 1 - j in [0, T)} W[o,n,j] r[b,c,o,t].
+    const auto r = torch::randn({2, 4, 3, 9});
+    (y * r).sum().backward();
+    auto gx = torch::zeros({2, 4, 5, 9});
+    for (int n = 0; n < 5; ++n)
+      for (int s2 = 0; s2 < 9; ++s2) {
+        auto acc = torch::zeros({2, 4});
+        for (int o = 0; o < 3; ++o)
+          for (int j = 0; j < k; ++j)
+            if (s2 + k - 1 - j < 9) acc = acc + w[o][n][0][j] * r.index({Slice(), Slice(), o, s2 + k - 1 - j});
+        gx.index_put_({Slice(), Slice(), n, s2}, acc);
+      }
+    EXPECT_TRUE(torch::allclose(x.grad(), gx, 1e-5, 1e-5)) << "k = " << k;
+  }
+}
+
+TEST(Tdgcn, DropoutKeepsOneMinusPAndScales) {
+  // Statistical: n = 200,000 Bernoulli(0.7) keeps; the kept fraction's sd is sqrt(0.7 * 0.3 / n) = 0.001, the
+  // tolerance 0.006 is 6 sd (two-sided alpha ~ 2e-9). Kept elements are x / 0.7; evaluation returns x unchanged.
+  torch::manual_seed(3);
+  const auto x = torch::rand({200000}) + 1;  // in [1, 2): never 0, so a zero is a dropped element
+  const auto y = am::inverted_dropout(x, 0.3, true);
+  const auto kept = y.ne(0);
+  EXPECT_NEAR(kept.to(torch::kDouble).mean().item<double>(), 0.7, 0.006);
+  EXPECT_TRUE(torch::allclose(y.masked_select(kept), x.masked_select(kept) / 0.7));
+  EXPECT_TRUE(am::inverted_dropout(x, 0.3, false).equal(x));
+  EXPECT_TRUE(am::inverted_dropout(x, 0.0, true).equal(x));
+}
+
 TEST(Tdgcn, CountsMacsByHand) {
   am::DynamicGin gin(4, 6, 2, "g");
   physec::nn::mac_counter c;

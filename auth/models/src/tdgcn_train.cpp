@@ -42,6 +42,19 @@ std::vector<int> predict_classes(const nn::model_handle& model, const ndarray<fl
   return std::vector<int>(pred.data_ptr<int>(), pred.data_ptr<int>() + pred.numel());
 }
 
+std::vector<int> predict_ensemble(const std::vector<nn::model_handle>& models, const ndarray<float>& x,
+                                  torch::Device device) {
+  if (models.empty()) throw error("an ensemble of no models", {"", "models", {}}, "at least one", "0");
+  const auto input = as_tensor(x);
+  torch::Tensor mean_p;
+  for (const auto& m : models) {
+    const auto p = nn::predict(m, input, device).softmax(1);
+    mean_p = mean_p.defined() ? mean_p + p : p;
+  }
+  const auto pred = mean_p.argmax(1).to(torch::kInt).contiguous();
+  return std::vector<int>(pred.data_ptr<int>(), pred.data_ptr<int>() + pred.numel());
+}
+
 loaded_tdgcn load_tdgcn(const std::filesystem::path& path, torch::Device device) {
   loaded_tdgcn out;
   out.meta = nn::read_checkpoint_meta(path);

@@ -31,6 +31,10 @@ torch::Tensor normalize_adjacency(const torch::Tensor& a);
 /// the length stays T. `conv` has kernel `(1, k)`.
 torch::Tensor causal_conv(torch::nn::Conv2d conv, const torch::Tensor& x);
 
+/// Inverted dropout of `x` (any shape): zeroes each element with probability `p` and scales the rest by 1/(1 - p)
+/// when `training`; `x` itself otherwise. The same distribution as torch's dropout, drawn with rand_like.
+torch::Tensor inverted_dropout(const torch::Tensor& x, double p, bool training);
+
 /// The learnable slot graphs (§III-B), one `[N, N]` adjacency per slot:
 ///   A_g = sigmoid(U_g V_gᵀ / sqrt(E)) without self-edges, each row keeping its k = max(1, round(keep_ratio (N-1)))
 ///   largest entries (the others set to 0).

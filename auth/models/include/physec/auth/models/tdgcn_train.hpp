@@ -28,6 +28,11 @@ nn::tensor_source to_source(const sequence_set& s);
 /// Predicted classes (argmax of the logits) of `x` `[n, D, T]`.
 std::vector<int> predict_classes(const nn::model_handle& model, const ndarray<float>& x, torch::Device device);
 
+/// Predicted classes of an ensemble: the argmax of the mean over `models` of the class probabilities (softmax of the
+/// logits) of `x` `[n, D, T]`. One model: the same as predict_classes.
+std::vector<int> predict_ensemble(const std::vector<nn::model_handle>& models, const ndarray<float>& x,
+                                  torch::Device device);
+
 /// A TDGCN rebuilt from a checkpoint's metadata and loaded with its best weights. Throws physec::error naming the
 /// file when it is not a TDGCN checkpoint (or a layer's shape differs).
 struct loaded_tdgcn {
