@@ -557,8 +557,12 @@ void run_agree(agree_options& o) {
       r = keygen::run_alice(*link, mine.vec(), cfg.agree, calibration_of(*g, 0, np), public_seed);
     } else {
       // Bob's LLRs come from his own coefficients only (secret_chain.hpp); the other parties' were dropped.
-      const std::vector<double> llr(g->bob_llr.begin(), g->bob_llr.begin() + static_cast<std::ptrdiff_t>(g->probe_offsets[np]));
+      std::vector<double> llr(g->bob_llr.begin(), g->bob_llr.begin() + static_cast<std::ptrdiff_t>(g->probe_offsets[np]));
       r = keygen::run_bob(*link, mine.vec(), cfg.agree, calibration_of(*g, 0, np), llr);
+      // His soft measurements are as secret as his bits: zeroed through volatile stores (a plain fill before the
+      // vector dies may be optimised away).
+      volatile double* v = llr.data();
+      for (std::size_t i = 0; i < llr.size(); ++i) v[i] = 0.0;
     }
   }
   mine.wipe();
