@@ -5,9 +5,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <tuple>
 
 #include "cli.hpp"
 #include "neural.hpp"
@@ -19,6 +21,7 @@
 #include "physec/core/rng.hpp"
 #include "physec/core/table.hpp"
 #include "physec/dataset/wiretap.hpp"
+#include "physec/keygen/iid_tests.hpp"
 #include "physec/keygen/protocol.hpp"
 #include "physec/keygen/secret_chain.hpp"
 
@@ -39,6 +42,11 @@ void keygen_run_options::describe_sessions(config::schema& s) {
         "i.i.d. datasets only (no probe times): time per channel probe, for seconds per key [s]")
       .range(1e-6, 3600)
       .source("TS 38.211 numerology 1 (ours)");
+  s.add("iid_permutations", iid_permutations,
+        "SP 800-90B IID tests on each SNR's calibration bits: shuffles of the permutation tests (the spec's 10000; "
+        "0 = not run)")
+      .range(0, 100000)
+      .source("NIST SP 800-90B §5.1");
 }
 
 namespace {
@@ -75,6 +83,69 @@ void count_agreement(const keygen::secure_bytes& a, const keygen::secure_bytes& 
   total += static_cast<double>(a.size());
 }
 
+/// The SP 800-90B IID verdict of one SNR's calibration bits, as report JSON.
+nlohmann::json iid_json(const keygen::iid_test_result& r) {
+  nlohmann::json perm = nlohmann::json::array(), chi = nlohmann::json::array();
+  for (const auto& p : r.permutation)
+    perm.push_back({{"name", p.name}, {"value", p.value}, {"c0", p.c0}, {"c1", p.c1}, {"c2", p.c2}, {"reject", p.reject}});
+  for (const auto& c : r.chi_square)
+    chi.push_back({{"name", c.name}, {"run", c.run}, {"value", c.value}, {"df", c.df}, {"p_value", c.p_value}, {"reject", c.reject}});
+  return {{"nof_bits", r.nof_bits}, {"nof_permutations", r.nof_permutations}, {"iid", r.iid}, {"verdict", r.verdict},
+          {"permutation_tests", perm}, {"chi_square_tests", chi}};
+}
+
+/// Eve's agreement with Alice's final keys, one value per (SNR, Eve position), tested against "she learned nothing"
+/// (each of her key bits agrees with probability ½, independently) with a family-wise error rate α: every value
+/// against 0.5 ± z_{1−α/(2m)}·½/√n (Bonferroni over the m values), and per position the bits of every SNR pooled
+/// (sessions are independent; positions are not pooled: her keys at two positions may be dependent), Bonferroni
+/// over the positions.
+nlohmann::json eve_key_test(const std::vector<std::tuple<double, std::size_t, double, double>>& values,
+                            const std::vector<double>& distance, const std::vector<std::string>& near, double alpha) {
+  const boost::math::normal normal;
+  std::size_t m = 0;
+  for (const auto& v : values) m += std::get<3>(v) > 0;
+  nlohmann::json out = {{"alpha", alpha}, {"nof_values", m}};
+  if (m == 0) return out;
+  const double z = boost::math::quantile(normal, 1 - alpha / (2.0 * static_cast<double>(m)));
+  nlohmann::json each = nlohmann::json::array();
+  std::size_t outside = 0;
+  std::vector<double> same(distance.size(), 0), total(distance.size(), 0);
+  for (const auto& [snr, k, s, n] : values) {
+    if (n <= 0) continue;
+    const double a = s / n, half = z * 0.5 / std::sqrt(n);
+    outside += std::abs(a - 0.5) > half;
+    each.push_back({{"snr_dB", snr}, {"eve_position", k}, {"agreement", a}, {"bits", n}, {"z", (a - 0.5) / (0.5 / std::sqrt(n))},
+                    {"bonferroni_halfwidth", half}});
+    same[k] += s;
+    total[k] += n;
+  }
+  std::size_t npos = 0;
+  for (double t : total) npos += t > 0;
+  const double zp = boost::math::quantile(normal, 1 - alpha / (2.0 * static_cast<double>(std::max<std::size_t>(npos, 1))));
+  nlohmann::json pooled = nlohmann::json::array();
+  std::size_t pooled_outside = 0;
+  for (std::size_t k = 0; k < total.size(); ++k) {
+    if (total[k] <= 0) continue;
+    const double a = same[k] / total[k], half = zp * 0.5 / std::sqrt(total[k]);
+    pooled_outside += std::abs(a - 0.5) > half;
+    pooled.push_back({{"eve_distance_wavelengths", distance[k]}, {"eve_near", near[k]}, {"agreement", a}, {"bits", total[k]},
+                      {"z", (a - 0.5) / (0.5 / std::sqrt(total[k]))}, {"bonferroni_halfwidth", half}});
+  }
+  out["values"] = each;
+  out["values_outside_bonferroni_interval"] = outside;
+  out["per_position_pooled"] = pooled;
+  out["pooled_outside_bonferroni_interval"] = pooled_outside;
+  out["consistent_with_no_information"] = outside == 0 && pooled_outside == 0;
+  return out;
+}
+
+/// "0.998 0.95 ..." (3 decimals), for a CSV cell.
+std::string rho_list(const std::vector<double>& rho) {
+  std::string out;
+  for (double r : rho) out += fmt::format("{}{:.3f}", out.empty() ? "" : " ", r);
+  return out;
+}
+
 keygen::secure_bytes key_bits_of(const keygen::secure_bytes& key) { return keygen::unpack_bits(key.data(), key.size() * 8); }
 
 /// The public calibration of test probes [p0, p1) of a group: sums over their realisations.
@@ -85,6 +156,7 @@ keygen::pa_calibration calibration_of(const keygen::chain_group& g, std::size_t 
     c.h_total += g.weight[i] * g.h[i];
     c.v_total += g.weight[i] * g.v[i];
     c.max_bits_per_realisation = std::max(c.max_bits_per_realisation, static_cast<double>(g.bits_per_probe[i]));
+    c.soft_entropy_total += g.h_soft[i];
   }
   c.error_rate = g.error_rate;
   return c;
@@ -150,7 +222,8 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
   // Per link (one profile at one SNR): the calibration and what it gives.
   table links({"snr_dB", "profile", "nof_calibration", "nof_validation", "nof_test", "probe_interval_s",
                "realisations_per_probe", "coefficients", "bits_per_realisation", "kdr_validation", "kdr_test",
-               "h_cond_bits", "v_cond_bits2", "mi_ae_bits", "i_ab_analytic_bits", "bound_bits", "eve_best_kdr"});
+               "h_cond_bits", "v_cond_bits2", "mi_ae_bits", "soft_cross_entropy_bits", "i_ab_features_bits", "i_ab_analytic_bits", "bound_bits",
+               "eve_best_kdr", "rho_validation"});
   for (const auto& g : groups)
     for (const auto& l : g.links) {
       double eve_best = std::nan("");
@@ -159,7 +232,8 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
       links.add_row({l.snr_dB, l.profile, static_cast<std::int64_t>(l.nof_calibration), static_cast<std::int64_t>(l.nof_validation),
                      static_cast<std::int64_t>(l.nof_test), l.probe_interval_s, l.realisations_per_probe,
                      static_cast<std::int64_t>(l.nof_coefficients), static_cast<std::int64_t>(l.bits_per_probe),
-                     l.kdr_validation, l.kdr_test, l.h_cond, l.v_cond, l.mi_ae, l.i_ab_analytic, l.bound, eve_best});
+                     l.kdr_validation, l.kdr_test, l.h_cond, l.v_cond, l.mi_ae, l.h_soft, l.i_ab_features, l.i_ab_analytic, l.bound,
+                     eve_best, rho_list(l.rho_validation)});
     }
   links.write_csv(ctx.output("links.csv"));
   auto t = ctx.report().time("key agreement");
@@ -168,13 +242,18 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
              "error_rate_calibrated", "leaked_bits", "leaked_per_bit", "h_cond_per_realisation", "pa_bits",
              "secret_bits_per_realisation", "realisations_per_key", "seconds_per_key", "bound_per_realisation",
              "efficiency", "key_bits_confirmed", "sessions_with_key", "confirmation_rate", "eve_best_kdr",
-             "eve_best_distance_wavelengths", "eve_pa_agreement", "eve_key_agreement"});
+             "eve_best_distance_wavelengths", "eve_pa_agreement", "eve_key_agreement", "kdr_before_low", "kdr_before_high",
+             "secret_bits_asymptotic", "efficiency_asymptotic"});
   nlohmann::json details = nlohmann::json::array();
+  std::vector<std::tuple<double, std::size_t, double, double>> eve_keys;  // (snr, position, same, bits)
+  std::vector<double> eve_distance;
+  std::vector<std::string> eve_near;
   std::size_t total_sessions = 0;
   for (const auto& g : groups) total_sessions += o.probes_per_session > 0
                                                     ? std::max<std::size_t>(1, g.nof_probes() / static_cast<std::size_t>(o.probes_per_session))
                                                     : 1;
   progress bar("key-agreement sessions", total_sessions, "sessions");
+  std::string iid_lines;
   const auto ratio = [](double a, double b) { return b > 0 ? a / b : std::nan(""); };
   for (const auto& g : groups) {
     const std::size_t np = g.nof_probes();
@@ -196,8 +275,9 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
       const auto a = slice(g.alice, b0, b1), b = slice(g.bob, b0, b1);
       std::vector<std::vector<std::uint8_t>> e;
       for (const auto& eb : g.eve) e.push_back(slice(eb, b0, b1));
+      const std::vector<double> llr(g.bob_llr.begin() + static_cast<std::ptrdiff_t>(b0), g.bob_llr.begin() + static_cast<std::ptrdiff_t>(b1));
       const auto r = keygen::simulate_session(a, b, e, o.agree, calibration_of(g, p0, p1),
-                                              root.at(static_cast<std::uint64_t>(std::llround(g.snr_dB * 1000))).at(s).key());
+                                              root.at(static_cast<std::uint64_t>(std::llround(g.snr_dB * 1000))).at(s).key(), llr);
       std::size_t wb = 0, wa = 0;
       for (std::size_t i = 0; i < a.size(); ++i) wb += a[i] != b[i];
       if (r.bob.reconciled.size() == r.alice.reconciled.size())
@@ -266,8 +346,27 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
         weight += static_cast<double>(l.nof_test);
       }
     const double seconds_per_probe = weight > 0 ? interval / weight : o.probe_interval_s;
-    const double n_key = realisations_per_key(ratio(cal_all.h_total, n_real), ratio(cal_all.v_total, n_real),
+    // KDR 95 % interval over probes (bits within a probe are correlated, probes are independent realisations): the
+    // ratio estimator R = Σw/Σb with the cluster-robust variance Σ(w_i − R·b_i)² / (Σb)² · n/(n − 1).
+    double kdr_lo = std::nan(""), kdr_hi = std::nan("");
+    if (np > 1 && ab_bits > 0) {
+      const double rr = ab_wrong_before / ab_bits;
+      double ss = 0;
+      for (std::size_t i = 0; i < np; ++i) {
+        double w = 0;
+        const std::size_t q0 = g.probe_offsets[i], q1 = g.probe_offsets[i + 1];
+        for (std::size_t j = q0; j < q1; ++j) w += g.alice[j] != g.bob[j];
+        ss += (w - rr * static_cast<double>(q1 - q0)) * (w - rr * static_cast<double>(q1 - q0));
+      }
+      const double sd = std::sqrt(ss * static_cast<double>(np) / static_cast<double>(np - 1)) / ab_bits;
+      kdr_lo = std::max(0.0, rr - 1.96 * sd);
+      kdr_hi = std::min(1.0, rr + 1.96 * sd);
+    }
+    // Asymptotic secret rate: the finite-key terms vanish per realisation as the session grows, H(X|E) − leak remains.
+    const double asym = leaked > 0 ? std::max(0.0, ratio(cal_all.h_total - leaked, n_real)) : std::nan("");
+    double n_key = realisations_per_key(ratio(cal_all.h_total, n_real), ratio(cal_all.v_total, n_real),
                                               ratio(leaked, n_real), cal_all.max_bits_per_realisation, o.agree);
+    if (leaked <= 0) n_key = std::nan("");  // reconciliation never completed: no leakage measured
     double bound = 0, bound_w = 0;
     for (const auto& l : g.links)
       if (std::isfinite(l.bound)) {
@@ -283,8 +382,23 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
                  ratio(confirmed, reached), g.eve.empty() ? std::nan("") : ratio(e_wrong[eve_k], ab_bits),
                  g.eve.empty() ? std::nan("") : g.eve_distance_wavelengths[eve_k],
                  g.eve.empty() ? std::nan("") : ratio(e_pa_same[eve_k], e_pa_total[eve_k]),
-                 g.eve.empty() ? std::nan("") : ratio(e_key_same[eve_k], e_key_total[eve_k])});
+                 g.eve.empty() ? std::nan("") : ratio(e_key_same[eve_k], e_key_total[eve_k]), kdr_lo, kdr_hi, asym,
+                 ratio(asym, bound_per_real)});
     nlohmann::json eve_all = nlohmann::json::array();
+    if (eve_distance.empty()) {
+      eve_distance = g.eve_distance_wavelengths;
+      eve_near = g.eve_near;
+    }
+    for (std::size_t k = 0; k < g.eve.size(); ++k) eve_keys.emplace_back(g.snr_dB, k, e_key_same[k], e_key_total[k]);
+    nlohmann::json iid = fmt::format("not run: {} calibration bits, {} permutations", g.calibration_alice.size(), o.iid_permutations);
+    if (o.iid_permutations > 0 && g.calibration_alice.size() >= 64) {
+      auto ti = ctx.report().time(fmt::format("SP 800-90B IID tests at {} dB", g.snr_dB));
+      const auto r = keygen::sp800_90b_iid_tests(
+          g.calibration_alice, root.derive("sp800-90b").at(static_cast<std::uint64_t>(std::llround(g.snr_dB * 1000))).key(),
+          o.iid_permutations);
+      iid = iid_json(r);
+      iid_lines += fmt::format("  {} dB: {} calibration bits, {}\n", g.snr_dB, r.nof_bits, r.verdict);
+    }
     for (std::size_t k = 0; k < g.eve.size(); ++k)
       eve_all.push_back({{"eve_distance_wavelengths", g.eve_distance_wavelengths[k]},
                          {"eve_near", g.eve_near[k]},
@@ -299,6 +413,7 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
                                         {"v_total", cal_all.v_total},
                                         {"error_rate", cal_all.error_rate}}},
                        {"eve", eve_all},
+                       {"sp800_90b_iid_calibration_bits", iid},
                        {"sessions", sessions}});
   }
   bar.finish();
@@ -308,25 +423,34 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
   res["rows"] = tab.to_json();
   res["links"] = links.to_json();
   res["per_snr"] = details;
+  res["eve_key_agreement_test"] = eve_key_test(eve_keys, eve_distance, eve_near, 0.05);
   res["pa_length_formula"] =
       "l = floor(sum H(X|E) - sqrt(sum V) PhiInv(1 - eps^2) - leak - log2(2/eps_cor) - 2 log2(1/(2 eps_PA))); H(X|E), V "
       "per realisation from each link's validation probes under Eve's LMMSE estimator on both her probes (worst "
       "position); leak = sample bits + Cascade parities (or LDPC syndrome); docs/key-agreement.md";
-  table shown({"SNR dB", "real.", "bits", "KDR before", "KDR after", "p cal.", "leak/bit", "H(X|E)/real.", "PA bits",
-               "secret/real.", "real./key", "s/key", "bound/real.", "eff.", "keyed", "Eve best KDR", "Eve PA agr.",
-               "Eve key agr."});
+  table shown({"SNR dB", "real.", "bits", "KDR before", "95 % low", "95 % high", "KDR after", "p cal.", "leak/bit",
+               "H(X|E)/real.", "PA bits", "secret/real.", "asympt./real.", "real./key", "s/key", "bound/real.", "eff.",
+               "eff. asympt.", "keyed", "Eve best KDR", "Eve PA agr.", "Eve key agr."});
   for (const auto& row : tab.rows())
-    shown.add_row({row[0], row[3], row[4], row[5], row[6], row[7], row[9], row[10], row[11], row[12], row[13], row[14],
-                   row[15], row[16], row[18], row[20], row[22], row[23]});
+    shown.add_row({row[0], row[3], row[4], row[5], row[24], row[25], row[6], row[7], row[9], row[10], row[11], row[12],
+                   row[26], row[13], row[14], row[15], row[16], row[27], row[18], row[20], row[22], row[23]});
   fmt::print("features: whole probe, {} taps + {} guard · per-link KLT, <= {} bits/coefficient · {} · eps_PA = 2^-{} · "
              "key {} bits\n{}",
              eval.features.delay_taps, eval.features.delay_guard_taps, o.chain.max_bits, o.agree.reconciliation,
              o.agree.eps_pa_log2, o.agree.key_bits, shown.to_text());
   fmt::print("real. = independent channel realisations (test probes x min(1, interval / coherence time)); secret/real. = "
-             "PA bits / realisations; real./key and s/key: the smallest session whose finite-key length reaches a key, "
+             "PA bits / realisations (this session); asympt./real. = H(X|E) - leak per realisation (the finite-key terms vanish "
+             "as sessions grow); KDR 95 %: over probes (cluster-robust); real./key and s/key: the smallest session whose finite-key length reaches a key, "
              "at this SNR's averages; bound = I(A;B) of the simulated channel covariance - Eve's I(A;E); Eve: her "
              "LMMSE bits at her best position; agreement of her PA output / final key with Alice's (0.5 = nothing).\n{}\n",
              res["pa_length_formula"].get<std::string>());
+  const auto& et = res["eve_key_agreement_test"];
+  if (et.contains("values"))
+    fmt::print("Eve's final-key agreement, {} values (SNR x position), family-wise alpha = 0.05: {} outside 0.5 +- "
+               "Bonferroni interval; per position pooled over SNRs: {} outside\n",
+               et["nof_values"].get<std::size_t>(), et["values_outside_bonferroni_interval"].get<std::size_t>(),
+               et["pooled_outside_bonferroni_interval"].get<std::size_t>());
+  if (!iid_lines.empty()) fmt::print("SP 800-90B IID tests (§5.1 permutation, §5.2 chi-square) on Alice's calibration bits:\n{}", iid_lines);
   summary.table_rows = tab.to_json();
   return summary;
 }
@@ -432,7 +556,13 @@ void run_agree(agree_options& o) {
         for (auto b : keygen::secure_random_bytes(8)) public_seed = (public_seed << 8) | b;
       r = keygen::run_alice(*link, mine.vec(), cfg.agree, calibration_of(*g, 0, np), public_seed);
     } else {
-      r = keygen::run_bob(*link, mine.vec(), cfg.agree, calibration_of(*g, 0, np));
+      // Bob's LLRs come from his own coefficients only (secret_chain.hpp); the other parties' were dropped.
+      std::vector<double> llr(g->bob_llr.begin(), g->bob_llr.begin() + static_cast<std::ptrdiff_t>(g->probe_offsets[np]));
+      r = keygen::run_bob(*link, mine.vec(), cfg.agree, calibration_of(*g, 0, np), llr);
+      // His soft measurements are as secret as his bits: zeroed through volatile stores (a plain fill before the
+      // vector dies may be optimised away).
+      volatile double* v = llr.data();
+      for (std::size_t i = 0; i < llr.size(); ++i) v[i] = 0.0;
     }
   }
   mine.wipe();

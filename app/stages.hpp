@@ -128,6 +128,7 @@ struct keygen_run_options {
   keygen::agree_config agree;
   int probes_per_session = 0;       ///< test probes per session; 0 = all test probes of an SNR
   double probe_interval_s = 0.5e-3; ///< i.i.d. datasets only (no probe times): time per probe [s]
+  int iid_permutations = 10000;     ///< SP 800-90B §5.1 shuffles on each SNR's calibration bits; 0: tests not run
   void describe(config::schema& s);
   /// The two session fields alone (`keygen run` puts `agree` at its root, like `keygen agree`).
   void describe_sessions(config::schema& s);

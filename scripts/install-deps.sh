@@ -13,7 +13,7 @@ packages=(
   # I/O and CLI
   libhdf5-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev
   # baselines and crypto
-  libxgboost-dev libssl-dev
+  libxgboost-dev libssl-dev libbz2-dev  # libbz2: the SP 800-90B compression statistic (keygen)
   # tests, benchmarks, plots
   libgtest-dev libgmock-dev googletest libbenchmark-dev gnuplot-nox python3-h5py python3-numpy
   pybind11-dev python3-dev python3-pytest  # the Python module (`import physec`) and its tests

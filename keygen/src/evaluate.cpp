@@ -14,7 +14,10 @@ void feature_config::describe(config::schema& s) {
   s.add("method", method, "feature transform: raw CSI, PCA/KLT fitted on Bob's training data, or DCT")
       .choices({"raw", "pca", "dct"})
       .source("Alashqar et al. 2025 (baselines)");
-  s.add("value", value, "per-coefficient value: amplitude |h| or real and imaginary parts").choices({"amplitude", "real_imag"}).source("ours");
+  s.add("value", value, "per-coefficient value: amplitude |h|, real and imaginary parts, or phase_aligned (real and "
+        "imaginary parts after removing the probe's common phase, referred to antenna pair 0; symbols = probe or first)")
+      .choices({"amplitude", "real_imag", "phase_aligned"})
+      .source("ours");
   s.add("symbols", symbols, "OFDM symbols of a probe used: probe (all, derotated, averaged, delay-domain truncated, "
         "normalised per probe: every method's input), first, or all (raw)")
       .choices({"probe", "first", "all"})
@@ -51,11 +54,17 @@ ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi) 
     used = ndarray<std::complex<float>>(s);
     for (std::size_t i = 0; i < used.size(); ++i) used.data[i] = csi.data[i * nsym];
   }
-  ndarray<double> f = csi_features(used, cfg_.value);
+  if (cfg_.value == "phase_aligned") {
+    if (cfg_.symbols == "all")
+      throw error("phase_aligned needs one value per subcarrier: every symbol has its own phase", {"", "features.value", {}},
+                  "features.symbols = probe or first", "all");
+    used = align_common_phase(used, used.shape[3] * used.shape[4]);
+  }
+  ndarray<double> f = csi_features(used, cfg_.value == "amplitude" ? "amplitude" : "real_imag");
   if (cfg_.method != "dct") return f;
   // DCT along the subcarrier axis, per (antenna pair, symbol, real/imag part): reorder so subcarriers are last.
   const std::size_t n = used.shape[0], ue = used.shape[1], bs = used.shape[2], sc = used.shape[3], sym = used.shape[4];
-  const std::size_t parts = cfg_.value == "real_imag" ? 2 : 1;
+  const std::size_t parts = cfg_.value == "amplitude" ? 1 : 2;
   const std::size_t groups = ue * bs * sym * parts;
   const std::size_t keep = std::min<std::size_t>(static_cast<std::size_t>(cfg_.nof_components), sc);
   ndarray<double> rows({n * groups, sc});

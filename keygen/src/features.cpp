@@ -84,6 +84,23 @@ ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& 
   return out;
 }
 
+ndarray<std::complex<float>> align_common_phase(const ndarray<std::complex<float>>& csi, std::size_t reference_len) {
+  if (csi.rank() < 2 || csi.shape[0] == 0) return csi;
+  const std::size_t n = csi.shape[0], per = csi.size() / n;
+  if (reference_len < 1 || reference_len > per)
+    throw error("phase reference longer than a probe", {"", "align_common_phase", {}}, "1.." + std::to_string(per),
+                std::to_string(reference_len));
+  ndarray<std::complex<float>> out = csi;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::complex<double> s = 0;
+    for (std::size_t j = 0; j < reference_len; ++j) s += std::complex<double>(csi.data[i * per + j]);
+    if (std::abs(s) == 0) continue;
+    const auto rot = std::complex<float>(std::conj(s) / std::abs(s));
+    for (std::size_t j = 0; j < per; ++j) out.data[i * per + j] *= rot;
+  }
+  return out;
+}
+
 void pca::fit(const ndarray<double>& train, std::size_t nof_components) {
   using matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   if (train.rank() != 2 || train.shape[0] < 2)

@@ -43,14 +43,22 @@ std::vector<std::uint8_t> ldpc_code::syndrome(const std::vector<std::uint8_t>& x
 }
 
 bool ldpc_code::decode(std::vector<std::uint8_t>& y, const std::vector<std::uint8_t>& s, double p, int max_iterations) const {
-  const std::size_t n = nof_bits(), m = nof_checks();
-  if (y.size() != n || s.size() != m)
-    throw error("LDPC: wrong string or syndrome length", {"", "ldpc", {}}, std::to_string(n) + " and " + std::to_string(m),
-                std::to_string(y.size()) + " and " + std::to_string(s.size()));
+  if (y.size() != nof_bits())
+    throw error("LDPC: wrong string length", {"", "ldpc", {}}, std::to_string(nof_bits()), std::to_string(y.size()));
   p = std::clamp(p, 1e-6, 0.5 - 1e-6);
   const double l0 = std::log((1 - p) / p);
-  std::vector<double> prior(n);
-  for (std::size_t v = 0; v < n; ++v) prior[v] = (y[v] & 1u) ? -l0 : l0;  // LLR of x_v = 0
+  std::vector<double> prior(y.size());
+  for (std::size_t v = 0; v < y.size(); ++v) prior[v] = (y[v] & 1u) ? -l0 : l0;  // LLR of x_v = 0
+  return decode_llr(y, s, prior, max_iterations);
+}
+
+bool ldpc_code::decode_llr(std::vector<std::uint8_t>& y, const std::vector<std::uint8_t>& s, const std::vector<double>& prior,
+                           int max_iterations) const {
+  const std::size_t n = nof_bits(), m = nof_checks();
+  if (prior.size() != n || s.size() != m)
+    throw error("LDPC: wrong LLR or syndrome length", {"", "ldpc", {}}, std::to_string(n) + " and " + std::to_string(m),
+                std::to_string(prior.size()) + " and " + std::to_string(s.size()));
+  y.resize(n);
   // Messages per edge, stored per check in the order of check_vars_; var -> (check, slot) lookup.
   std::vector<std::vector<double>> c2v(m), v2c(m);
   for (std::size_t c = 0; c < m; ++c) {

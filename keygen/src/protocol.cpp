@@ -20,8 +20,10 @@ void agree_config::describe(config::schema& s) {
         "keygen agree: Alice's public randomness (sample, permutations, Toeplitz seed); 0 = fresh from the OS CSPRNG "
         "each session, any other value fixes it for reproducible runs")
       .source("ours");
-  s.add("reconciliation", reconciliation, "information reconciliation: Cascade (interactive parities) or an LDPC syndrome")
-      .choices({"cascade", "ldpc"})
+  s.add("reconciliation", reconciliation, "information reconciliation: Cascade (interactive parities), an LDPC syndrome "
+        "decoded with Bob's bits (ldpc) or with Bob's soft LLRs of Alice's bits (ldpc_soft; syndrome = f * calibrated "
+        "cross-entropy)")
+      .choices({"cascade", "ldpc", "ldpc_soft"})
       .source("ours (Cascade: least leakage at zero residual errors in our measurements)");
   s.section("cascade", cascade, "Cascade reconciliation (Brassard & Salvail 1993)");
   s.add("ldpc_efficiency", ldpc_efficiency, "LDPC: syndrome bits = ceil(f * n * h(estimated error rate))")
@@ -280,7 +282,9 @@ party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, con
     for (std::size_t i = 0; i < ns; ++i) sample[i] = bits[pos[i]];
     payload_writer hello;
     hello.bytes(session.data(), session.size()).u32(static_cast<std::uint32_t>(bits.size()));
-    hello.u8(static_cast<std::uint8_t>(cfg.cascade.nof_passes)).u8(cfg.reconciliation == "ldpc" ? 1 : 0);
+    const bool ldpc = cfg.reconciliation != "cascade";
+    hello.u8(static_cast<std::uint8_t>(cfg.cascade.nof_passes))
+        .u8(cfg.reconciliation == "ldpc_soft" ? 2 : ldpc ? 1 : 0);
     hello.u64(perm_seed).bits(sample);
     ep.send(msg_type::hello, hello.take());
     o.sample_bits = ns;
@@ -298,7 +302,7 @@ party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, con
         throw error("malformed message: nonce length", {t.peer(), "hello_ack.bob_nonce", {}}, "16 bytes",
                     std::to_string(nonce.size()));
     }
-    if (cfg.reconciliation == "ldpc") {
+    if (ldpc) {
       // A one-way code cannot ask again: size it for the 97.5 % Clopper–Pearson upper bound of the error rate from
       // the ns sample bits (their error count is recovered from Bob's estimate (k + 1/2)/(ns + 1)).
       const double k = std::max(0.0, std::round(o.kdr_estimate * (static_cast<double>(ns) + 1) - 0.5));
@@ -306,15 +310,19 @@ party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, con
       const double p_hi = ns == 0 ? std::min(0.5, cal.error_rate)
                                   : binom::find_upper_bound_on_p(static_cast<double>(ns), k, 0.025,
                                                                  binom::clopper_pearson_exact_interval);
-      const std::size_t m = ldpc_syndrome_bits(n, std::min(0.5, p_hi), cfg.ldpc_efficiency);
+      // Soft: Bob's LLRs leave H(X|LLR) per bit, calibrated as a cross-entropy (soft_entropy_total).
+      const std::size_t m =
+          cfg.reconciliation == "ldpc_soft"
+              ? std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(cfg.ldpc_efficiency * cal.soft_entropy_total)), 3, n)
+              : ldpc_syndrome_bits(n, std::min(0.5, p_hi), cfg.ldpc_efficiency);
       const ldpc_code code(n, m, ldpc_seed(perm_seed));
       ep.send(msg_type::syndrome, payload_writer().bits(code.syndrome(o.reconciled.vec())).take());
       o.cascade.leaked_bits = m;
       o.cascade.nof_rounds = 1;
       payload_reader(ep.expect(msg_type::reconciled), t.peer()).finish();
     }
-    const cascade_permutations perm(cfg.reconciliation == "ldpc" ? 0 : n, cfg.cascade.nof_passes, perm_seed);
-    while (cfg.reconciliation != "ldpc") {
+    const cascade_permutations perm(ldpc ? 0 : n, cfg.cascade.nof_passes, perm_seed);
+    while (!ldpc) {
       const message m = ep.expect(msg_type::parity_query, msg_type::reconciled);
       if (m.type == msg_type::reconciled) {
         payload_reader(m, t.peer()).finish();
@@ -372,7 +380,7 @@ party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, con
 }
 
 party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const agree_config& cfg,
-                      const pa_calibration& cal) {
+                      const pa_calibration& cal, const std::vector<double>& llr) {
   party_outcome o;
   o.nof_bits_in = bits.size();
   endpoint ep{t, o.tr, direction::bob_to_alice, session_deadline(cfg)};
@@ -387,9 +395,12 @@ party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const
     const std::uint64_t perm_seed = r.u64("permutation_seed");
     const auto sample = r.bits("sample_bits", n_all / 4);
     r.finish();
-    if (method > 1)
-      throw error("malformed message: reconciliation method", {t.peer(), "hello.reconciliation", {}}, "0 (Cascade) or 1 (LDPC)",
-                  std::to_string(method));
+    if (method > 2)
+      throw error("malformed message: reconciliation method", {t.peer(), "hello.reconciliation", {}},
+                  "0 (Cascade), 1 (LDPC) or 2 (soft LDPC)", std::to_string(method));
+    if (method == 2 && llr.size() != bits.size())
+      throw error("soft LDPC needs Bob's LLR of every bit", {"", "reconciliation", {}}, std::to_string(bits.size()) + " LLRs",
+                  std::to_string(llr.size()));
     if (session.size() != k_session_id_bytes)
       throw error("malformed message: session id length", {t.peer(), "hello.session_id", {}}, "16 bytes", std::to_string(session.size()));
     if (passes < 1 || passes > 16)
@@ -412,7 +423,7 @@ party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const
                                      .take());
     o.reconciled = drop_positions(bits, pos);
     const std::size_t n = o.reconciled.size();
-    if (method == 1) {
+    if (method >= 1) {
       const message sm = ep.expect(msg_type::syndrome);
       payload_reader rs(sm, t.peer());
       const auto syn = rs.bits("syndrome", n);
@@ -422,7 +433,18 @@ party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const
       const ldpc_code code(n, syn.size(), ldpc_seed(perm_seed));
       o.cascade.leaked_bits = syn.size();
       o.cascade.nof_rounds = 1;
-      if (!code.decode(o.reconciled.vec(), syn, o.kdr_estimate, cfg.ldpc_max_iterations))
+      bool converged = false;
+      if (method == 2) {
+        std::vector<double> kept;  // the LLRs of the bits left after the sample
+        std::vector<std::uint8_t> dropped(bits.size(), 0);
+        for (auto p : pos) dropped[p] = 1;
+        for (std::size_t i = 0; i < bits.size(); ++i)
+          if (!dropped[i]) kept.push_back(llr[i]);
+        converged = code.decode_llr(o.reconciled.vec(), syn, kept, cfg.ldpc_max_iterations);
+      } else {
+        converged = code.decode(o.reconciled.vec(), syn, o.kdr_estimate, cfg.ldpc_max_iterations);
+      }
+      if (!converged)
         throw error("LDPC decoding did not converge (too many errors for the syndrome length)", {"", "reconciliation", {}});
     } else {
       const cascade_permutations perm(n, passes, perm_seed);
@@ -598,11 +620,11 @@ eve_outcome run_eve(const transcript& tr, const std::vector<std::uint8_t>& eve_b
 
 session_result simulate_session(const std::vector<std::uint8_t>& alice_bits, const std::vector<std::uint8_t>& bob_bits,
                                 const std::vector<std::vector<std::uint8_t>>& eve_bits, const agree_config& cfg,
-                                const pa_calibration& cal, std::uint64_t public_seed) {
+                                const pa_calibration& cal, std::uint64_t public_seed, const std::vector<double>& bob_llr) {
   session_result s;
   {
     auto [ta, tb] = make_in_process_pair(cfg.timeout_s, max_bytes(cfg));
-    std::thread bob([&, tbp = tb.get()] { s.bob = run_bob(*tbp, bob_bits, cfg, cal); });
+    std::thread bob([&, tbp = tb.get()] { s.bob = run_bob(*tbp, bob_bits, cfg, cal, bob_llr); });
     s.alice = run_alice(*ta, alice_bits, cfg, cal, public_seed);
     ta.reset();  // closes the link: Bob's pending receive fails at once instead of waiting for the timeout
     bob.join();

@@ -13,7 +13,23 @@
 namespace physec::keygen {
 
 void chain_config::describe(config::schema& s) {
+  s.add("value", value, "the chain's quantizer input (replaces [features].value): phase_aligned (real and imaginary "
+        "parts after removing the probe's common phase: the relative phases are reciprocal) or amplitude |h|")
+      .choices({"phase_aligned", "amplitude"})
+      .source("issue #15; docs/key-agreement.md (more secret bits per realisation than amplitude at 10 and 20 dB)");
   s.add("nof_components", nof_components, "KLT components considered per link").range(1, 4096).source("ours");
+  s.add("transform", transform, "per-link decorrelation fitted on the calibration probes: klt (joint KLT of Alice's and "
+        "Bob's features) or cca (canonical correlation analysis of their KLT coefficients, one map per party)")
+      .choices({"klt", "cca"})
+      .source("issue #15 (\"KLT or CCA fitted on calibration data\")");
+  s.add("cca_ridge", cca_ridge, "cca: ridge added to each party's covariance, times its mean variance (over-fitting on "
+        "few calibration probes)")
+      .range(0.0, 10.0)
+      .source("ours (Vinod 1976 canonical ridge)");
+  s.add("correlation", correlation, "calibrated A-B correlation of a coefficient: pearson, or rank (Spearman's, "
+        "mapped to Pearson's under normality: robust to a few outlier probes)")
+      .choices({"pearson", "rank"})
+      .source("ours");
   s.add("max_bits", max_bits, "most bits per KLT coefficient").range(1, 8).source("ours");
   s.add("min_correlation", min_correlation, "coefficients with a lower calibrated A-B correlation are dropped")
       .range(0.0, 1.0)
@@ -65,6 +81,21 @@ double pearson(const std::vector<double>& a, const std::vector<double>& b) {
   return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0.0;
 }
 
+/// Pearson's correlation from Spearman's rank correlation ρ_s under bivariate normality, ρ = 2 sin(π ρ_s / 6)
+/// (Kendall & Gibbons, Rank Correlation Methods, 1990): one probe whose phase reference failed moves it by at most
+/// ~3/n instead of dominating the sums.
+double rank_correlation(const std::vector<double>& a, const std::vector<double>& b) {
+  const auto ranks = [](const std::vector<double>& x) {
+    std::vector<std::size_t> idx(x.size());
+    std::iota(idx.begin(), idx.end(), std::size_t{0});
+    std::sort(idx.begin(), idx.end(), [&](std::size_t i, std::size_t j) { return x[i] < x[j]; });
+    std::vector<double> r(x.size());
+    for (std::size_t k = 0; k < idx.size(); ++k) r[idx[k]] = static_cast<double>(k);
+    return r;
+  };
+  return 2 * std::sin(3.14159265358979323846 * pearson(ranks(a), ranks(b)) / 6);
+}
+
 int level_of(const std::vector<double>& thresholds, double x) {
   return static_cast<int>(std::upper_bound(thresholds.begin(), thresholds.end(), x) - thresholds.begin());
 }
@@ -107,14 +138,66 @@ void coefficient_allocator::fit(const ndarray<double>& alice, const ndarray<doub
   std::copy(alice.data.begin(), alice.data.end(), both.data.begin());
   std::copy(bob.data.begin(), bob.data.end(), both.data.begin() + static_cast<std::ptrdiff_t>(n * d));
   klt_.fit(both, std::min<std::size_t>({static_cast<std::size_t>(cfg.nof_components), d, 2 * n - 1}));
-  const auto pa = klt_.transform(alice), pb = klt_.transform(bob);
+  cca_ = cfg.transform == "cca";
+  if (cca_) {
+    // Canonical correlation analysis (Hotelling 1936) of the two parties' KLT coefficients: whiten each with its
+    // ridge-regularised covariance, SVD of the whitened cross-covariance; the singular values are the canonical
+    // correlations, each party gets its own map (absorbing a fixed linear map between their views, e.g. RF mismatch).
+    const auto ka = klt_.transform(alice), kb = klt_.transform(bob);
+    const auto q = static_cast<Eigen::Index>(ka.shape[1]);
+    Eigen::MatrixXd A(static_cast<Eigen::Index>(n), q), B(static_cast<Eigen::Index>(n), q);
+    for (std::size_t i = 0; i < n; ++i)
+      for (Eigen::Index c = 0; c < q; ++c) {
+        A(static_cast<Eigen::Index>(i), c) = ka(i, static_cast<std::size_t>(c));
+        B(static_cast<Eigen::Index>(i), c) = kb(i, static_cast<std::size_t>(c));
+      }
+    const Eigen::RowVectorXd ma = A.colwise().mean(), mb = B.colwise().mean();
+    A.rowwise() -= ma;
+    B.rowwise() -= mb;
+    const double dof = static_cast<double>(n - 1);
+    Eigen::MatrixXd caa = A.transpose() * A / dof, cbb = B.transpose() * B / dof;
+    const Eigen::MatrixXd cab = A.transpose() * B / dof;
+    caa.diagonal().array() += cfg.cca_ridge * caa.trace() / static_cast<double>(q) + 1e-12;
+    cbb.diagonal().array() += cfg.cca_ridge * cbb.trace() / static_cast<double>(q) + 1e-12;
+    const auto inv_sqrt = [](const Eigen::MatrixXd& c) {
+      const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> e(c);
+      return Eigen::MatrixXd(e.eigenvectors() * e.eigenvalues().cwiseMax(1e-300).cwiseSqrt().cwiseInverse().asDiagonal() *
+                             e.eigenvectors().transpose());
+    };
+    const Eigen::MatrixXd wa = inv_sqrt(caa), wb = inv_sqrt(cbb);
+    const Eigen::JacobiSVD<Eigen::MatrixXd> svd(wa * cab * wb, Eigen::ComputeFullU | Eigen::ComputeFullV);
+    Eigen::MatrixXd ua = wa * svd.matrixU(), ub = wb * svd.matrixV();
+    for (Eigen::Index c = 0; c < q; ++c) {
+      // Same sign rule as the KLT (largest-magnitude entry of Alice's map positive), so every party derives it.
+      Eigen::Index imax;
+      ua.col(c).cwiseAbs().maxCoeff(&imax);
+      if (ua(imax, c) < 0) {
+        ua.col(c) *= -1;
+        ub.col(c) *= -1;
+      }
+    }
+    mean_a_.assign(ma.data(), ma.data() + q);
+    mean_b_.assign(mb.data(), mb.data() + q);
+    w_a_.assign(static_cast<std::size_t>(q * q), 0.0);
+    w_b_.assign(static_cast<std::size_t>(q * q), 0.0);
+    for (Eigen::Index r = 0; r < q; ++r)
+      for (Eigen::Index c = 0; c < q; ++c) {
+        w_a_[static_cast<std::size_t>(r * q + c)] = ua(r, c);
+        w_b_[static_cast<std::size_t>(r * q + c)] = ub(r, c);
+      }
+  }
+  const auto pa = coefficients(alice, chain_party::alice), pb = coefficients(bob, chain_party::bob);
   kept_.clear();
+  mean_ka_.clear();
+  sd_ka_.clear();
+  mean_kb_.clear();
+  sd_kb_.clear();
   bits_.clear();
   rho_.clear();
   thresholds_.clear();
   for (std::size_t c = 0; c < pa.shape[1]; ++c) {
     const auto a = column(pa, c), b = column(pb, c);
-    const double rho = pearson(a, b);
+    const double rho = cfg.correlation == "rank" ? rank_correlation(a, b) : pearson(a, b);
     if (rho < cfg.min_correlation) continue;
     int best_m = 0;
     double best = 0;
@@ -140,14 +223,34 @@ void coefficient_allocator::fit(const ndarray<double>& alice, const ndarray<doub
       t.push_back(pooled[i0] * (1 - w) + pooled[i1] * w);
     }
     kept_.push_back(c);
+    mean_ka_.push_back(mean_of(a));
+    sd_ka_.push_back(std::sqrt(std::max(variance_of(a), 1e-300)));
+    mean_kb_.push_back(mean_of(b));
+    sd_kb_.push_back(std::sqrt(std::max(variance_of(b), 1e-300)));
     bits_.push_back(best_m);
     rho_.push_back(rho);
     thresholds_.push_back(std::move(t));
   }
 }
 
-ndarray<double> coefficient_allocator::project(const ndarray<double>& x) const {
-  const auto all = klt_.transform(x);
+ndarray<double> coefficient_allocator::coefficients(const ndarray<double>& x, chain_party p) const {
+  auto k = klt_.transform(x);
+  if (!cca_) return k;
+  const std::size_t q = k.shape[1];
+  const auto& w = p == chain_party::alice ? w_a_ : w_b_;
+  const auto& m = p == chain_party::alice ? mean_a_ : mean_b_;
+  ndarray<double> out({k.shape[0], q});
+  for (std::size_t i = 0; i < k.shape[0]; ++i)
+    for (std::size_t c = 0; c < q; ++c) {
+      double acc = 0;
+      for (std::size_t r = 0; r < q; ++r) acc += (k(i, r) - m[r]) * w[r * q + c];
+      out(i, c) = acc;
+    }
+  return out;
+}
+
+ndarray<double> coefficient_allocator::project(const ndarray<double>& x, chain_party p) const {
+  const auto all = coefficients(x, p);
   ndarray<double> out({x.shape[0], kept_.size()});
   for (std::size_t i = 0; i < x.shape[0]; ++i)
     for (std::size_t c = 0; c < kept_.size(); ++c) out(i, c) = all(i, kept_[c]);
@@ -167,6 +270,28 @@ std::vector<std::uint8_t> coefficient_allocator::bits(const ndarray<int>& levels
     for (std::size_t c = 0; c < kept_.size(); ++c) {
       const std::uint32_t g = gray_encode(static_cast<std::uint32_t>(levels(i, c)));
       for (int b = bits_[c] - 1; b >= 0; --b) out.push_back(static_cast<std::uint8_t>((g >> b) & 1u));
+    }
+  return out;
+}
+
+std::vector<double> coefficient_allocator::llr(const ndarray<double>& y) const {
+  std::vector<double> out;
+  const double inf = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < y.shape[0]; ++i)
+    for (std::size_t c = 0; c < kept_.size(); ++c) {
+      const double rho = std::clamp(rho_[c], -0.999999, 0.999999), s = std::sqrt(1 - rho * rho);
+      const double yt = (y(i, c) - mean_kb_[c]) / sd_kb_[c];
+      const auto& t = thresholds_[c];
+      std::vector<double> p0(static_cast<std::size_t>(bits_[c]), 1e-300), p1(p0);
+      for (std::size_t l = 0; l <= t.size(); ++l) {
+        const double lo = l == 0 ? -inf : (t[l - 1] - mean_ka_[c]) / sd_ka_[c];
+        const double hi = l == t.size() ? inf : (t[l] - mean_ka_[c]) / sd_ka_[c];
+        const double p = std::max(0.0, phi_cdf((hi - rho * yt) / s) - phi_cdf((lo - rho * yt) / s));
+        const std::uint32_t g = gray_encode(static_cast<std::uint32_t>(l));
+        for (int b = 0; b < bits_[c]; ++b) (((g >> b) & 1u) ? p1 : p0)[static_cast<std::size_t>(b)] += p;
+      }
+      for (int b = bits_[c] - 1; b >= 0; --b)  // MSB first, as bits()
+        out.push_back(std::clamp(std::log(p0[static_cast<std::size_t>(b)] / p1[static_cast<std::size_t>(b)]), -30.0, 30.0));
     }
   return out;
 }
@@ -261,6 +386,7 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
   config::validate(cfg, "keygen chain");
   feature_config fc = cfg.features;
   fc.method = "raw";
+  fc.value = cfg.value;
   feature_pipeline features(fc);
   // Links: the dataset's link label, else one per (SNR, profile, delay spread, speed) setting.
   std::map<std::pair<double, std::string>, std::vector<std::size_t>> links;  // (snr, link key) -> probes in order
@@ -310,17 +436,36 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
     row.bits_per_probe = calibrated ? alloc.bits_per_probe() : 0;
     std::vector<std::uint8_t> a_te, b_te;
     if (row.bits_per_probe > 0) {
-      a_te = alloc.bits(alloc.levels(alloc.project(sel(d.alice, te))));
-      b_te = alloc.bits(alloc.levels(alloc.project(sel(d.bob, te))));
+      const auto a_cal = alloc.bits(alloc.levels(alloc.project(sel(d.alice, tr), chain_party::alice)));
+      g.calibration_alice.insert(g.calibration_alice.end(), a_cal.begin(), a_cal.end());
+      a_te = alloc.bits(alloc.levels(alloc.project(sel(d.alice, te), chain_party::alice)));
+      const auto yb_te = alloc.project(sel(d.bob, te), chain_party::bob);
+      b_te = alloc.bits(alloc.levels(yb_te));
+      const auto l_te = alloc.llr(yb_te);
+      g.bob_llr.insert(g.bob_llr.end(), l_te.begin(), l_te.end());
       std::size_t wrong = 0;
       for (std::size_t i = 0; i < a_te.size(); ++i) wrong += a_te[i] != b_te[i];
       row.kdr_test = a_te.empty() ? std::nan("") : static_cast<double>(wrong) / static_cast<double>(a_te.size());
       if (!va.empty()) {
-        const auto a_va = alloc.bits(alloc.levels(alloc.project(sel(d.alice, va))));
-        const auto b_va = alloc.bits(alloc.levels(alloc.project(sel(d.bob, va))));
+        const auto a_va = alloc.bits(alloc.levels(alloc.project(sel(d.alice, va), chain_party::alice)));
+        const auto yb_va = alloc.project(sel(d.bob, va), chain_party::bob);
+        const auto b_va = alloc.bits(alloc.levels(yb_va));
+        // Soft: the cross-entropy −log2 P(Alice's bit | Bob's LLR) per probe, averaged over the validation probes.
+        const auto l_va = alloc.llr(yb_va);
+        double ce = 0;
+        for (std::size_t i = 0; i < a_va.size(); ++i)
+          ce += std::log2(1 + std::exp(a_va[i] ? l_va[i] : -l_va[i]));  // −log2 σ(±L)
+        row.h_soft = ce / static_cast<double>(va.size());
         std::size_t w = 0;
         for (std::size_t i = 0; i < a_va.size(); ++i) w += a_va[i] != b_va[i];
         row.kdr_validation = static_cast<double>(w) / static_cast<double>(a_va.size());
+        const auto ca = alloc.coefficients(sel(d.alice, va), chain_party::alice);
+        const auto cb = alloc.coefficients(sel(d.bob, va), chain_party::bob);
+        for (std::size_t c = 0; c < ca.shape[1]; ++c) {
+          const double r = pearson(column(ca, c), column(cb, c));
+          row.rho_validation.push_back(r);
+          if (r > 0) row.i_ab_features += -0.5 * std::log2(std::max(1e-12, 1 - r * r));
+        }
         val_errors[snr].first += static_cast<double>(w);
         val_errors[snr].second += static_cast<double>(a_va.size());
       }
@@ -339,12 +484,12 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
           if (!eve_up[k].shape.empty()) o.push_back(alloc.project_all(sel(eve_up[k], s)));
           return regressors(o, static_cast<std::size_t>(cfg.eve_regressors));
         };
-        const auto a_tr = alloc.project(sel(d.alice, tr));
+        const auto a_tr = alloc.project(sel(d.alice, tr), chain_party::alice);
         eve_estimator est;
         est.fit(obs(tr), a_tr);
         const std::size_t kept = a_tr.shape[1];
         if (est.usable && va.size() >= 2) {
-          const auto a_va = alloc.levels(alloc.project(sel(d.alice, va)));
+          const auto a_va = alloc.levels(alloc.project(sel(d.alice, va), chain_party::alice));
           const auto pred = est.predict(obs(va));
           std::vector<double> surprisal(va.size(), 0.0);
           for (std::size_t i = 0; i < va.size(); ++i)
@@ -397,6 +542,7 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
       g.h.push_back(row.h_cond);
       g.v.push_back(row.v_cond);
       g.weight.push_back(row.realisations_per_probe);
+      g.h_soft.push_back(row.h_soft);
       g.bits_per_probe.push_back(row.bits_per_probe);
     }
     g.links.push_back(row);

@@ -78,4 +78,17 @@ TEST(features, amplitude_and_real_imag) {
   EXPECT_THROW(kg::csi_features(csi, "phase"), physec::error);
 }
 
+TEST(features, common_phase_is_removed_relative_phases_kept) {
+  // Probe 0: (3+4j, 1j), reference = its first entry: s = 3+4j, conj(s)/|s| = (3-4j)/5 -> (5, (4+3j)/5).
+  // Probe 1: probe 0 turned by 90° (an LO phase) -> the same output. Probe 2: a zero reference stays as it is.
+  ndarray<std::complex<float>> csi({3, 2}, {{3.0f, 4.0f}, {0.0f, 1.0f}, {-4.0f, 3.0f}, {-1.0f, 0.0f}, {0.0f, 0.0f}, {2.0f, 0.0f}});
+  const auto out = kg::align_common_phase(csi, 1);
+  const std::vector<std::complex<float>> expected{{5.0f, 0.0f}, {0.8f, 0.6f}, {5.0f, 0.0f}, {0.8f, 0.6f}, {0.0f, 0.0f}, {2.0f, 0.0f}};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_NEAR(out.data[i].real(), expected[i].real(), 1e-6) << i;
+    EXPECT_NEAR(out.data[i].imag(), expected[i].imag(), 1e-6) << i;
+  }
+  EXPECT_THROW(kg::align_common_phase(csi, 3), physec::error);
+}
+
 }  // namespace

@@ -25,7 +25,7 @@ namespace physec::keygen {
 /// How a probe's CSI becomes quantizer input.
 struct feature_config {
   std::string method = "raw";       ///< raw | pca | dct
-  std::string value = "amplitude";  ///< amplitude | real_imag
+  std::string value = "amplitude";  ///< amplitude | real_imag | phase_aligned (align_common_phase, then Re/Im)
   std::string symbols = "probe";    ///< probe: the whole probe denoised (denoise_probes), every method's input;
                                     ///< first: the first OFDM symbol only; all: every symbol, raw
   int delay_taps = 6;               ///< probe: delay taps kept from 0 (at 72 x 30 kHz a tap is 463 ns)

@@ -24,6 +24,13 @@ ndarray<double> csi_features(const ndarray<std::complex<float>>& csi, const std:
 ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& csi, std::size_t nof_taps,
                                             std::size_t nof_guard_taps);
 
+/// Removes the common phase of every probe, `[n, ...]` -> same shape: each probe is multiplied by conj(s)/|s| with
+/// s = Σ of its first `reference_len` entries (after denoise_probes: antenna pair 0's subcarriers, i.e. √K times its
+/// delay-0 tap). The LO phase of a reception (and CFO, phase noise) turns the whole probe, so what remains (the
+/// phases across subcarriers and antenna pairs relative to pair 0) is reciprocal up to the fixed per-port RF
+/// mismatch, a fixed linear map between Alice's and Bob's views. A probe with s = 0 is left as it is.
+ndarray<std::complex<float>> align_common_phase(const ndarray<std::complex<float>>& csi, std::size_t reference_len);
+
 /// Principal component analysis (Karhunen–Loève transform) on features `[n, d]`.
 class pca {
  public:

@@ -23,6 +23,10 @@ class ldpc_code {
   /// Sum-product decoding: corrects `y` in place towards the string with syndrome `s`, each bit of `y` wrong with
   /// probability `p`. Returns true when the syndrome is met (within `max_iterations`).
   bool decode(std::vector<std::uint8_t>& y, const std::vector<std::uint8_t>& s, double p, int max_iterations = 100) const;
+  /// Soft-decision decoding: `llr[v]` = ln P(x_v = 0 | Bob's observation) / P(x_v = 1 | ...) per bit (Bob's
+  /// posterior of Alice's bit); `y` receives the decoded string. Returns true when the syndrome is met.
+  bool decode_llr(std::vector<std::uint8_t>& y, const std::vector<std::uint8_t>& s, const std::vector<double>& llr,
+                  int max_iterations = 100) const;
 
  private:
   std::vector<std::vector<std::uint32_t>> check_vars_;  ///< per check: its variables

@@ -76,6 +76,8 @@ struct pa_calibration {
   double v_total = 0;            ///< Σ V(X|E) [bits²]
   double max_bits_per_realisation = 0;  ///< most bits one realisation gave
   double error_rate = 0.05;      ///< calibrated A-B bit error rate (Cascade's first block when no sample is revealed)
+  double soft_entropy_total = 0; ///< ldpc_soft: Σ over the session's probes of the calibrated cross-entropy of
+                                 ///< Alice's bits given Bob's LLRs [bits] (sizes the syndrome)
 };
 
 /// What one party ends with.
@@ -101,8 +103,9 @@ struct party_outcome {
 party_outcome run_alice(transport& t, const std::vector<std::uint8_t>& bits, const agree_config& cfg,
                         const pa_calibration& cal, std::uint64_t public_seed);
 /// Bob's side, with the same public calibration as Alice's.
+/// `llr`: Bob's LLR of each of Alice's bits (reconciliation = ldpc_soft; same length as `bits`), else empty.
 party_outcome run_bob(transport& t, const std::vector<std::uint8_t>& bits, const agree_config& cfg,
-                      const pa_calibration& cal);
+                      const pa_calibration& cal, const std::vector<double>& llr = {});
 
 /// Eve's replay: she reads the transcript, drops the sample positions, and corrects her bits towards Alice's with
 /// every parity Alice announced — each is a linear equation on Alice's bits, and peeling (an equation with one
@@ -128,7 +131,8 @@ struct session_result {
 };
 session_result simulate_session(const std::vector<std::uint8_t>& alice_bits, const std::vector<std::uint8_t>& bob_bits,
                                 const std::vector<std::vector<std::uint8_t>>& eve_bits, const agree_config& cfg,
-                                const pa_calibration& cal, std::uint64_t public_seed);
+                                const pa_calibration& cal, std::uint64_t public_seed,
+                                const std::vector<double>& bob_llr = {});
 
 /// Fraction of equal bits of two equal-length 0/1 strings (NaN when empty).
 double bit_agreement(const secure_bytes& a, const secure_bytes& b);

@@ -27,7 +27,13 @@ namespace physec::keygen {
 struct chain_config {
   feature_config features;          ///< whole-probe features (symbols = probe); method is ignored (KLT below);
                                     ///< not a config section: the commands copy their [features] here
+  std::string value = "phase_aligned";  ///< the chain's per-coefficient value (replaces [features].value): phase_aligned
+                                        ///< (Re/Im after removing the probe's common phase) or amplitude
   int nof_components = 12;          ///< KLT components considered per link
+  std::string transform = "klt";    ///< klt: the joint KLT's coefficients; cca: canonical variates of Alice's and Bob's
+                                    ///< KLT coefficients (a map per party, ridge-regularised)
+  double cca_ridge = 0.1;           ///< cca: each party's covariance + ridge·(mean variance)·I before whitening
+  std::string correlation = "pearson";  ///< calibrated A-B correlation: pearson | rank (Spearman -> 2 sin(πρ_s/6))
   int max_bits = 4;                 ///< most bits per coefficient
   double min_correlation = 0.5;     ///< coefficients whose calibrated A-B correlation is below are dropped
   double leak_factor = 1.25;        ///< reconciliation leakage / h(p) assumed when choosing bit counts (Cascade)
@@ -36,19 +42,28 @@ struct chain_config {
   void describe(config::schema& s);
 };
 
-/// KLT + per-coefficient bit allocation of one link.
+/// Whose features a projection is applied to (with CCA, Alice and Bob have their own maps).
+enum class chain_party { alice, bob };
+
+/// KLT (or KLT + CCA) + per-coefficient bit allocation of one link.
 class coefficient_allocator {
  public:
   /// Fits on the link's calibration features `[n, d]` of Alice and Bob (same probes).
   void fit(const ndarray<double>& alice, const ndarray<double>& bob, const chain_config& cfg);
-  /// `[n, d]` -> `[n, kept]`: the kept KLT coefficients.
-  ndarray<double> project(const ndarray<double>& x) const;
+  /// `[n, d]` of one party -> `[n, kept]`: its kept coefficients (KLT, or canonical variates with CCA).
+  ndarray<double> project(const ndarray<double>& x, chain_party p) const;
+  /// `[n, d]` of one party -> `[n, all]`: every coefficient the allocation considered (KLT or canonical variates).
+  ndarray<double> coefficients(const ndarray<double>& x, chain_party p) const;
   /// `[n, d]` -> `[n, all]`: every KLT coefficient considered (Eve's regressors).
   ndarray<double> project_all(const ndarray<double>& x) const { return klt_.transform(x); }
   /// Levels `[n, kept]` of kept coefficients `[n, kept]` (from project).
   ndarray<int> levels(const ndarray<double>& coeffs) const;
   /// Gray-coded bits of levels `[n, kept]`, probe by probe, bits_per_coefficient()[c] bits each, MSB first.
   std::vector<std::uint8_t> bits(const ndarray<int>& levels) const;
+  /// Bob's LLR ln P(a = 0 | y)/P(a = 1 | y) of each of Alice's bits, in the order of bits(), from his kept
+  /// coefficients `[n, kept]` (project(·, bob)): each coefficient pair bivariate normal with the calibrated means,
+  /// standard deviations and correlation, Alice's level the interval between her thresholds, marginalised per Gray bit.
+  std::vector<double> llr(const ndarray<double>& bob_coeffs) const;
   const std::vector<int>& bits_per_coefficient() const { return bits_; }
   const std::vector<double>& correlation() const { return rho_; }  ///< of the kept coefficients
   const std::vector<std::vector<double>>& thresholds() const { return thresholds_; }
@@ -56,9 +71,13 @@ class coefficient_allocator {
 
  private:
   pca klt_;
+  bool cca_ = false;
+  std::vector<double> mean_a_, mean_b_;  // cca: per-party mean of the KLT coefficients
+  std::vector<double> w_a_, w_b_;        // cca: [q, q] row-major, KLT coefficients -> canonical variates
   std::vector<std::size_t> kept_;
   std::vector<int> bits_;
   std::vector<double> rho_;
+  std::vector<double> mean_ka_, sd_ka_, mean_kb_, sd_kb_;  // per kept coefficient, calibration
   std::vector<std::vector<double>> thresholds_;
 };
 
@@ -78,6 +97,10 @@ struct chain_link_row {
   double h_cond = 0;                 ///< H(X|E) per realisation, lower confidence bound [bits]
   double v_cond = 0;                 ///< its variance V [bits²]
   double mi_ae = 0;                  ///< Gaussian I(A;E) of the kept coefficients [bits/realisation], Eve's best
+  std::vector<double> rho_validation;  ///< A-B correlation of every coefficient considered, on the validation probes
+  double h_soft = 0;                 ///< cross-entropy of Alice's bits given Bob's LLRs per realisation (validation)
+  double i_ab_features = 0;          ///< −½ Σ log2(1 − ρ²) over rho_validation (ρ > 0): the Gaussian I(A;B) the
+                                     ///< features carry [bits/realisation]
   double i_ab_analytic = 0;          ///< I(A;B) of the complex Gaussian channel with the simulated covariance
   double bound = 0;                  ///< i_ab_analytic − mi_ae [bits/realisation]
   double realisations_per_probe = 1; ///< min(1, probe interval / coherence time)
@@ -94,8 +117,12 @@ struct chain_group {
   std::vector<double> eve_distance_wavelengths;
   std::vector<std::string> eve_near;           ///< per Eve position: "bob" | "alice"
   std::vector<double> h, v, weight;            ///< per test probe: H(X|E), V, realisations (≤ 1)
+  std::vector<double> h_soft;                  ///< per test probe: its link's calibrated soft cross-entropy [bits]
+  std::vector<double> bob_llr;                 ///< Bob's LLR of each of Alice's bits (aligned with bob)
   std::vector<int> bits_per_probe;             ///< per test probe
   double error_rate = 0;                       ///< calibrated A-B bit error rate (validation probes, all links)
+  std::vector<std::uint8_t> calibration_alice; ///< Alice's bits of the calibration probes, link after link in time
+                                               ///< (before reconciliation and PA; the SP 800-90B IID tests' input)
   std::vector<chain_link_row> links;
   std::size_t nof_probes() const { return probe_offsets.empty() ? 0 : probe_offsets.size() - 1; }
 };
