@@ -54,8 +54,15 @@ auth::labelled_data features_of(const dataset::mobility_data& d, const std::vect
 
 /// Scores of a detector for the validation (legal), test legal and test spoofer sequences.
 struct detector_scores {
-  std::vector<double> validation, legal, spoofer;
+  std::vector<double> train, validation, legal, spoofer;
 };
+
+double median(std::vector<double> v) {
+  if (v.empty()) return std::nan("");
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  return *mid;
+}
 
 void run_openset(const openset_options& o) {
   log::set_quiet(o.common.quiet);
@@ -90,7 +97,8 @@ void run_openset(const openset_options& o) {
   run_context ctx("auth openset", o.common, cfg.run.seed, config::show(cfg, k_openset_title), cfg.run.device);
   ctx.report().results()["dataset"] = o.dataset;
   table rows({"model", "auroc", "auroc_low", "auroc_high", "threshold", "far_target", "far", "far_low", "far_high",
-              "mdr", "mdr_low", "mdr_high", "nof_legal", "nof_spoofer"});
+              "mdr", "mdr_low", "mdr_high", "nof_legal", "nof_spoofer", "median_legal_train", "median_legal_validation",
+              "median_legal_test", "median_spoofer_test"});
   table roc_rows({"model", "threshold", "far", "mdr"});
   plot_spec spec{fmt::format("ROC of unseen-spoofer detection ({} split)", o.split), "false-alarm rate (legal flagged)",
                  "detection rate (spoofers flagged)", {}, false};
@@ -100,11 +108,11 @@ void run_openset(const openset_options& o) {
     if (name == "mahalanobis") {
       auth::mahalanobis_scorer m(cfg.shrinkage);
       m.fit(tr.x, tr.y);
-      sc = {m.score(va.x), m.score(lt.x), m.score(st.x)};
+      sc = {m.score(tr.x), m.score(va.x), m.score(lt.x), m.score(st.x)};
     } else {
       auto clf = auth::make_classifier(name, cfg.classifiers);
       clf->fit(tr.x, tr.y, &va);
-      sc = {auth::max_probability_score(clf->predict_proba(va.x)),
+      sc = {auth::max_probability_score(clf->predict_proba(tr.x)), auth::max_probability_score(clf->predict_proba(va.x)),
             auth::max_probability_score(clf->predict_proba(lt.x)),
             auth::max_probability_score(clf->predict_proba(st.x))};
     }
@@ -117,7 +125,8 @@ void run_openset(const openset_options& o) {
         clopper_pearson(sc.spoofer.size(), static_cast<std::size_t>(std::llround(r.mdr * sc.spoofer.size())));
     rows.add_row({name, a, std::max(0.0, a - 1.96 * se), std::min(1.0, a + 1.96 * se), thr, cfg.far, r.far, far_ci.low,
                   far_ci.high, r.mdr, mdr_ci.low, mdr_ci.high, static_cast<std::int64_t>(sc.legal.size()),
-                  static_cast<std::int64_t>(sc.spoofer.size())});
+                  static_cast<std::int64_t>(sc.spoofer.size()), median(sc.train), median(sc.validation),
+                  median(sc.legal), median(sc.spoofer)});
     plot_series curve{fmt::format("{} (AUROC {:.3f})", name, a), {}, {}};
     for (const auto& p : auth::roc_curve(sc.legal, sc.spoofer)) {
       roc_rows.add_row({name, p.threshold, p.far, p.mdr});
