@@ -167,8 +167,8 @@ ndarray<cdouble> tdd_link::receive(const ndarray<cdouble>& clean, const device_s
   }
   const double noise_var = imp.estimation_noise ? 1.0 / db_to_linear(imp.snr_dB) : 0.0;
   rng_stream noise = rng.derive("noise"), pilots = rng.derive("pilots");
-  std::vector<cdouble> buf(nk), time(nk), pilot(nk);
-  std::vector<double> pilot_phase(nk);
+  std::vector<cdouble> buf(nk), time(nk);
+  std::vector<double> pilot_phase(nk), pilot_sin(nk), pilot_cos(nk);
   for (std::size_t t = 0; t < nt; ++t)
     for (std::size_t r = 0; r < nr; ++r)
       for (std::size_t s = 0; s < ns; ++s) {
@@ -185,8 +185,8 @@ ndarray<cdouble> tdd_link::receive(const ndarray<cdouble>& clean, const device_s
         // Time-domain samples of this port's probe with unit-modulus random-phase pilots X_k (noise-like, as a
         // real sounding sequence); the unitary DFT keeps the per-sample noise variance.
         for (auto& a : pilot_phase) a = pilots.uniform(-pi, pi);
-        polar_batch(pilot_phase.data(), nullptr, pilot.data(), nk);
-        for (std::size_t k = 0; k < nk; ++k) buf[k] = row[k] * pilot[k];
+        sincos_batch(pilot_phase.data(), pilot_sin.data(), pilot_cos.data(), nk);
+        for (std::size_t k = 0; k < nk; ++k) buf[k] = row[k] * cdouble(pilot_cos[k], pilot_sin[k]);
         unitary_dft(buf, time, +1);
         double power = 0;
         for (auto& v : time) {
@@ -198,7 +198,8 @@ ndarray<cdouble> tdd_link::receive(const ndarray<cdouble>& clean, const device_s
           for (auto& v : time)
             v = {quantise(v.real(), imp.adc_bits, full_scale), quantise(v.imag(), imp.adc_bits, full_scale)};
         unitary_dft(time, buf, -1);
-        for (std::size_t k = 0; k < nk; ++k) row[k] = buf[k] * std::conj(pilot[k]);  // LS: Ĥ_k = Y_k / X_k, |X_k| = 1
+        // LS: Ĥ_k = Y_k / X_k = Y_k conj(X_k), |X_k| = 1.
+        for (std::size_t k = 0; k < nk; ++k) row[k] = buf[k] * cdouble(pilot_cos[k], -pilot_sin[k]);
       }
   return y;
 }

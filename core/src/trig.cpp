@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <vector>
 
 namespace physec {
 
@@ -75,24 +74,10 @@ __attribute__((target_clones("avx2", "default"))) void sincos_kernel(const doubl
 }  // namespace
 
 void sincos_batch(const double* x, double* s, double* c, std::size_t n) {
-  if (!in_range(x, n)) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (s) s[i] = std::sin(x[i]);
-      if (c) c[i] = std::cos(x[i]);
-    }
-    return;
-  }
-  if (s && c) return sincos_kernel(x, s, c, n);
-  std::vector<double> scratch(n);
-  sincos_kernel(x, s ? s : scratch.data(), c ? c : scratch.data(), n);
-}
-
-void polar_batch(const double* x, const double* scale, std::complex<double>* out, std::size_t n) {
-  std::vector<double> s(n), c(n);
-  sincos_batch(x, s.data(), c.data(), n);
+  if (in_range(x, n)) return sincos_kernel(x, s, c, n);
   for (std::size_t i = 0; i < n; ++i) {
-    const double a = scale ? scale[i] : 1.0;
-    out[i] = std::complex<double>(a * c[i], a * s[i]);
+    s[i] = std::sin(x[i]);
+    c[i] = std::cos(x[i]);
   }
 }
 

@@ -68,14 +68,3 @@ TEST(Trig, OutOfRangeAndNonFiniteArgumentsFallBackToLibm) {
   }
   EXPECT_TRUE(std::isnan(s[3]) && std::isnan(c[3]) && std::isnan(s[4]) && std::isnan(c[4]));
 }
-
-TEST(Trig, PolarBatchIsScaleTimesTheUnitPhasor) {
-  const std::vector<double> x{0.0, 1.5707963267948966, 3.141592653589793, -2.0}, a{2.0, 1.0, 0.5, 3.0};
-  std::vector<std::complex<double>> z(x.size()), u(x.size());
-  physec::polar_batch(x.data(), a.data(), z.data(), x.size());
-  physec::polar_batch(x.data(), nullptr, u.data(), x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    EXPECT_NEAR(std::abs(z[i] - std::polar(a[i], x[i])), 0.0, 4e-16 * a[i]);
-    EXPECT_NEAR(std::abs(u[i] - std::polar(1.0, x[i])), 0.0, 4e-16);
-  }
-}

@@ -3,7 +3,6 @@
 // into SIMD code (SSE2 everywhere, AVX2 where the CPU has it, chosen at run time with the same bits), instead of one
 // libm call per argument.
 
-#include <complex>
 #include <cstddef>
 
 namespace physec {
@@ -13,11 +12,8 @@ namespace physec {
 inline constexpr double sincos_batch_limit = 1.0e6;
 
 /// s[i] = sin(x[i]), c[i] = cos(x[i]) for i < n. Error within 3 ulp of the exact value (measured worst 2.2: the reduced argument is rounded twice) (Cody-Waite
-/// reduction by π/2 in three parts, Taylor polynomials of degree 17 / 18 on [−π/4, π/4]). The arrays may not
-/// overlap `x`; `s` and `c` may be null when that half is not needed.
+/// reduction by π/2 in three parts, Taylor polynomials of degree 17 / 18 on [−π/4, π/4]). `s` and `c` may not
+/// overlap `x`.
 void sincos_batch(const double* x, double* s, double* c, std::size_t n);
-
-/// out[i] = scale[i] · exp(j x[i]) (`scale` null: 1), the batched std::polar.
-void polar_batch(const double* x, const double* scale, std::complex<double>* out, std::size_t n);
 
 }  // namespace physec
