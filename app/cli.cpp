@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <thread>
+#include <utility>
 
 #include "physec/core/log.hpp"
 #include "neural.hpp"
@@ -29,6 +31,10 @@ void add_common_options(CLI::App& cmd, common_options& o, const std::string& def
   if (!default_out.empty()) cmd.add_option("--out", o.out_dir, "output folder")->capture_default_str();
   cmd.add_flag("-q,--quiet", o.quiet, "no progress or info lines");
   cmd.add_option("--device", o.device, "torch device: cpu, cuda or cuda:N (overrides run.device)");
+}
+
+unsigned thread_count(int threads) {
+  return threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
 }
 
 void run_config::describe(config::schema& s) {
@@ -84,6 +90,15 @@ std::filesystem::path run_context::output(const std::string& name) {
   const auto p = out_ / name;
   report_.add_output(p.string());
   return p;
+}
+
+void run_context::plot(const plot_spec& spec, const std::string& name) {
+  if (!gnuplot_available()) {
+    static bool warned = false;
+    if (!std::exchange(warned, true)) log::warn("gnuplot not found: no PNG plots written");
+    return;
+  }
+  plot_png(spec, output(name));
 }
 
 void run_context::finish() {

@@ -16,6 +16,7 @@
 
 #include "physec/core/config.hpp"
 #include "physec/core/error.hpp"
+#include "physec/core/plot.hpp"
 #include "physec/core/report.hpp"
 
 namespace physec::app {
@@ -43,6 +44,9 @@ struct run_config {
   int threads = 0;             ///< torch intra-op threads, 0 = all cores
   void describe(config::schema& s);
 };
+
+/// Worker threads for `run.threads`: the value, or every core for 0.
+unsigned thread_count(int threads);
 
 /// Builds a command's config: `cfg` (the defaults, or a preset), then the -c file, then --set, then --seed/--device;
 /// validated.
@@ -84,6 +88,8 @@ class run_context {
   run_report& report() { return report_; }
   /// A path inside the output folder, recorded in the report's outputs.
   std::filesystem::path output(const std::string& name);
+  /// Writes `spec` as the PNG `name` in the output folder, or warns once that gnuplot is missing.
+  void plot(const plot_spec& spec, const std::string& name);
   void finish();
 
  private:
@@ -106,17 +112,10 @@ void register_auth(CLI::App& app);
 /// `physec auth train` (app/cmd_auth_train.cpp), called from register_auth.
 void register_auth_train(CLI::App& auth);
 void register_auth_openset(CLI::App& auth);
+void register_reproduce(CLI::App& app);  ///< `physec reproduce` (cmd_reproduce.cpp)
 
 /// Exit code of the command that ran (set by its callback).
 int& command_status();
-
-/// Throws unless the (non-empty) training labels hold two classes or more: one class trains nothing. `noun` names a
-/// class in the message ("class", "transmitter").
-inline void require_two_classes(const std::vector<int>& labels, const error_location& where, const std::string& noun) {
-  if (std::adjacent_find(labels.begin(), labels.end(), std::not_equal_to<>()) == labels.end())
-    throw error("the training split holds one " + noun + " only", where, "at least two " + noun + (noun == "class" ? "es" : "s"),
-                noun + " " + std::to_string(labels.front()) + " only");
-}
 
 /// Runs `f`; a physec::error that names no file is rethrown naming `file`, the input the failing stage worked on
 /// (library code that checks sizes, classes or splits does not know where its arrays came from).

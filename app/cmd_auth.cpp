@@ -30,7 +30,7 @@ namespace {
 struct sweep_config {
   std::vector<double> snr_dB = {0.0, 15.0, 30.0};    ///< CSI SNR values [dB]
   std::vector<double> distance_m = {1.0, 4.0, 8.0};  ///< minimum distances between transmitters [m]
-  std::vector<double> speed_mps = {0.5, 2.0, 5.0};   ///< transmitter speeds [m/s]
+  std::vector<double> speed_mps = {0.5, 2.0, 3.5};   ///< transmitter speeds [m/s]
   void describe(config::schema& s) {
     s.add("snr_dB", snr_dB, "SNR values of --sweep snr [dB]")
         .range(-30, 60)
@@ -40,7 +40,10 @@ struct sweep_config {
         .range(0, 40)
         .size(1, 64)
         .source("ours");
-    s.add("speed_mps", speed_mps, "speeds of --sweep speed [m/s]").range(0.01, 50).size(1, 64).source("ours");
+    s.add("speed_mps", speed_mps, "speeds of --sweep speed [m/s]")
+        .range(0.01, 50)
+        .size(1, 64)
+        .source("ours (above ~4 m/s a 4 m route leaves the position split no training arc)");
   }
 };
 
@@ -77,41 +80,6 @@ struct eval_options {
   std::string sweep;
   std::string checkpoint;  ///< a trained TDGCN to test beside the baselines
 };
-
-/// Train/validation/test of one feature kind.
-struct splits {
-  auth::labelled_data train, validation, test;
-  std::vector<std::size_t> test_groups;
-};
-
-splits make_splits(const dataset::mobility_data& d, const std::vector<std::uint8_t>& split, const std::string& kind,
-                   const std::string& origin) {
-  splits out;
-  const std::size_t T = d.nof_steps();
-  auto part = [&](std::uint8_t code, auth::labelled_data& ld, std::vector<std::size_t>* groups) {
-    const auto idx = dataset::split_indices(split, code);
-    if (idx.empty())
-      throw error("a split is empty", {origin, "/labels/split_*", {}},
-                  "sequences with split code " + std::to_string(code), "none");
-    const auto seqs = dataset::select_sequences(d.sequences, idx);
-    std::vector<int> y;
-    for (auto i : idx) y.push_back(d.transmitter[i]);
-    if (code == dataset::m_train) require_two_classes(y, {origin, "/labels/transmitter", {}}, "transmitter");
-    if (kind == "sample") {
-      ld.x = auth::per_sample_vectors(seqs);
-      ld.y = auth::per_sample_labels(y, T);
-      if (groups)
-        for (std::size_t r = 0; r < ld.y.size(); ++r) groups->push_back(r / T);  // one group per sequence
-    } else {
-      ld.x = auth::sequence_features(seqs);
-      ld.y = y;
-    }
-  };
-  part(dataset::m_train, out.train, nullptr);
-  part(dataset::m_validation, out.validation, nullptr);
-  part(dataset::m_test, out.test, &out.test_groups);
-  return out;
-}
 
 /// `--model`: comma-separated baseline names, `all` (the seven baselines), `tdgcn` (trained here), or a checkpoint
 /// path ending in `.pt`. Returns the baselines; sets `tdgcn` / `checkpoint` for the others.
@@ -153,14 +121,6 @@ proportion_interval accuracy_interval(const auth::evaluation& e) {
   return clopper_pearson(n, std::min(k, n));
 }
 
-void write_plot(run_context& ctx, const plot_spec& spec, const std::string& name) {
-  if (!gnuplot_available()) {
-    log::warn("gnuplot not found: no PNG plots written");
-    return;
-  }
-  plot_png(spec, ctx.output(name));
-}
-
 void run_single(run_context& ctx, const auth_eval_config& cfg, const eval_options& o) {
   dataset::mobility_data d;
   {
@@ -180,31 +140,32 @@ void run_sweep(run_context& ctx, const auth_eval_config& cfg, const eval_options
   const std::vector<double>& values = o.sweep == "snr"        ? cfg.sweep.snr_dB
                                       : o.sweep == "distance" ? cfg.sweep.distance_m
                                                               : cfg.sweep.speed_mps;
-  const std::string xlabel = o.sweep == "snr"        ? "SNR [dB]"
-                             : o.sweep == "distance" ? "minimum distance [m]"
-                                                     : "speed [m/s]";
+  const std::string xlabel = experiments::sweep_axis_label(o.sweep);
+  experiments::sweep_spec spec;
+  spec.sweep = o.sweep;
+  spec.values = values;
+  spec.protocols = {o.split};
+  spec.seeds = {cfg.run.seed};
+  const auto so = stage_options(cfg, o);
+  spec.baselines = {so.models, so.features, so.select, 0, "generated dataset"};
+  spec.threads = thread_count(cfg.run.threads);
+  experiments::tdgcn_runner tdgcn;
+  if (so.tdgcn)
+    tdgcn = [&](const dataset::mobility_data& d, const std::string& protocol, std::uint64_t seed) {
+      return tdgcn_eval_stage(ctx, d, protocol, cfg.tdgcn, "", seed, cfg.run.device);
+    };
   table rows({"sweep", "value", "features", "model", "accuracy", "far", "mdr", "fit_s", "predict_s"});
   std::map<std::string, std::map<std::string, plot_series>> curves;  // features -> model -> curve
-  for (double v : values) {
-    dataset::mobility_config m = cfg.mobility;
-    if (o.sweep == "snr") m.snr_dB = v;
-    if (o.sweep == "distance") m.min_distance_m = v;
-    if (o.sweep == "speed") m.speed_mps = v;
-    log::info("sweep {} = {}", o.sweep, v);
-    const auto d = mobility_stage(ctx, m, cfg.run.seed, cfg.run.threads, "", {});
-    const auto res =
-        auth_eval_stage(ctx, d, cfg.classifiers, stage_options(cfg, o), false);
-    for (const auto& r : res) {
-      rows.add_row({o.sweep, v, r.features, r.eval.model, r.eval.accuracy, r.eval.rates.far, r.eval.rates.mdr,
-                    r.eval.fit_s, r.eval.predict_s});
-      auto& c = curves[r.features][r.eval.model];
-      c.title = r.eval.model;
-      c.x.push_back(v);
-      c.y.push_back(r.eval.accuracy);
-      const auto ci = accuracy_interval(r.eval);
-      c.y_low.push_back(ci.low);
-      c.y_high.push_back(ci.high);
-    }
+  for (const auto& r : experiments::run_sweep(spec, cfg.mobility, cfg.classifiers, tdgcn, &ctx.report())) {
+    rows.add_row({o.sweep, r.value, r.features, r.eval.model, r.eval.accuracy, r.eval.rates.far, r.eval.rates.mdr,
+                  r.eval.fit_s, r.eval.predict_s});
+    auto& c = curves[r.features][r.eval.model];
+    c.title = r.eval.model;
+    c.x.push_back(r.value);
+    c.y.push_back(r.eval.accuracy);
+    const auto ci = accuracy_interval(r.eval);
+    c.y_low.push_back(ci.low);
+    c.y_high.push_back(ci.high);
   }
   // TDGCN reads raw sequences: its curve joins every feature kind's plot, beside the baselines.
   if (curves.count("raw") && curves.size() > 1) {
@@ -222,7 +183,7 @@ void run_sweep(run_context& ctx, const auth_eval_config& cfg, const eval_options
                    {},
                    false};
     for (auto& [name, c] : by_model) spec.series.push_back(c);
-    write_plot(ctx, spec, fmt::format("accuracy_vs_{}_{}.png", o.sweep, features));
+    ctx.plot(spec, fmt::format("accuracy_vs_{}_{}.png", o.sweep, features));
   }
   fmt::print("{}", rows.to_text());
 }
@@ -247,6 +208,7 @@ void run_eval(eval_options& o) {
     const auto d = dataset::read_mobility(o.dataset);
     if (!eo.checkpoint.empty()) check_tdgcn_checkpoint(eo.checkpoint, d, cfg.run.device);
   }
+  configure_threads(cfg.run.threads);
   run_context ctx("auth eval", o.common, cfg.run.seed, config::show(cfg, k_auth_title), cfg.run.device);
   if (o.sweep.empty())
     run_single(ctx, cfg, o);
@@ -260,20 +222,8 @@ void run_eval(eval_options& o) {
 std::vector<auth_result> auth_eval_stage(run_context& ctx, const dataset::mobility_data& d,
                                          const auth::classifier_config& cfg, const auth_eval_options& o,
                                          bool write_outputs) {
-  const auto& split = dataset::split_labels(d, o.split, "--split");
-  std::vector<auth_result> out;
-  for (const auto& kind : o.models.empty() ? std::vector<std::string>{} : o.features) {
-    auto t = ctx.report().time("auth eval (" + kind + " features)");
-    const auto s = make_splits(d, split, kind, o.origin);
-    for (const auto& name : o.models) {
-      auth::evaluation_options eo;
-      eo.select = o.select;
-      eo.nof_legal_users = d.nof_legal;
-      if (kind == "sample") eo.test_groups = s.test_groups;
-      out.push_back({kind, auth::evaluate_model(name, cfg, s.train, s.validation, s.test, eo)});
-      log::info("{} features, {}: accuracy {:.4f}", kind, name, out.back().eval.accuracy);
-    }
-  }
+  auto out = experiments::evaluate_baselines(d, o.split, cfg, {o.models, o.features, o.select, 0, o.origin},
+                                            &ctx.report());
   if (o.tdgcn || !o.checkpoint.empty()) {
     const tdgcn_settings defaults;
     out.push_back({"raw", tdgcn_eval_stage(ctx, d, o.split, o.tdgcn ? *o.tdgcn : defaults, o.checkpoint, o.seed,
@@ -324,7 +274,7 @@ std::vector<auth_result> auth_eval_stage(run_context& ctx, const dataset::mobili
     s.y_low[c] = ci.low;
     s.y_high[c] = ci.high;
   }
-  write_plot(ctx, spec, "accuracy.png");
+  ctx.plot(spec, "accuracy.png");
   table shown({"features", "model", "accuracy", "FAR", "MDR", "fit s", "predict s", "parameters"});
   for (const auto& r : out)
     shown.add_row({r.features, r.eval.model, r.eval.accuracy, r.eval.rates.far, r.eval.rates.mdr, r.eval.fit_s,

@@ -89,7 +89,7 @@ void run_openset(const openset_options& o) {
                   "some sequences", "none");
   auto tr = features_of(d, train), va = features_of(d, validation), lt = features_of(d, legal_test),
        st = features_of(d, spoofer_test);
-  require_two_classes(tr.y, {o.dataset, "/labels/transmitter", {}}, "legal transmitter");
+  auth::require_two_classes(tr.y, {o.dataset, "/labels/transmitter", {}}, "legal transmitter");
   auth::feature_scaler scaler;
   scaler.fit(tr.x);
   for (auto* p : {&tr, &va, &lt, &st}) p->x = scaler.transform(p->x);
@@ -140,10 +140,7 @@ void run_openset(const openset_options& o) {
   rows.write_csv(ctx.output("openset.csv"));
   roc_rows.write_csv(ctx.output("roc.csv"));
   ctx.report().results()["auth_openset"] = {{"split", o.split}, {"far_target", cfg.far}, {"detectors", rows.to_json()}};
-  if (gnuplot_available())
-    plot_png(spec, ctx.output("roc.png"));
-  else
-    log::warn("gnuplot not found: no PNG plots written");
+  ctx.plot(spec, "roc.png");
   table shown({"detector", "AUROC", "95 % interval", "FAR", "MDR", "legal", "spoofer"});
   for (const auto& row : rows.rows()) {
     shown.add_row({row[0], row[1], fmt::format("{:.3f}-{:.3f}", std::get<double>(row[2]), std::get<double>(row[3])),

@@ -16,10 +16,6 @@ namespace physec::app {
 
 namespace {
 
-unsigned thread_count(int threads) {
-  return threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
-}
-
 struct wiretap_command_config {
   run_config run;
   dataset::wiretap_config wiretap;

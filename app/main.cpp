@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   register_keygen(app);
   register_nist(app);
   register_auth(app);
+  register_reproduce(app);
   register_version(app);
   register_config_command(app);  // last: it lists the commands registered before it
 

@@ -91,7 +91,7 @@ void check_tdgcn_checkpoint(const std::filesystem::path& checkpoint, const datas
 
 auth::evaluation tdgcn_eval_stage(run_context& ctx, const dataset::mobility_data& d, const std::string& split,
                                   const tdgcn_settings& cfg, const std::filesystem::path& checkpoint,
-                                  std::uint64_t seed, const std::string& device_name) {
+                                  std::uint64_t seed, const std::string& device_name, bool train_accuracy) {
   auto t = ctx.report().time(checkpoint.empty() ? "tdgcn train + test" : "tdgcn test");
   const auto device = nn::parse_device(device_name);
   const auto s = mobility_splits(d, split, checkpoint.empty() ? cfg.data.window_stride : 0);
@@ -110,6 +110,13 @@ auth::evaluation tdgcn_eval_stage(run_context& ctx, const dataset::mobility_data
   const double fit_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   auto e = evaluate_tdgcn({fit.handle}, s.test, nof_classes, d.nof_legal, device);
   e.fit_s = fit_s;
+  if (train_accuracy) {  // the training split's whole sequences (the windows trained on overlap them)
+    const auto& split_codes = dataset::split_labels(d, split, "--split");
+    const auto seen = auth::models::split_windows(d, split_codes, dataset::m_train, 0);
+    const auto on_train = evaluate_tdgcn({fit.handle}, seen, nof_classes, d.nof_legal, device);
+    e.train_accuracy = on_train.accuracy;
+    e.nof_train_decisions = on_train.nof_decisions;
+  }
   e.validation_accuracy = fit.result.best_metric;
   // No timings here: accuracy.csv (which holds `parameters`) must be byte-stable; they go to the log and report.
   e.parameters = fmt::format("{}; best epoch {} of {}", model_summary(cfg.model), fit.result.best_epoch,
@@ -185,18 +192,10 @@ void check_sets(const auth::models::sequence_set& train, const auth::models::seq
                 const auth::models::sequence_set& test, const std::string& source) {
   for (const auto& [s, which] : {std::pair{&train, "train split"}, {&validation, "validation split"}, {&test, "test split"}})
     if (s->y.empty()) throw error("a split is empty", {source, which, {}}, "at least one sequence", "none");
-  require_two_classes(train.y, {source, "labels", {}}, "class");
+  auth::require_two_classes(train.y, {source, "labels", {}}, "class");
   if (train.x.rank() != 3 || train.x.shape[1] < 2)
     throw error("too few input dimensions for the TDGCN's graph", {source, "dimensions", {}}, "at least 2",
                 shape_string(train.x.shape));
-}
-
-void write_plot(run_context& ctx, const plot_spec& spec, const std::string& name) {
-  if (!gnuplot_available()) {
-    log::warn("gnuplot not found: no PNG plots written");
-    return;
-  }
-  plot_png(spec, ctx.output(name));
 }
 
 }  // namespace
@@ -288,8 +287,8 @@ void run_auth_train(const auth_train_options& o) {
     losses.push_back(loss_tr), losses.push_back(loss_va), accuracies.push_back(acc_va);
   }
   hist.write_csv(ctx.output("history.csv"));
-  write_plot(ctx, {"TDGCN loss", "epoch", "cross-entropy", losses, false}, "loss.png");
-  write_plot(ctx, {"TDGCN validation accuracy", "epoch", "accuracy", accuracies, false}, "accuracy.png");
+  ctx.plot({"TDGCN loss", "epoch", "cross-entropy", losses, false}, "loss.png");
+  ctx.plot({"TDGCN validation accuracy", "epoch", "accuracy", accuracies, false}, "accuracy.png");
   cx.summary_table().write_csv(ctx.output("complexity.csv"));
   cx.layer_table().write_csv(ctx.output("complexity_layers.csv"));
   const auto conf = auth::confusion_table(e.confusion);

@@ -85,7 +85,7 @@ dataset::wiretap_data apply_keygen_model(run_context&, const std::string&, const
 }
 auth::evaluation tdgcn_eval_stage(run_context&, const dataset::mobility_data&, const std::string&,
                                   const tdgcn_settings&, const std::filesystem::path&, std::uint64_t,
-                                  const std::string&) {
+                                  const std::string&, bool) {
   hand_over("tdgcn");
 }
 void check_tdgcn_checkpoint(const std::filesystem::path&, const dataset::mobility_data&, const std::string&) {

@@ -9,9 +9,10 @@
 
 #include "cli.hpp"
 #include "physec/auth/evaluate.hpp"
-#include "physec/auth/models/tdgcn_options.hpp"
 #include "physec/dataset/mobility_generator.hpp"
 #include "physec/dataset/wiretap_generator.hpp"
+#include "physec/experiments/pla.hpp"
+#include "physec/experiments/tdgcn_settings.hpp"
 #include "physec/keygen/evaluate.hpp"
 #include "physec/keygen/models/config.hpp"
 #include "physec/nn/train_config.hpp"
@@ -40,25 +41,9 @@ void wiretap_file_stage(run_context& ctx, const dataset::wiretap_config& cfg, st
 dataset::mobility_data mobility_stage(run_context& ctx, const dataset::mobility_config& cfg, std::uint64_t seed,
                                       int threads, const std::string& config_toml, const std::filesystem::path& file);
 
-/// How TDGCN training data is prepared.
-struct tdgcn_data_config {
-  int window_stride = 10;            ///< mobility: training windows every this many samples [samples]; 0 = none
-  int folds = 3;                     ///< UEA: k-fold ensemble on the training file; 1 = one validation split
-  double validation_fraction = 0.2;  ///< UEA, folds = 1: share of each class's training cases used for validation
-  void describe(config::schema& s);
-};
-
-/// The TDGCN paper's Table I training defaults (Adam, lr 1e-4, batch 16, weight decay 1e-4) with our epochs, early
-/// stopping and schedule.
-nn::train_config tdgcn_train_defaults();
-
-/// TDGCN architecture + training (`[model]`, `[train]`, `[data]`), as `physec auth train` and `auth eval` use it.
-struct tdgcn_settings {
-  auth::models::TdgcnOptions model;
-  nn::train_config train = tdgcn_train_defaults();
-  tdgcn_data_config data;
-  void describe(config::schema& s);
-};
+using experiments::tdgcn_data_config;
+using experiments::tdgcn_settings;
+using experiments::tdgcn_train_defaults;
 
 /// What `physec auth eval` runs on one dataset.
 struct auth_eval_options {
@@ -75,19 +60,17 @@ struct auth_eval_options {
 
 /// TDGCN on one mobility split, tested like the baselines: trained with `cfg` (early stopping on the validation
 /// split) or, with a `checkpoint`, loaded from it. Decisions per test sequence.
+/// With `train_accuracy`, also the accuracy on the training split's sequences (whole sequences, as tested).
 auth::evaluation tdgcn_eval_stage(run_context& ctx, const dataset::mobility_data& d, const std::string& split,
                                   const tdgcn_settings& cfg, const std::filesystem::path& checkpoint,
-                                  std::uint64_t seed, const std::string& device);
+                                  std::uint64_t seed, const std::string& device, bool train_accuracy = false);
 
 /// Loads a TDGCN checkpoint and checks that it fits `d` (D, T, classes); throws physec::error naming the file.
 void check_tdgcn_checkpoint(const std::filesystem::path& checkpoint, const dataset::mobility_data& d,
                             const std::string& device);
 
 /// One evaluated (features, model) pair.
-struct auth_result {
-  std::string features;
-  auth::evaluation eval;
-};
+using auth_result = experiments::scheme_result;
 
 /// Evaluates the baselines on a mobility dataset: accuracy.csv (no timings: byte-stable), timing.csv, results.json,
 /// confusion.csv of the best, accuracy.png; a printed table. `write_outputs` false: results only (sweeps).

@@ -38,6 +38,18 @@ evaluation evaluate_model(const std::string& name, const classifier_config& cfg,
   model->fit(train.x, train.y, &validation);
   out.fit_s = seconds_since(t0);
   if (!options.select) out.validation_accuracy = accuracy(validation.y, model->predict(validation.x));
+  if (options.train_accuracy_rows > 0) {
+    const std::size_t n = train.y.size(), stride = (n + options.train_accuracy_rows - 1) / options.train_accuracy_rows;
+    const std::size_t f = train.x.shape[1];
+    labelled_data rows;
+    rows.x = ndarray<float>({(n + stride - 1) / stride, f});
+    for (std::size_t r = 0, i = 0; r < n; r += stride, ++i) {
+      std::copy_n(train.x.ptr() + r * f, f, rows.x.ptr() + i * f);
+      rows.y.push_back(train.y[r]);
+    }
+    out.train_accuracy = accuracy(rows.y, model->predict(rows.x));
+    out.nof_train_decisions = rows.y.size();
+  }
 
   t0 = std::chrono::steady_clock::now();
   std::vector<int> predicted, truth;

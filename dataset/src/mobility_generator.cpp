@@ -14,6 +14,26 @@
 
 namespace physec::dataset {
 
+namespace {
+
+/// The position split's route arcs [rad]: test [0, test), guard, validation, guard, train, guard. The validation arc
+/// spans at least two sequences' travel, so that one sequence always lies wholly inside it on every lap (at 5 m/s a
+/// sequence covers 0.63 rad of a 4 m circle, as much as a 10 % arc, and none fitted).
+struct position_arcs {
+  double sequence, guard, test, validation, train;
+};
+position_arcs arcs_of(const mobility_config& cfg) {
+  position_arcs a;
+  a.sequence = static_cast<double>(cfg.sequence_length) * cfg.speed_mps / cfg.sample_rate_Hz / cfg.route_radius_m;
+  a.guard = cfg.gap_sequences * a.sequence;
+  a.test = 2.0 * pi * (1.0 - cfg.train_fraction);
+  a.validation = std::max(2.0 * pi * cfg.validation_fraction, 2.0 * a.sequence);
+  a.train = 2.0 * pi - a.test - a.validation - 3.0 * a.guard;
+  return a;
+}
+
+}  // namespace
+
 void mobility_config::describe(config::schema& s) {
   s.add("nof_legal", nof_legal, "legal transmitters").range(1, 64).source("TDGCN paper Table I (4)");
   s.add("nof_spoofers", nof_spoofers, "spoofers").range(0, 64).source("TDGCN paper Table I (2)");
@@ -99,6 +119,12 @@ void mobility_config::describe(config::schema& s) {
       config::fail(file, s.key("samples_per_transmitter"), "too few sequences for train, validation, test and gaps",
                    "at least " + std::to_string(2 * gap_sequences + nv + 2) + " sequences per transmitter",
                    std::to_string(S));
+    const auto arcs = arcs_of(*this);
+    if (arcs.train < 2.0 * arcs.sequence)  // else the position split's training arc holds almost no whole sequence
+      config::fail(file, s.key("speed_mps"), "the position split's training arc is too short for this speed",
+                   "a training arc of >= 2 sequences' travel (lower speed_mps or sequence_length, or raise "
+                   "route_radius_m)",
+                   config::format_real(std::round(100.0 * arcs.train / arcs.sequence) / 100.0) + " sequences");
     for (int i = 0; i < nof_transmitters(); ++i) {
       const auto c = route_centre(*this, i);
       if (c[0] - route_radius_m < 0.5 || c[0] + route_radius_m > hall_m[0] - 0.5 || c[1] - route_radius_m < 0.5 ||
@@ -411,10 +437,9 @@ mobility_data generate_mobility(const mobility_config& cfg_in, const rng_stream&
                                                     : "divided by its own RMS entry (received power dropped)");
   const double g_scale = 1.0 / std::sqrt(p_ref);
 
-  // Position split: route arcs. Test [0, A_test), guard, validation, guard, train, guard (guard = gap sequences'
-  // worth of route angle), so no test position lies within one sequence's travel of a training position.
-  const double guard = cfg.gap_sequences * T * cfg.speed_mps / cfg.sample_rate_Hz / cfg.route_radius_m;
-  const double a_test = 2.0 * pi * (1.0 - cfg.train_fraction), a_val = 2.0 * pi * cfg.validation_fraction;
+  // Position split: route arcs (arcs_of), so no test position lies within one sequence's travel of a training one.
+  const auto arcs = arcs_of(cfg);
+  const double guard = arcs.guard, a_test = arcs.test, a_val = arcs.validation;
   auto arc_of = [&](double ang) -> std::uint8_t {
     if (ang < a_test) return m_test;
     if (ang >= a_test + guard && ang < a_test + guard + a_val) return m_validation;

@@ -7,12 +7,15 @@
 /// Shapes: `x` is `[nof_samples, nof_features]` row-major float, `y` is `[nof_samples]` with labels in
 /// `0 .. nof_classes-1`, probabilities are `[nof_samples, nof_classes]`.
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "physec/core/config.hpp"
+#include "physec/core/error.hpp"
 #include "physec/core/ndarray.hpp"
 
 namespace physec::auth {
@@ -22,6 +25,15 @@ struct labelled_data {
   ndarray<float> x;     ///< features `[nof_samples, nof_features]`
   std::vector<int> y;   ///< labels `[nof_samples]`
 };
+
+/// Throws unless the (non-empty) training labels hold two classes or more: one class trains nothing. `noun` names a
+/// class in the message ("class", "transmitter").
+inline void require_two_classes(const std::vector<int>& labels, const error_location& where,
+                                const std::string& noun) {
+  if (std::adjacent_find(labels.begin(), labels.end(), std::not_equal_to<>()) == labels.end())
+    throw error("the training split holds one " + noun + " only", where,
+                "at least two " + noun + (noun == "class" ? "es" : "s"), noun + " " + std::to_string(labels.front()) + " only");
+}
 
 /// CART decision tree (Breiman et al. 1984), Gini impurity.
 struct dt_config {

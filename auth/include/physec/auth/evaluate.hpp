@@ -22,6 +22,9 @@ struct evaluation_options {
   /// multi-observation fusion; empty: every model decides per row. Fusion uses `igbo.fuse_window` and is applied
   /// to IGBO only, as in the paper.
   std::vector<std::size_t> test_groups;
+  /// Also measure the accuracy on the training split (the PLA paper's Fig. 5) on at most this many training rows,
+  /// taken at an even stride (deterministic; per-row decisions); 0: not measured.
+  std::size_t train_accuracy_rows = 0;
 };
 
 /// Result of one model.
@@ -30,6 +33,8 @@ struct evaluation {
   std::string parameters;              ///< the chosen grid point ("defaults" without selection)
   double validation_accuracy = 0.0;    ///< of the chosen point (per row, never fused)
   double accuracy = 0.0;               ///< on the test split (fused decisions for IGBO with groups)
+  double train_accuracy = -1.0;        ///< on the training split (per row); -1: not measured
+  std::size_t nof_train_decisions = 0; ///< training rows behind train_accuracy
   spoofer_rates rates;                 ///< FAR / MDR on the test decisions
   std::vector<std::vector<std::int64_t>> confusion;  ///< `[nof_classes][nof_classes]`, rows = truth
   double fit_s = 0.0;                  ///< final training time [s]
