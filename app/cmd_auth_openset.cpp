@@ -7,6 +7,8 @@
 #include <cmath>
 
 #include "cli.hpp"
+#include "neural.hpp"
+#include "stages.hpp"
 #include "physec/auth/classifier.hpp"
 #include "physec/auth/features.hpp"
 #include "physec/auth/openset.hpp"
@@ -26,6 +28,7 @@ struct auth_openset_config {
   auth::classifier_config classifiers;
   double far = 0.01;          ///< target false-alarm rate of the threshold
   double shrinkage = 0.1;     ///< Mahalanobis covariance shrinkage toward its diagonal
+  tdgcn_settings tdgcn;       ///< --model tdgcn
   void describe(config::schema& s) {
     s.add("far", far, "target false-alarm rate: the threshold flags this share of legal validation sequences")
         .range(1e-4, 0.5)
@@ -34,6 +37,7 @@ struct auth_openset_config {
         .range(0.0, 1.0)
         .source("ours");
     s.section("classifiers", classifiers, "the closed-set baselines behind the max-probability scores");
+    s.section("tdgcn", tdgcn, "the TDGCN behind --model tdgcn (as `physec auth train`, trained on legal users only)");
     s.section("run", run, "how to run: seed, device, threads");
   }
 };
@@ -52,11 +56,6 @@ auth::labelled_data features_of(const dataset::mobility_data& d, const std::vect
   return out;
 }
 
-/// Scores of a detector for the validation (legal), test legal and test spoofer sequences.
-struct detector_scores {
-  std::vector<double> train, validation, legal, spoofer;
-};
-
 double median(std::vector<double> v) {
   if (v.empty()) return std::nan("");
   const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
@@ -70,7 +69,8 @@ void run_openset(const openset_options& o) {
   cfg.classifiers.seed = cfg.run.seed;
   const auto models = split(o.model, ',');
   for (const auto& m : models)
-    if (m != "mahalanobis") auth::make_classifier(m, cfg.classifiers);  // unknown name: one line, exit 3
+    if (m != "mahalanobis" && m != "tdgcn") auth::make_classifier(m, cfg.classifiers);  // unknown: one line, exit 3
+  if (std::find(models.begin(), models.end(), "tdgcn") != models.end()) require_neural("auth openset --model tdgcn");
   if (models.empty()) throw error("no detector", {"", "--model", {}}, "mahalanobis and/or baseline names", o.model);
   if (o.dataset.empty()) throw error("no dataset", {"", "--dataset", {}}, "-d FILE", "none");
   const auto d = dataset::read_mobility(o.dataset);  // before any output exists
@@ -94,6 +94,7 @@ void run_openset(const openset_options& o) {
   scaler.fit(tr.x);
   for (auto* p : {&tr, &va, &lt, &st}) p->x = scaler.transform(p->x);
 
+  configure_threads(cfg.run.threads);
   run_context ctx("auth openset", o.common, cfg.run.seed, config::show(cfg, k_openset_title), cfg.run.device);
   ctx.report().results()["dataset"] = o.dataset;
   table rows({"model", "auroc", "auroc_low", "auroc_high", "threshold", "far_target", "far", "far_low", "far_high",
@@ -104,11 +105,13 @@ void run_openset(const openset_options& o) {
                  "detection rate (spoofers flagged)", {}, false};
   for (const auto& name : models) {
     auto t = ctx.report().time("open-set " + name);
-    detector_scores sc;
+    openset_scores sc;
     if (name == "mahalanobis") {
       auth::mahalanobis_scorer m(cfg.shrinkage);
       m.fit(tr.x, tr.y);
       sc = {m.score(tr.x), m.score(va.x), m.score(lt.x), m.score(st.x)};
+    } else if (name == "tdgcn") {
+      sc = tdgcn_openset_stage(ctx, d, o.split, cfg.tdgcn, cfg.run.seed, cfg.run.device);
     } else {
       auto clf = auth::make_classifier(name, cfg.classifiers);
       clf->fit(tr.x, tr.y, &va);
@@ -165,8 +168,9 @@ void register_auth_openset(CLI::App& auth) {
   cmd->add_option("--split", o->split, "train/test protocol: time, position or random (see auth eval)")
       ->check(CLI::IsMember(dataset::split_protocols()))
       ->capture_default_str();
-  cmd->add_option("--model", o->model, "comma-separated detectors: mahalanobis and/or baseline names (dt, knn, nb, "
-                                       "wv, gbdt, rgbo, igbo) scored by 1 - max probability")
+  cmd->add_option("--model", o->model,
+                  "comma-separated detectors: mahalanobis, baseline names (dt, knn, nb, wv, gbdt, rgbo, igbo) and tdgcn "
+                  "(trained on the legal users from [tdgcn]), the last two scored by 1 - max probability")
       ->capture_default_str();
   add_common_options(*cmd, o->common, "physec-out/auth-openset");
   cmd->callback([o] { run_openset(*o); });

@@ -11,6 +11,7 @@
 
 #include "cli.hpp"
 #include "physec/auth/models/tdgcn_train.hpp"
+#include "physec/auth/openset.hpp"
 #include "physec/core/error.hpp"
 #include "physec/core/log.hpp"
 #include "physec/core/plot.hpp"
@@ -123,6 +124,33 @@ auth::evaluation tdgcn_eval_stage(run_context& ctx, const dataset::mobility_data
                              fit.result.history.size());
   log::info("tdgcn: {}, {:.2f} s/epoch", e.parameters, fit.result.seconds_per_epoch);
   return e;
+}
+
+openset_scores tdgcn_openset_stage(run_context& ctx, const dataset::mobility_data& d, const std::string& split,
+                                   const tdgcn_settings& cfg, std::uint64_t seed, const std::string& device_name) {
+  auto t = ctx.report().time("open-set tdgcn");
+  const auto device = nn::parse_device(device_name);
+  const auto& codes = dataset::split_labels(d, split, "--split");
+  // The split's codes with the other side's sequences marked unused: legal ones for training, validation and the
+  // legal test set, spoofers for the spoofer test set.
+  auto only = [&](bool legal) {
+    auto c = codes;
+    for (std::size_t i = 0; i < c.size(); ++i)
+      if ((d.transmitter[i] < d.nof_legal) != legal) c[i] = dataset::m_unused;
+    return c;
+  };
+  const auto legal = only(true), spoofers = only(false);
+  const auto train = auth::models::split_windows(d, legal, dataset::m_train, cfg.data.window_stride);
+  const auto validation = auth::models::split_windows(d, legal, dataset::m_validation, 0);
+  nn::fit_options fo;
+  fo.show_progress = !log::quiet();
+  const auto fit = auth::models::fit_tdgcn(cfg.model, d.nof_legal, train, validation, cfg.train, device, seed, fo);
+  auto score = [&](const std::vector<std::uint8_t>& c, std::uint8_t code, int stride) {
+    const auto s = auth::models::split_windows(d, c, code, stride);
+    return auth::max_probability_score(auth::models::predict_proba_ensemble({fit.handle}, s.x, device));
+  };
+  return {score(legal, dataset::m_train, 0), score(legal, dataset::m_validation, 0), score(legal, dataset::m_test, 0),
+          score(spoofers, dataset::m_test, 0)};
 }
 
 namespace {

@@ -88,6 +88,10 @@ auth::evaluation tdgcn_eval_stage(run_context&, const dataset::mobility_data&, c
                                   const std::string&, bool) {
   hand_over("tdgcn");
 }
+openset_scores tdgcn_openset_stage(run_context&, const dataset::mobility_data&, const std::string&,
+                                   const tdgcn_settings&, std::uint64_t, const std::string&) {
+  hand_over("open-set tdgcn");
+}
 void check_tdgcn_checkpoint(const std::filesystem::path&, const dataset::mobility_data&, const std::string&) {
   hand_over("--checkpoint");
 }

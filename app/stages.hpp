@@ -65,6 +65,15 @@ auth::evaluation tdgcn_eval_stage(run_context& ctx, const dataset::mobility_data
                                   const tdgcn_settings& cfg, const std::filesystem::path& checkpoint,
                                   std::uint64_t seed, const std::string& device, bool train_accuracy = false);
 
+/// Open-set scores of the TDGCN (max-softmax, Hendrycks & Gimpel 2017: 1 - max class probability): trained on the
+/// legal transmitters alone (classes 0 .. nof_legal - 1; early stopping on the legal validation sequences of `split`),
+/// then scored on the legal training and validation sequences and on the test sequences, legal and spoofers apart.
+struct openset_scores {
+  std::vector<double> train, validation, legal, spoofer;
+};
+openset_scores tdgcn_openset_stage(run_context& ctx, const dataset::mobility_data& d, const std::string& split,
+                                   const tdgcn_settings& cfg, std::uint64_t seed, const std::string& device);
+
 /// Loads a TDGCN checkpoint and checks that it fits `d` (D, T, classes); throws physec::error naming the file.
 void check_tdgcn_checkpoint(const std::filesystem::path& checkpoint, const dataset::mobility_data& d,
                             const std::string& device);

@@ -104,12 +104,12 @@ const std::vector<double>& pla_settings::values(const std::string& sweep) const 
 void apply_scale(pla_settings& s, const std::string& scale) {
   if (scale == "small") {
     // Minutes for all four figures on 2 cores: 20 sequences per transmitter (10 leave the position split no
-    // validation sequence at 0.5 m/s), a 4 x 4 IRS, a narrow TDGCN with 60 optimiser steps, one seed. Shows the
+    // validation sequence at 0.5 m/s), a 4 x 4 IRS, a narrow TDGCN with 40 optimiser steps, one seed. Shows the
     // machinery, not the science.
     s.mobility.samples_per_transmitter = 1000;
     s.mobility.irs_ny = s.mobility.irs_nz = 4;
     s.tdgcn.model.tcn_channels({8, 16, 16});
-    s.tdgcn.train.max_steps = 60;
+    s.tdgcn.train.max_steps = 40;
     s.seeds = {42};
   } else if (scale == "default") {
     s = pla_settings{};  // the default mobility dataset (2,000 samples per transmitter) and TDGCN (400 steps)

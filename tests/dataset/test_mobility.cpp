@@ -215,6 +215,18 @@ TEST(mobility, bad_config_names_the_field) {
   EXPECT_NE(
       message_of([&] { ds::generate_mobility(c, physec::rng_stream(1), 1, nullptr); }).find("samples_per_transmitter"),
       std::string::npos);
+  // 5 m/s on the 4 m route: a sequence (50 samples at 100 Hz) covers 2.5 m = 0.625 rad; the position split's arcs
+  // (test 0.4 * 2 pi = 2.513, validation max(0.1 * 2 pi, 2 * 0.625) = 1.25, three guards of 0.625) leave
+  // 2 pi - 5.638 = 0.645 rad, 1.03 sequences of training arc: refused, naming the speed. 3.5 m/s leaves 3.6.
+  c = tiny();
+  c.sequence_length = 50;
+  c.samples_per_transmitter = 1000;
+  c.speed_mps = 5.0;
+  const auto m = message_of([&] { ds::generate_mobility(c, physec::rng_stream(1), 1, nullptr); });
+  EXPECT_NE(m.find("speed_mps"), std::string::npos) << m;
+  EXPECT_NE(m.find("got 1.03 sequences"), std::string::npos) << m;
+  c.speed_mps = 3.5;
+  EXPECT_NO_THROW(ds::generate_mobility(c, physec::rng_stream(1), 1, nullptr));
 }
 
 TEST(mobility, hdf5_round_trip) {

@@ -42,17 +42,31 @@ std::vector<int> predict_classes(const nn::model_handle& model, const ndarray<fl
   return std::vector<int>(pred.data_ptr<int>(), pred.data_ptr<int>() + pred.numel());
 }
 
-std::vector<int> predict_ensemble(const std::vector<nn::model_handle>& models, const ndarray<float>& x,
-                                  torch::Device device) {
+namespace {
+torch::Tensor mean_probabilities(const std::vector<nn::model_handle>& models, const ndarray<float>& x,
+                                 torch::Device device) {
   if (models.empty()) throw error("an ensemble of no models", {"", "models", {}}, "at least one", "0");
   const auto input = as_tensor(x);
-  torch::Tensor mean_p;
+  torch::Tensor sum;
   for (const auto& m : models) {
     const auto p = nn::predict(m, input, device).softmax(1);
-    mean_p = mean_p.defined() ? mean_p + p : p;
+    sum = sum.defined() ? sum + p : p;
   }
-  const auto pred = mean_p.argmax(1).to(torch::kInt).contiguous();
+  return sum / static_cast<double>(models.size());
+}
+}  // namespace
+
+std::vector<int> predict_ensemble(const std::vector<nn::model_handle>& models, const ndarray<float>& x,
+                                  torch::Device device) {
+  const auto pred = mean_probabilities(models, x, device).argmax(1).to(torch::kInt).contiguous();
   return std::vector<int>(pred.data_ptr<int>(), pred.data_ptr<int>() + pred.numel());
+}
+
+ndarray<double> predict_proba_ensemble(const std::vector<nn::model_handle>& models, const ndarray<float>& x,
+                                       torch::Device device) {
+  const auto p = mean_probabilities(models, x, device).to(torch::kCPU, torch::kDouble).contiguous();
+  const auto n = static_cast<std::size_t>(p.size(0)), c = static_cast<std::size_t>(p.size(1));
+  return ndarray<double>({n, c}, std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + n * c));
 }
 
 loaded_tdgcn load_tdgcn(const std::filesystem::path& path, torch::Device device) {

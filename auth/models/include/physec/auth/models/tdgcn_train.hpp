@@ -33,6 +33,10 @@ std::vector<int> predict_classes(const nn::model_handle& model, const ndarray<fl
 std::vector<int> predict_ensemble(const std::vector<nn::model_handle>& models, const ndarray<float>& x,
                                   torch::Device device);
 
+/// The mean over `models` of the class probabilities of `x` `[n, D, T]`: `[n, nof_classes]` (each row sums to 1).
+ndarray<double> predict_proba_ensemble(const std::vector<nn::model_handle>& models, const ndarray<float>& x,
+                                       torch::Device device);
+
 /// A TDGCN rebuilt from a checkpoint's metadata and loaded with its best weights. Throws physec::error naming the
 /// file when it is not a TDGCN checkpoint (or a layer's shape differs).
 struct loaded_tdgcn {
