@@ -11,9 +11,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
+#include <torch/csrc/autograd/profiler_kineto.h>
 #include <torch/version.h>
 
 #include "physec/auth/models/tdgcn.hpp"
@@ -32,13 +34,80 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+namespace prof = torch::autograd::profiler;
+
+// `--profile S`: S training steps under LibTorch's profiler; prints to stderr each op (name and input shapes) with its
+// self time per step, largest first (ops nested in another op, e.g. the GEMM inside a linear, are not counted twice).
+void print_profile(am::Tdgcn& model, torch::optim::Adam& opt, const torch::Tensor& x, const torch::Tensor& y,
+                   std::int64_t bs, int nof_steps) {
+  const torch::profiler::impl::ProfilerConfig config(torch::profiler::impl::ProfilerState::KINETO, true, false);
+  const std::set<torch::profiler::impl::ActivityType> cpu{torch::profiler::impl::ActivityType::CPU};
+  prof::prepareProfiler(config, cpu);
+  prof::enableProfiler(config, cpu);
+  model->train();
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int s = 0; s < nof_steps; ++s) {
+    const auto first = (s * bs) % x.size(0), len = std::min(bs, x.size(0) - first);
+    opt.zero_grad();
+    torch::nn::functional::cross_entropy(model->forward(x.narrow(0, first, len)), y.narrow(0, first, len)).backward();
+    opt.step();
+  }
+  const double wall_ms = seconds_since(t0) / nof_steps * 1e3;
+  const auto result = prof::disableProfiler();
+  struct span {
+    std::uint64_t start, end, thread;
+    std::string key;
+  };
+  std::vector<span> spans;
+  for (const auto& e : result->events()) {
+    std::string key = e.name();
+    if (e.hasShapes()) {
+      key += " [";
+      for (const auto& sh : e.shapes()) key += fmt::format("[{}]", fmt::join(sh, ","));
+      key += "]";
+    }
+    spans.push_back({e.startUs(), e.startUs() + e.durationUs(), e.startThreadId(), key});
+  }
+  std::sort(spans.begin(), spans.end(), [](const span& a, const span& b) {
+    return a.thread != b.thread ? a.thread < b.thread : a.start != b.start ? a.start < b.start : a.end > b.end;
+  });
+  std::map<std::string, std::pair<double, int>> self_us;  // key -> (self time [us], calls)
+  std::vector<std::size_t> open;                        // enclosing spans
+  std::vector<double> child_us(spans.size(), 0.0);
+  const auto close = [&](std::size_t i) {
+    auto& acc = self_us[spans[i].key];
+    acc.first += static_cast<double>(spans[i].end - spans[i].start) - child_us[i];
+    acc.second += 1;
+  };
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    while (!open.empty() && (spans[open.back()].thread != spans[i].thread || spans[open.back()].end <= spans[i].start)) {
+      close(open.back());
+      open.pop_back();
+    }
+    if (!open.empty()) child_us[open.back()] += static_cast<double>(spans[i].end - spans[i].start);
+    open.push_back(i);
+  }
+  for (; !open.empty(); open.pop_back()) close(open.back());
+  std::vector<std::pair<double, std::string>> rows;
+  double total = 0;
+  for (const auto& [key, acc] : self_us) {
+    rows.push_back({acc.first, fmt::format("{:5.1f} calls  {}", acc.second / static_cast<double>(nof_steps), key)});
+    total += acc.first;
+  }
+  std::sort(rows.rbegin(), rows.rend());
+  fmt::print(stderr, "profile: {} steps, {:.1f} ms/step of self time in ops, {:.1f} ms/step wall (with the profiler)\n",
+             nof_steps, total / nof_steps / 1e3, wall_ms);
+  for (std::size_t r = 0; r < std::min<std::size_t>(rows.size(), 400); ++r)
+    fmt::print(stderr, "{:8.2f} ms/step  {}\n", rows[r].first / nof_steps / 1e3, rows[r].second);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::map<std::string, std::string> a{{"dims", "6"},    {"steps", "100"},   {"classes", "4"},
                                        {"n", "64"},      {"batch", "16"},    {"epochs", "20"},
                                        {"warmup", "3"},  {"threads", "1"},   {"latency-runs", "200"},
-                                       {"channels", ""}};
+                                       {"channels", ""},  {"profile", "0"}};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = std::string(argv[i]).substr(2);
     if (std::string(argv[i]).rfind("--", 0) != 0 || !a.count(key)) {
@@ -78,6 +147,7 @@ int main(int argc, char** argv) {
     }
     if (e >= get("warmup")) epoch_s.push_back(seconds_since(t0));
   }
+  if (get("profile") > 0) print_profile(model, opt, x, y, bs, get("profile"));
   model->eval();
   std::vector<double> latency_ms;
   {

@@ -1,6 +1,7 @@
 // TDGCN blocks: shapes for several D, T, G; causality; the learnable sparse slot graphs; gradient to every
 // parameter; sensitivity to the order of the input dimensions; temporal edges slot g-1 -> g; MAC counts against hand
-// formulas; options JSON; training windows; save/load round trip. Expected sizes are worked out by hand in the
+// formulas; options JSON; training windows; save/load round trip; the time-major implementation against the
+// convolution formulation. Expected sizes are worked out by hand in the
 // comments, never read from the code.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -66,6 +67,77 @@ TEST(Tdgcn, EveryBlockIsCausal) {
     EXPECT_TRUE(torch::equal(t.blocks[l].index({"...", before}), t2.blocks[l].index({"...", before}))) << l;
     EXPECT_GT((t.blocks[l] - t2.blocks[l]).abs().index({"...", after}).sum().item<double>(), 0.0) << l;
   }
+}
+
+namespace {
+
+namespace F = torch::nn::functional;
+
+// The network written directly in the layout [B, C, N, T] with LibTorch's convolutions and an einsum for the graph
+// product (the formulation before the time-major one, and that of bench/auth/tdgcn_torch.py), from `net`'s
+// parameters and with its dropout draws (the same rand_like calls, in the same order).
+torch::Tensor reference_forward(am::Tdgcn& net, const torch::Tensor& x_in) {
+  const auto& o = net->options();
+  const auto buffers = net->named_buffers();
+  auto x = (x_in - buffers["input_mean"]) / buffers["input_std"];
+  x = F::pad(x, F::PadFuncOptions({0, o.padded_steps() - o.nof_steps()})).unsqueeze(1);  // [B, 1, D, Tp]
+  const auto causal = [](const torch::Tensor& v, const torch::nn::Conv2d& c) {
+    return F::conv2d(F::pad(v, F::PadFuncOptions({c->weight.size(-1) - 1, 0})), c->weight,
+                     F::Conv2dFuncOptions().bias(c->bias));
+  };
+  auto a = net->graph->forward();
+  for (std::size_t l = 0; l < net->tconvs.size(); ++l) {
+    x = causal(x, net->tconvs[l]);
+    auto gin = net->gins[l];
+    const auto B = x.size(0), C = x.size(1), N = x.size(2), T = x.size(3), G = a.size(0), L = T / G;
+    const auto spatial =
+        torch::einsum("gnm,bcmgl->bcngl", {am::normalize_adjacency(a), x.view({B, C, N, G, L})}).reshape(x.sizes());
+    const auto u = (1 + gin->eps) * x + spatial + gin->temporal * F::pad(x, F::PadFuncOptions({L, 0})).narrow(3, 0, T);
+    const auto h = gin->mlp1->forward(torch::relu(gin->mlp0->forward(u)));
+    auto pool = net->pools[l];
+    x = causal(h.transpose(1, 2), pool->conv).transpose(1, 2);
+    const auto s = pool->assignment();
+    a = torch::matmul(torch::matmul(s, a), s.t());
+    x = am::inverted_dropout(torch::relu(net->norms[l]->forward(x)), o.dropout(), net->is_training());
+  }
+  return net->fc->forward(x.mean(std::vector<std::int64_t>{2, 3}));
+}
+
+}  // namespace
+
+TEST(Tdgcn, TimeMajorLayoutComputesTheConvolutionModel) {
+  // In double precision, training mode (batch statistics, dropout on): the logits and every parameter's gradient
+  // against the [B, C, N, T] convolution formulation; the batch-norm running statistics after both.
+  torch::manual_seed(21);
+  am::Tdgcn net(small(7, 30, 3).dropout(0.3));
+  net->to(torch::kDouble);
+  const auto x = torch::randn({5, 7, 30}, torch::kDouble) * 2 + 1;
+  net->fit_scaling(x);
+  const auto y = torch::tensor({0, 1, 2, 0, 1}, torch::kLong);
+  const auto params = net->parameters();
+  std::vector<torch::Tensor> initial;
+  for (const auto& b : net->buffers()) initial.push_back(b.clone());
+  const auto run = [&](const std::function<torch::Tensor(const torch::Tensor&)>& f) {
+    torch::NoGradGuard no_grad;
+    for (std::size_t i = 0; i < initial.size(); ++i) net->buffers()[i].copy_(initial[i]);  // same running stats
+    torch::manual_seed(5);                                                                 // same dropout draws
+    torch::AutoGradMode grad_mode(true);
+    const auto logits = f(x);
+    auto grads = torch::autograd::grad({F::cross_entropy(logits, y)}, params);
+    std::vector<torch::Tensor> running;
+    for (const auto& n : net->norms) running.push_back(n->running_mean.clone());
+    return std::make_tuple(logits.detach(), grads, running);
+  };
+  const auto [want, want_grads, want_running] = run([&](const torch::Tensor& v) { return reference_forward(net, v); });
+  const auto [got, got_grads, got_running] = run([&](const torch::Tensor& v) { return net->forward(v); });
+  EXPECT_TRUE(torch::allclose(got, want, 1e-10, 1e-12)) << (got - want).abs().max();
+  const auto names = net->named_parameters().keys();
+  ASSERT_EQ(got_grads.size(), want_grads.size());
+  for (std::size_t i = 0; i < got_grads.size(); ++i)
+    EXPECT_TRUE(torch::allclose(got_grads[i], want_grads[i], 1e-9, 1e-12))
+        << names[i] << ": " << (got_grads[i] - want_grads[i]).abs().max();
+  for (std::size_t l = 0; l < got_running.size(); ++l)
+    EXPECT_TRUE(torch::allclose(got_running[l], want_running[l], 1e-10, 1e-12)) << l;
 }
 
 TEST(Tdgcn, SlotGraphsAreSparseAndLearnable) {

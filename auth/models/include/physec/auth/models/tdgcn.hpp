@@ -4,7 +4,9 @@
 /// TodyNet's backbone (Liu et al., arXiv 2304.05078). Where physec differs from TodyNet, and why: docs/tdgcn.md.
 /// Includes LibTorch.
 ///
-/// Data flow for input `[B, D, T]` (D CSI dimensions = graph nodes), layout `[B, C, N, T]` throughout:
+/// Data flow for input `[B, D, T]` (D CSI dimensions = graph nodes), written in the layout `[B, C, N, T]`; the network
+/// computes it in the time-major layout `[T, N, B, C]` (GEMMs over shifted time slices instead of convolutions: the
+/// same function, faster on CPU; docs/tdgcn.md "Cost"). The blocks' `forward` take and return `[B, C, N, T]`:
 ///   input scaling (training-split statistics, buffers) -> zero-pad T to G·L -> `[B, 1, D, G·L]`
 ///   -> blocks l = 0 .. K-1, each:
 ///        causal temporal conv (C_{l-1} -> C_l, kernel k_l, shared by the nodes)
@@ -64,6 +66,8 @@ class DynamicGinImpl : public torch::nn::Module {
   DynamicGinImpl(int channels, int hidden, int nof_slots, std::string name = "gin");
   /// `x` `[B, C, N, G·L]`, `a_norm` `[G, N, N]` -> `[B, C, N, G·L]`.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& a_norm);
+  /// The same in the time-major layout the network runs in: `x` `[G·L, N, B, C]` contiguous -> `[G·L, N, B, C]`.
+  torch::Tensor forward_tnbc(const torch::Tensor& x, const torch::Tensor& a_norm);
   torch::Tensor eps;       ///< ε `[1]`
   torch::Tensor temporal;  ///< β `[1]`; undefined when G = 1
   torch::nn::Conv2d mlp0{nullptr}, mlp1{nullptr};
@@ -83,6 +87,9 @@ class NodePoolImpl : public torch::nn::Module {
   NodePoolImpl(int in_nodes, int out_nodes, int kernel, std::string name = "pool");
   /// `x` `[B, C, N, T]`, `a` `[G, N, N]` -> (`[B, C, N', T]`, `[G, N', N']`).
   std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& a);
+  /// The same in the time-major layout the network runs in: `x` `[T, N, B, C]` contiguous -> (`[T, N', B, C]`,
+  /// `[G, N', N']`).
+  std::pair<torch::Tensor, torch::Tensor> forward_tnbc(const torch::Tensor& x, const torch::Tensor& a);
   /// S `[N', N]`.
   torch::Tensor assignment() const;
   torch::nn::Conv2d conv{nullptr};
