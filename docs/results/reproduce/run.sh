@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The stored `physec reproduce` runs of issue #19 (what fitted in one session on the 2-core machine, shared), into
+# docs/results/<id>/<run>/; then the README's table: python3 docs/results/reproduce/table.py docs/results
+#   bash docs/results/reproduce/run.sh build/physec
+set -euo pipefail
+physec=$1
+res=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+store() {  # store RUN: move each figure folder of $work/RUN to docs/results/<id>/RUN
+  for d in "$work/$1"/pla-fig*; do
+    mkdir -p "$res/$(basename "$d")" && rm -rf "$res/$(basename "$d")/$1" && mv "$d" "$res/$(basename "$d")/$1"
+  done
+}
+# TDGCN and the seven baselines under the paper-like protocol, default scale, seed 42 (~35 min at load 2-5).
+"$physec" reproduce pla-fig5 pla-fig6 --scale default --set run.threads=1 --set 'protocols=["random"]' \
+  --out "$work/paper-like-tdgcn"
+store paper-like-tdgcn
+# The same under the two honest protocols (~25 min at load ~2).
+"$physec" reproduce pla-fig5 pla-fig6 --scale default --set run.threads=1 --set 'protocols=["time","position"]' \
+  --out "$work/honest-tdgcn"
+store honest-tdgcn
+# The seven baselines under all three protocols, every figure, seeds 1-3 (~9 min).
+for ids in "pla-fig5 pla-fig6" pla-fig7 pla-fig8; do
+  # shellcheck disable=SC2086
+  "$physec" reproduce $ids --scale default --set run.threads=1 --set with_tdgcn=false --set 'seeds=[1,2,3]' \
+    --out "$work/baselines-3-seeds"
+done
+store baselines-3-seeds
