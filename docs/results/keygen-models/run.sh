@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Secret bits per realisation of every feature map on the default wiretap dataset (issue #16): the classical chain's
+# transforms (raw, pca, dct, klt = the default, cca), the three autoencoders of `physec keygen train` applied before
+# the chain (`keygen run --model`), and the encoder trained for keys (chain.transform = key_encoder). Every row twice:
+# as issue #15's chain computes H(X|E), and with chain.redundancy_correction (suffix _rc). One torch thread
+# everywhere. Writes results.csv (one row per method, seed and SNR), summary.csv (mean and sd over seeds) and
+# complexity.csv here.
+#   bash docs/results/keygen-models/run.sh build/physec [WORK_DIR]
+# WORK_DIR (default: a temporary folder, removed) keeps the dataset, the checkpoints and every run's outputs.
+set -euo pipefail
+physec=$1
+here=$(cd "$(dirname "$0")" && pwd)
+if [[ $# -ge 2 ]]; then work=$2; mkdir -p "$work"; else work=$(mktemp -d); trap 'rm -rf "$work"' EXIT; fi
+one=(--set run.threads=1)
+[[ -f "$work/w.h5" ]] || "$physec" dataset wiretap -q -o "$work/w.h5"   # the default dataset, seed 42
+run() {  # run NAME SEED ARGS...: keygen run (SP 800-90B tests skipped: they do not change the key lengths)
+  local name=$1 seed=$2
+  shift 2
+  [[ -f "$work/run-$name-s$seed/agreement.csv" ]] ||
+    "$physec" keygen run -q -d "$work/w.h5" --seed "$seed" --set iid_permutations=0 "${one[@]}" "$@" \
+      --out "$work/run-$name-s$seed" >/dev/null
+}
+# The autoencoders: today's training defaults (12 epochs, early stopping patience 8, clean target), seed 42.
+for m in dense_ae cnn_ae cnn_ae_ssa; do
+  [[ -f "$work/train-$m/checkpoint.pt" ]] ||
+    "$physec" keygen train -q -d "$work/w.h5" --model "$m" "${one[@]}" --out "$work/train-$m" >/dev/null
+done
+ke='chain.transform="key_encoder"'
+for rc in "" _rc; do
+  c=(--set "chain.redundancy_correction=$([[ -n $rc ]] && echo true || echo false)")
+  for t in raw pca dct klt; do run "$t$rc" 42 "${c[@]}" --set "chain.transform=\"$t\""; done
+  for seed in 1 2 3; do
+    run "cca$rc" "$seed" "${c[@]}" --set 'chain.transform="cca"'
+    run "key_encoder$rc" "$seed" "${c[@]}" --set "$ke"
+  done
+  for m in dense_ae cnn_ae cnn_ae_ssa; do run "$m$rc" 42 "${c[@]}" --model "$work/train-$m/checkpoint.pt"; done
+  # Amplitude features (chain.value), where the autoencoders' outputs keep more than their phases.
+  run "klt_amplitude$rc" 42 "${c[@]}" --set 'chain.value="amplitude"'
+  for m in dense_ae cnn_ae cnn_ae_ssa; do
+    run "${m}_amplitude$rc" 42 "${c[@]}" --set 'chain.value="amplitude"' --model "$work/train-$m/checkpoint.pt"
+  done
+  # The key encoder's ablations, seed 1: the first configuration tried (correlation agreement, λ_d = 1, one encoder
+  # per SNR) and one encoder per SNR with today's loss.
+  run "key_encoder_first$rc" 1 "${c[@]}" --set "$ke" --set 'chain.key_encoder.agreement="correlation"' \
+    --set chain.key_encoder.weight_decorrelation=1 --set 'chain.key_encoder.pool="snr"'
+  run "key_encoder_per_snr$rc" 1 "${c[@]}" --set "$ke" --set 'chain.key_encoder.pool="snr"'
+done
+/usr/bin/python3 "$here/collect.py" "$work" "$here"
