@@ -171,6 +171,7 @@ void coefficient_allocator::fit(const ndarray<double>& alice, const ndarray<doub
   fit_klt(alice, bob, cfg);
   const std::size_t n = alice.shape[0], d = alice.shape[1];
   transform_ = cfg.transform;
+  interleaved_ = cfg.value != "amplitude";  // phase_aligned: Re and Im interleaved
   if (transform_ == "key_encoder" && !map_)
     throw error("chain.transform = key_encoder needs a trained encoder (set_learned_map)", {"", "chain.transform", {}},
                 "a learned map", "none");
@@ -315,9 +316,8 @@ ndarray<double> dct_of_interleaved(const ndarray<double>& x, std::size_t q) {
 ndarray<double> coefficient_allocator::coefficients(const ndarray<double>& x, chain_party p) const {
   if (transform_ == "raw") return x;
   if (transform_ == "pca") return bob_pca_.transform(x);
-  if (transform_ == "dct")
-    return x.shape[1] % 2 == 0 && x.shape[1] >= 2 ? dct_of_interleaved(x, nof_components_)
-                                                   : dct_features(x, std::min(nof_components_, x.shape[1]));
+  if (transform_ == "dct")  // along the concatenated antenna pairs' subcarriers (one pair by default)
+    return interleaved_ ? dct_of_interleaved(x, nof_components_) : dct_features(x, std::min(nof_components_, x.shape[1]));
   if (transform_ == "key_encoder") return map_->apply(standardised(x));
   auto k = klt_.transform(x);
   if (!cca_) return k;

@@ -124,6 +124,7 @@ class coefficient_allocator {
  private:
   pca klt_, bob_pca_;
   std::string transform_ = "klt";
+  bool interleaved_ = true;              // features are Re, Im interleaved (value = phase_aligned)
   std::size_t nof_components_ = 0;
   std::vector<double> klt_sd_;           // per KLT coefficient, calibration (Alice and Bob)
   std::shared_ptr<const learned_map> map_;
