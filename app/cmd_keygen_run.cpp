@@ -148,29 +148,18 @@ std::string rho_list(const std::vector<double>& rho) {
 
 keygen::secure_bytes key_bits_of(const keygen::secure_bytes& key) { return keygen::unpack_bits(key.data(), key.size() * 8); }
 
-/// The public calibration of test probes [p0, p1) of a group: sums over their realisations.
-keygen::pa_calibration calibration_of(const keygen::chain_group& g, std::size_t p0, std::size_t p1) {
-  keygen::pa_calibration c;
-  for (std::size_t i = p0; i < p1; ++i) {
-    c.nof_realisations += g.weight[i];
-    c.h_total += g.weight[i] * g.h[i];
-    c.v_total += g.weight[i] * g.v[i];
-    c.max_bits_per_realisation = std::max(c.max_bits_per_realisation, static_cast<double>(g.bits_per_probe[i]));
-    c.soft_entropy_total += g.h_soft[i];
-  }
-  c.error_rate = g.error_rate;
-  return c;
-}
-
 std::vector<std::uint8_t> slice(const std::vector<std::uint8_t>& v, std::size_t a, std::size_t b) {
   return std::vector<std::uint8_t>(v.begin() + static_cast<std::ptrdiff_t>(a), v.begin() + static_cast<std::ptrdiff_t>(b));
 }
 
 std::vector<keygen::chain_group> chain_by_snr(run_context& ctx, const dataset::wiretap_data& d,
-                                              const keygen::eval_config& eval, keygen::chain_config chain) {
+                                              const keygen::eval_config& eval, keygen::chain_config chain,
+                                              std::uint64_t seed) {
+  const keygen::learned_map_trainer trainer =
+      chain.transform == "key_encoder" ? key_encoder_trainer(ctx, chain.key_encoder, seed) : keygen::learned_map_trainer();
   auto t = ctx.report().time("features, KLT, allocation, calibration (secret chain)");
   chain.features = eval.features;
-  return keygen::build_secret_chain(d, chain);
+  return keygen::build_secret_chain(d, chain, trainer);
 }
 
 /// Smallest session (in realisations) whose finite-key PA length reaches `key_bits`, at the per-realisation
@@ -196,6 +185,7 @@ void run_run(run_options& o) {
   log::set_quiet(o.common.quiet);
   add_quantizer_shortcuts(o.common, o.method, o.quantizer, o.bits);
   auto cfg = load_config<keygen_run_config>(o.common);
+  if (cfg.agreement.chain.transform == "key_encoder") require_neural("chain.transform = key_encoder");
   run_context ctx("keygen run", o.common, cfg.run.seed, config::show(cfg, k_run_title), cfg.run.device);
   dataset::wiretap_data d = read_wiretap_stage(ctx, o.dataset);
   if (!o.model.empty()) d = apply_keygen_model(ctx, o.model, d, cfg.run.device);
@@ -217,12 +207,13 @@ void run_run(run_options& o) {
 
 keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_data& d, const keygen::eval_config& eval,
                                     const keygen_run_options& o, std::uint64_t seed) {
-  const auto groups = chain_by_snr(ctx, d, eval, o.chain);
+  const auto groups = chain_by_snr(ctx, d, eval, o.chain, seed);
   keygen_run_summary summary;
   // Per link (one profile at one SNR): the calibration and what it gives.
   table links({"snr_dB", "profile", "nof_calibration", "nof_validation", "nof_test", "probe_interval_s",
                "realisations_per_probe", "coefficients", "bits_per_realisation", "kdr_validation", "kdr_test",
-               "h_cond_bits", "v_cond_bits2", "mi_ae_bits", "soft_cross_entropy_bits", "i_ab_features_bits", "i_ab_analytic_bits", "bound_bits",
+               "h_cond_bits", "v_cond_bits2", "mi_ae_bits", "soft_cross_entropy_bits", "i_ab_features_bits", "redundancy_bits",
+               "i_ab_analytic_bits", "bound_bits",
                "eve_best_kdr", "rho_validation"});
   for (const auto& g : groups)
     for (const auto& l : g.links) {
@@ -232,7 +223,8 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
       links.add_row({l.snr_dB, l.profile, static_cast<std::int64_t>(l.nof_calibration), static_cast<std::int64_t>(l.nof_validation),
                      static_cast<std::int64_t>(l.nof_test), l.probe_interval_s, l.realisations_per_probe,
                      static_cast<std::int64_t>(l.nof_coefficients), static_cast<std::int64_t>(l.bits_per_probe),
-                     l.kdr_validation, l.kdr_test, l.h_cond, l.v_cond, l.mi_ae, l.h_soft, l.i_ab_features, l.i_ab_analytic, l.bound,
+                     l.kdr_validation, l.kdr_test, l.h_cond, l.v_cond, l.mi_ae, l.h_soft, l.i_ab_features, l.redundancy,
+                     l.i_ab_analytic, l.bound,
                      eve_best, rho_list(l.rho_validation)});
     }
   links.write_csv(ctx.output("links.csv"));
@@ -266,7 +258,7 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
            confirmed = 0, reached = 0;
     std::vector<double> e_pa_same(g.eve.size(), 0), e_pa_total(g.eve.size(), 0), e_key_same(g.eve.size(), 0),
         e_key_total(g.eve.size(), 0), e_wrong(g.eve.size(), 0);
-    const auto cal_all = calibration_of(g, 0, np);
+    const auto cal_all = g.calibration(0, np);
     nlohmann::json sessions = nlohmann::json::array();
     for (std::size_t s = 0; s < nof_sessions; ++s) {
       const std::size_t p0 = s * per, p1 = s + 1 == nof_sessions ? np : (s + 1) * per;
@@ -276,7 +268,7 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
       std::vector<std::vector<std::uint8_t>> e;
       for (const auto& eb : g.eve) e.push_back(slice(eb, b0, b1));
       const std::vector<double> llr(g.bob_llr.begin() + static_cast<std::ptrdiff_t>(b0), g.bob_llr.begin() + static_cast<std::ptrdiff_t>(b1));
-      const auto r = keygen::simulate_session(a, b, e, o.agree, calibration_of(g, p0, p1),
+      const auto r = keygen::simulate_session(a, b, e, o.agree, g.calibration(p0, p1),
                                               root.at(static_cast<std::uint64_t>(std::llround(g.snr_dB * 1000))).at(s).key(), llr);
       std::size_t wb = 0, wa = 0;
       for (std::size_t i = 0; i < a.size(); ++i) wb += a[i] != b[i];
@@ -502,6 +494,7 @@ void run_agree(agree_options& o) {
     throw error("give exactly one of --listen and --connect", {"", "--listen/--connect", {}}, "one", o.listen.empty() ? "none" : "both");
   keygen::parse_address(o.listen.empty() ? o.connect : o.listen);  // fail before the (slow) quantization
   auto cfg = load_config<keygen_agree_config>(o.common);
+  if (cfg.chain.transform == "key_encoder") require_neural("chain.transform = key_encoder");
   const std::string protection = keygen::protect_process_secrets();  // before any secret exists
   log::info("key hygiene: {}", protection);
   if (!cfg.agree.psk_file.empty()) cfg.agree.psk = read_psk(cfg.agree.psk_file);
@@ -512,7 +505,7 @@ void run_agree(agree_options& o) {
     require_writable_folder(std::filesystem::path(o.key_out).has_parent_path() ? std::filesystem::path(o.key_out).parent_path()
                                                                                : std::filesystem::path("."));
   const dataset::wiretap_data d = read_wiretap_stage(ctx, o.dataset);
-  const auto groups = blame_file(o.dataset, [&] { return chain_by_snr(ctx, d, cfg.eval, cfg.chain); });
+  const auto groups = blame_file(o.dataset, [&] { return chain_by_snr(ctx, d, cfg.eval, cfg.chain, cfg.run.seed); });
   if (groups.empty()) throw error("no test probes", {o.dataset, "/labels/split", {}}, "some", "none");
   const keygen::chain_group* g = &groups.back();
   if (!std::isnan(o.snr_dB)) {
@@ -554,11 +547,11 @@ void run_agree(agree_options& o) {
       std::uint64_t public_seed = cfg.agree.public_seed;
       if (public_seed == 0)
         for (auto b : keygen::secure_random_bytes(8)) public_seed = (public_seed << 8) | b;
-      r = keygen::run_alice(*link, mine.vec(), cfg.agree, calibration_of(*g, 0, np), public_seed);
+      r = keygen::run_alice(*link, mine.vec(), cfg.agree, g->calibration(0, np), public_seed);
     } else {
       // Bob's LLRs come from his own coefficients only (secret_chain.hpp); the other parties' were dropped.
       std::vector<double> llr(g->bob_llr.begin(), g->bob_llr.begin() + static_cast<std::ptrdiff_t>(g->probe_offsets[np]));
-      r = keygen::run_bob(*link, mine.vec(), cfg.agree, calibration_of(*g, 0, np), llr);
+      r = keygen::run_bob(*link, mine.vec(), cfg.agree, g->calibration(0, np), llr);
       // His soft measurements are as secret as his bits: zeroed through volatile stores (a plain fill before the
       // vector dies may be optimised away).
       volatile double* v = llr.data();

@@ -83,6 +83,9 @@ dataset::wiretap_data apply_keygen_model(run_context&, const std::string&, const
                                          const std::string&) {
   hand_over("--model");
 }
+keygen::learned_map_trainer key_encoder_trainer(run_context&, const keygen::key_encoder_config&, std::uint64_t) {
+  hand_over("chain.transform = key_encoder");
+}
 auth::evaluation tdgcn_eval_stage(run_context&, const dataset::mobility_data&, const std::string&,
                                   const tdgcn_settings&, const std::filesystem::path&, std::uint64_t,
                                   const std::string&, bool) {

@@ -6,11 +6,13 @@
 
 #include "cli.hpp"
 #include "physec/core/hdf5.hpp"
+#include "physec/core/rng.hpp"
 #include "physec/core/log.hpp"
 #include "physec/core/plot.hpp"
 #include "physec/keygen/models/apply.hpp"
 #include "physec/keygen/models/config.hpp"
 #include "physec/keygen/models/data.hpp"
+#include "physec/keygen/models/key_encoder.hpp"
 #include "physec/keygen/models/modules.hpp"
 #include "physec/nn/checkpoint.hpp"
 #include "physec/nn/complexity.hpp"
@@ -140,6 +142,45 @@ dataset::wiretap_data apply_keygen_model(run_context& ctx, const std::string& ck
   ctx.report().results()["model"] = {{"checkpoint", ckpt}, {"name", keygen::models::checkpoint_model_name(ckpt)}};
   log::info("{}: model {} applied to every party's CSI", ckpt, keygen::models::checkpoint_model_name(ckpt));
   return out;
+}
+
+keygen::learned_map_trainer key_encoder_trainer(run_context& ctx, const keygen::key_encoder_config& cfg,
+                                                std::uint64_t seed) {
+  auto history = std::make_shared<table>(std::vector<std::string>{"snr_dB", "epoch", "train_loss", "val_loss"});
+  return [&ctx, cfg, seed, history](const std::vector<keygen::learned_map_link>& links, double snr_dB) {
+    auto timer = ctx.report().time(std::isnan(snr_dB) ? std::string("train key encoder")
+                                                      : fmt::format("train key encoder at {} dB", snr_dB));
+    // One seed per pool, from the run's seed and the pool's SNR (all SNRs: index 0).
+    const std::uint64_t s = rng_stream(seed)
+                                .derive("keygen/key_encoder")
+                                .at(std::isnan(snr_dB) ? 0 : static_cast<std::uint64_t>(std::llround(snr_dB * 1000)))
+                                .key();
+    keygen::models::key_encoder_fit_report r;
+    auto map = keygen::models::train_key_encoder(links, cfg, s, &r);
+    for (const auto& h : r.history) history->add_row({snr_dB, h[0], h[1], h[2]});
+    history->write_csv(ctx.output("key_encoder_history.csv"));
+    auto& out = ctx.report().results()["key_encoder"];
+    out.push_back({{"snr_dB", snr_dB},
+                   {"nof_links", r.nof_links},
+                   {"nof_train_pairs", r.nof_train},
+                   {"nof_val_pairs", r.nof_val},
+                   {"epochs_run", r.epochs_run},
+                   {"best_epoch", r.best_epoch},
+                   {"initial_val_loss", r.initial_val_loss},
+                   {"best_val_loss", r.best_val_loss},
+                   {"stopped_early", r.stopped_early},
+                   {"train_seconds", r.seconds},
+                   {"parameters", r.parameters},
+                   {"macs", r.macs},
+                   {"latency_p50_ms", r.latency_p50_ms},
+                   {"latency_p90_ms", r.latency_p90_ms}});
+    log::info("key encoder{}: {} links, {} / {} pairs; validation loss {:.4f} -> {:.4f} at epoch {} of {}{}; "
+              "{} parameters, {} MACs, {:.3f} ms (batch 1); {:.1f} s",
+              std::isnan(snr_dB) ? std::string() : fmt::format(" at {} dB", snr_dB), r.nof_links, r.nof_train, r.nof_val,
+              r.initial_val_loss, r.best_val_loss, r.best_epoch, r.epochs_run, r.stopped_early ? " (early stop)" : "",
+              r.parameters, r.macs, r.latency_p50_ms, r.seconds);
+    return map;
+  };
 }
 
 }  // namespace physec::app

@@ -114,6 +114,13 @@ std::filesystem::path keygen_train_stage(run_context& ctx, const keygen_train_se
 /// Times itself into the report ("apply model"). Throws physec::error naming the checkpoint when it does not fit.
 dataset::wiretap_data apply_keygen_model(run_context& ctx, const std::string& ckpt, const dataset::wiretap_data& d,
                                          const std::string& device);
+/// chain.transform = key_encoder: the trainer that build_secret_chain calls per pool of links (physec-neural;
+/// `physec` hands over). Each pool's encoder is seeded from `seed` and its SNR; its training summary (epochs, best
+/// epoch, validation losses, parameters, MACs, batch-1 latency) goes into the report under "key_encoder" and, per
+/// epoch, into key_encoder_history.csv.
+keygen::learned_map_trainer key_encoder_trainer(run_context& ctx, const keygen::key_encoder_config& cfg,
+                                                std::uint64_t seed);
+
 /// What `keygen run` adds to `keygen eval`'s config.
 struct keygen_run_options {
   keygen::chain_config chain;       ///< per-link KLT, allocation, H(X|E) calibration (features from the eval config)

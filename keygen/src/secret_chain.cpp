@@ -2,6 +2,7 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <array>
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <map>
@@ -19,9 +20,12 @@ void chain_config::describe(config::schema& s) {
       .source("issue #15; docs/key-agreement.md (more secret bits per realisation than amplitude at 10 and 20 dB)");
   s.add("nof_components", nof_components, "KLT components considered per link").range(1, 4096).source("ours");
   s.add("transform", transform, "per-link decorrelation fitted on the calibration probes: klt (joint KLT of Alice's and "
-        "Bob's features) or cca (canonical correlation analysis of their KLT coefficients, one map per party)")
-      .choices({"klt", "cca"})
-      .source("issue #15 (\"KLT or CCA fitted on calibration data\")");
+        "Bob's features), cca (canonical correlation analysis of their KLT coefficients, one map per party), "
+        "key_encoder (an encoder trained for keys on the standardised KLT coefficients: [chain.key_encoder], needs "
+        "LibTorch); baselines: raw (every feature), pca (nof_components, fitted on Bob's calibration features only), "
+        "dct (the nof_components lowest DCT-II coefficients, Re and Im halves separately)")
+      .choices({"klt", "cca", "key_encoder", "raw", "pca", "dct"})
+      .source("issue #15 (\"KLT or CCA fitted on calibration data\"); issue #16 (key_encoder, baselines)");
   s.add("cca_ridge", cca_ridge, "cca: ridge added to each party's covariance, times its mean variance (over-fitting on "
         "few calibration probes)")
       .range(0.0, 10.0)
@@ -43,6 +47,40 @@ void chain_config::describe(config::schema& s) {
   s.add("entropy_confidence_z", entropy_confidence_z,
         "H(X|E) per realisation: mean - z*sd/sqrt(n) over the validation probes (2.326: one-sided 99 %)")
       .range(0.0, 10.0)
+      .source("ours");
+  s.add("redundancy_correction", redundancy_correction,
+        "subtract from H(X|E) per realisation the Gaussian total correlation of Alice's kept coefficients on the "
+        "validation probes (bias-corrected; H = 0 when there are too few probes to estimate it): the surprisal "
+        "counts the coefficients as independent given Eve, which over-counts redundant ones (raw, DCT, learned maps)")
+      .source("issue #16 (docs/keygen-models.md); off: issue #15's calibration unchanged");
+  s.section("key_encoder", key_encoder, "transform = key_encoder: the encoder trained for keys (issue #16)");
+}
+
+void key_encoder_config::describe(config::schema& s) {
+  s.add("outputs", outputs, "encoder outputs m (the allocation keeps those with a high A-B correlation)")
+      .range(1, 4096)
+      .source("ours (= chain.nof_components)");
+  s.add("hidden", hidden, "width of the encoder's hidden layer (and of the adversary's)").range(1, 4096).source("ours");
+  s.add("pool", pool, "which links one encoder is trained on: all (every link) or snr (the links of one SNR)")
+      .choices({"all", "snr"})
+      .source("ours (snr: 480 pairs per pool on the default dataset; validation loss stopped at epoch 0-1 at 10 and 20 dB)");
+  s.add("epochs", epochs, "most training epochs").range(0, 100000).source("ours (2 CPU cores)");
+  s.add("patience", patience, "epochs without a lower validation loss before stopping").range(1, 100000).source("ours");
+  s.add("batch", batch, "(Alice, Bob) pairs per step (correlations are estimated over the batch)")
+      .range(8, 1 << 20)
+      .source("ours");
+  s.add("learning_rate", learning_rate, "Adam learning rate of the encoder and the adversary").range(1e-6, 1.0).source("ours");
+  s.add("agreement", agreement, "agreement term: correlation (mean of 1 - rho per output) or information (minus the "
+        "mean Gaussian information -1/2 log2(1 - rho^2) per output: favours strong outputs, as the bit allocation does)")
+      .choices({"correlation", "information"})
+      .source("issue #16; ours (information: docs/keygen-models.md, correlation spread the bits thin)");
+  s.add("weight_decorrelation", weight_decorrelation, "weight of the decorrelation term (information agreement rewards "
+        "copies of a strong output: the decorrelation has to bind)")
+      .range(0.0, 1000.0)
+      .source("ours");
+  s.add("weight_uniformity", weight_uniformity, "weight of the uniformity term").range(0.0, 1000.0).source("ours");
+  s.add("weight_secrecy", weight_secrecy, "weight of the adversarial Eve term (0: no adversary)")
+      .range(0.0, 1000.0)
       .source("ours");
 }
 
@@ -130,14 +168,14 @@ double gray_bit_disagreement(double rho, int m) {
 }
 
 void coefficient_allocator::fit(const ndarray<double>& alice, const ndarray<double>& bob, const chain_config& cfg) {
-  if (alice.shape != bob.shape || alice.rank() != 2 || alice.shape[0] < 3)
-    throw error("calibration features of Alice and Bob must be [n >= 3, d], the same shape", {"", "calibration", {}},
-                shape_string(alice.shape), shape_string(bob.shape));
+  fit_klt(alice, bob, cfg);
   const std::size_t n = alice.shape[0], d = alice.shape[1];
-  ndarray<double> both({2 * n, d});
-  std::copy(alice.data.begin(), alice.data.end(), both.data.begin());
-  std::copy(bob.data.begin(), bob.data.end(), both.data.begin() + static_cast<std::ptrdiff_t>(n * d));
-  klt_.fit(both, std::min<std::size_t>({static_cast<std::size_t>(cfg.nof_components), d, 2 * n - 1}));
+  transform_ = cfg.transform;
+  interleaved_ = cfg.value != "amplitude";  // phase_aligned: Re and Im interleaved
+  if (transform_ == "key_encoder" && !map_)
+    throw error("chain.transform = key_encoder needs a trained encoder (set_learned_map)", {"", "chain.transform", {}},
+                "a learned map", "none");
+  if (transform_ == "pca") bob_pca_.fit(bob, std::min<std::size_t>({nof_components_, d, n - 1}));
   cca_ = cfg.transform == "cca";
   if (cca_) {
     // Canonical correlation analysis (Hotelling 1936) of the two parties' KLT coefficients: whiten each with its
@@ -233,7 +271,54 @@ void coefficient_allocator::fit(const ndarray<double>& alice, const ndarray<doub
   }
 }
 
+void coefficient_allocator::fit_klt(const ndarray<double>& alice, const ndarray<double>& bob, const chain_config& cfg) {
+  if (alice.shape != bob.shape || alice.rank() != 2 || alice.shape[0] < 3)
+    throw error("calibration features of Alice and Bob must be [n >= 3, d], the same shape", {"", "calibration", {}},
+                shape_string(alice.shape), shape_string(bob.shape));
+  const std::size_t n = alice.shape[0], d = alice.shape[1];
+  ndarray<double> both({2 * n, d});
+  std::copy(alice.data.begin(), alice.data.end(), both.data.begin());
+  std::copy(bob.data.begin(), bob.data.end(), both.data.begin() + static_cast<std::ptrdiff_t>(n * d));
+  nof_components_ = std::min<std::size_t>({static_cast<std::size_t>(cfg.nof_components), d, 2 * n - 1});
+  klt_.fit(both, nof_components_);
+  const auto k = klt_.transform(both);
+  klt_sd_.assign(k.shape[1], 0.0);
+  for (std::size_t c = 0; c < k.shape[1]; ++c) klt_sd_[c] = std::sqrt(std::max(variance_of(column(k, c)), 1e-300));
+}
+
+ndarray<double> coefficient_allocator::standardised(const ndarray<double>& x) const {
+  auto k = klt_.transform(x);
+  for (std::size_t i = 0; i < k.shape[0]; ++i)
+    for (std::size_t c = 0; c < k.shape[1]; ++c) k(i, c) /= klt_sd_[c];
+  return k;
+}
+
+namespace {
+
+/// Re and Im halves of interleaved features `[n, 2h]`, each to its `q/2` lowest DCT-II coefficients (the DCT of the
+/// interleaved vector would mix the two).
+ndarray<double> dct_of_interleaved(const ndarray<double>& x, std::size_t q) {
+  const std::size_t n = x.shape[0], h = x.shape[1] / 2, per = std::max<std::size_t>(1, std::min(q / 2, h));
+  ndarray<double> out({n, 2 * per});
+  for (std::size_t part = 0; part < 2; ++part) {
+    ndarray<double> half({n, h});
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < h; ++j) half(i, j) = x(i, 2 * j + part);
+    const auto c = dct_features(half, per);
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < per; ++j) out(i, part * per + j) = c(i, j);
+  }
+  return out;
+}
+
+}  // namespace
+
 ndarray<double> coefficient_allocator::coefficients(const ndarray<double>& x, chain_party p) const {
+  if (transform_ == "raw") return x;
+  if (transform_ == "pca") return bob_pca_.transform(x);
+  if (transform_ == "dct")  // along the concatenated antenna pairs' subcarriers (one pair by default)
+    return interleaved_ ? dct_of_interleaved(x, nof_components_) : dct_features(x, std::min(nof_components_, x.shape[1]));
+  if (transform_ == "key_encoder") return map_->apply(standardised(x));
   auto k = klt_.transform(x);
   if (!cca_) return k;
   const std::size_t q = k.shape[1];
@@ -294,6 +379,19 @@ std::vector<double> coefficient_allocator::llr(const ndarray<double>& y) const {
         out.push_back(std::clamp(std::log(p0[static_cast<std::size_t>(b)] / p1[static_cast<std::size_t>(b)]), -30.0, 30.0));
     }
   return out;
+}
+
+pa_calibration chain_group::calibration(std::size_t p0, std::size_t p1) const {
+  pa_calibration c;
+  for (std::size_t i = p0; i < p1; ++i) {
+    c.nof_realisations += weight[i];
+    c.h_total += weight[i] * h[i];
+    c.v_total += weight[i] * v[i];
+    c.max_bits_per_realisation = std::max(c.max_bits_per_realisation, static_cast<double>(bits_per_probe[i]));
+    c.soft_entropy_total += h_soft[i];
+  }
+  c.error_rate = error_rate;
+  return c;
 }
 
 int coefficient_allocator::bits_per_probe() const { return std::accumulate(bits_.begin(), bits_.end(), 0); }
@@ -381,7 +479,41 @@ double analytic_i_ab(const csi_t& clean, double noise_var) {
 
 }  // namespace
 
-std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, const chain_config& cfg_in) {
+namespace {
+
+/// −½ log2 det(R) of the correlation matrix R of the columns of `x` `[n, k]` [bits], less its expectation for
+/// independent columns, k(k − 1)/(4n) nats (first order in 1/n: E[−ln det R] ≈ Σ_{i<j} E[r_ij²] = k(k − 1)/(2n)), at
+/// least 0; 0 for k < 2; NaN when n < k + 2 (R singular or nearly: the redundancy cannot be estimated).
+double gaussian_total_correlation(const ndarray<double>& x) {
+  const std::size_t n = x.shape[0], k = x.shape[1];
+  if (k < 2) return 0;
+  if (n < k + 2) return std::nan("");
+  Eigen::MatrixXd r(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
+  for (std::size_t a = 0; a < k; ++a)
+    for (std::size_t b = 0; b < k; ++b) r(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)) = pearson(column(x, a), column(x, b));
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> e(r);
+  double tc = 0;
+  for (Eigen::Index i = 0; i < e.eigenvalues().size(); ++i) tc += -0.5 * std::log2(std::max(e.eigenvalues()(i), 1e-12));
+  const double bias = static_cast<double>(k * (k - 1)) / (4.0 * static_cast<double>(n) * std::log(2.0));
+  return std::max(0.0, tc - bias);
+}
+
+/// Train and validation regressors `[n, p]` standardised column by column with the train mean and standard deviation
+/// (a constant column is left as it is).
+void standardise_regressors(ndarray<double>& train, ndarray<double>& val) {
+  for (std::size_t c = 0; c < train.shape[1]; ++c) {
+    const auto v = column(train, c);
+    const double m = mean_of(v), sd = std::sqrt(variance_of(v));
+    if (sd <= 1e-12) continue;
+    for (std::size_t i = 0; i < train.shape[0]; ++i) train(i, c) = (train(i, c) - m) / sd;
+    for (std::size_t i = 0; i < val.shape[0]; ++i) val(i, c) = (val(i, c) - m) / sd;
+  }
+}
+
+}  // namespace
+
+std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, const chain_config& cfg_in,
+                                            const learned_map_trainer& trainer) {
   chain_config cfg = cfg_in;
   config::validate(cfg, "keygen chain");
   feature_config fc = cfg.features;
@@ -402,12 +534,63 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
     if (!eve_up.back().shape.empty() && eve_up.back().shape[1] * eve_up.back().shape[2] != d.alice.shape[1] * d.alice.shape[2])
       eve_up.back() = csi_t();  // another port count: her uplink features do not fit the link's KLT
   }
+  const auto split_of = [&](const std::vector<std::size_t>& idx) {
+    std::array<std::vector<std::size_t>, 3> out;  // train, validation, test
+    for (auto i : idx)
+      out[d.split[i] == dataset::split_label::train ? 0 : d.split[i] == dataset::split_label::validation ? 1 : 2].push_back(i);
+    return out;
+  };
+  const auto sel = [&](const csi_t& csi, const std::vector<std::size_t>& s) { return features.transform(dataset::select_probes(csi, s)); };
+  // Eve's observations of probes s, each through the link's KLT: her regressors (both probes, every position).
+  const auto eve_obs = [&](const coefficient_allocator& alloc, std::size_t k, const std::vector<std::size_t>& s) {
+    std::vector<ndarray<double>> o{alloc.project_all(sel(eve_down[k], s))};
+    if (!eve_up[k].shape.empty()) o.push_back(alloc.project_all(sel(eve_up[k], s)));
+    return o;
+  };
+  // transform = key_encoder: per pool of links, the encoder trained on their calibration probes (train split) and
+  // selected on their validation probes, before any allocation.
+  std::map<std::pair<double, std::string>, std::shared_ptr<const learned_map>> maps;
+  if (cfg.transform == "key_encoder") {
+    if (!trainer)
+      throw error("chain.transform = key_encoder needs the LibTorch encoder trainer (physec-neural)",
+                  {"", "chain.transform", {}}, "klt | cca | raw | pca | dct without LibTorch", cfg.transform);
+    std::map<double, std::vector<std::pair<std::pair<double, std::string>, learned_map_link>>> pools;
+    for (const auto& [key, idx] : links) {
+      const auto parts = split_of(idx);
+      const auto &tr = parts[0], &va = parts[1], &te = parts[2];
+      if (te.empty() || tr.size() < 3 || va.size() < 2) continue;
+      coefficient_allocator a;
+      a.fit_klt(sel(d.alice, tr), sel(d.bob, tr), cfg);
+      learned_map_link l;
+      l.alice_train = a.standardised(sel(d.alice, tr));
+      l.bob_train = a.standardised(sel(d.bob, tr));
+      l.alice_val = a.standardised(sel(d.alice, va));
+      l.bob_val = a.standardised(sel(d.bob, va));
+      std::vector<ndarray<double>> o_tr, o_va;
+      for (std::size_t k = 0; k < d.nof_eve(); ++k) {
+        for (auto& x : eve_obs(a, k, tr)) o_tr.push_back(std::move(x));
+        for (auto& x : eve_obs(a, k, va)) o_va.push_back(std::move(x));
+      }
+      if (!o_tr.empty()) {
+        l.eve_train = regressors(o_tr, static_cast<std::size_t>(cfg.eve_regressors));
+        l.eve_val = regressors(o_va, static_cast<std::size_t>(cfg.eve_regressors));
+        standardise_regressors(l.eve_train, l.eve_val);
+      }
+      pools[cfg.key_encoder.pool == "all" ? 0.0 : key.first].emplace_back(key, std::move(l));
+    }
+    for (auto& [snr, members] : pools) {
+      std::vector<learned_map_link> data;
+      for (auto& m : members) data.push_back(std::move(m.second));
+      const auto map = trainer(data, cfg.key_encoder.pool == "all" ? std::nan("") : snr);
+      for (const auto& m : members) maps[m.first] = map;
+    }
+  }
   std::map<double, chain_group> groups;
   std::map<double, std::pair<double, double>> val_errors;  // snr -> (wrong, bits)
   for (const auto& [key, idx] : links) {
     const double snr = key.first;
-    std::vector<std::size_t> tr, va, te;
-    for (auto i : idx) (d.split[i] == dataset::split_label::train ? tr : d.split[i] == dataset::split_label::validation ? va : te).push_back(i);
+    const auto parts = split_of(idx);
+    const auto &tr = parts[0], &va = parts[1], &te = parts[2];
     auto& g = groups[snr];
     g.snr_dB = snr;
     g.eve_distance_wavelengths = d.eve_distance_wavelengths;
@@ -428,9 +611,10 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
       const double t_coh = d.coherence_time_s.empty() ? std::nan("") : d.coherence_time_s[idx.front()];
       row.realisations_per_probe = std::isfinite(t_coh) && t_coh > 0 ? std::min(1.0, row.probe_interval_s / t_coh) : 0.0;
     }
-    const auto sel = [&](const csi_t& csi, const std::vector<std::size_t>& s) { return features.transform(dataset::select_probes(csi, s)); };
     coefficient_allocator alloc;
-    const bool calibrated = tr.size() >= 3;
+    const auto map = maps.find(key);
+    if (map != maps.end()) alloc.set_learned_map(map->second);
+    const bool calibrated = tr.size() >= 3 && (cfg.transform != "key_encoder" || map != maps.end());
     if (calibrated) alloc.fit(sel(d.alice, tr), sel(d.bob, tr), cfg);
     row.nof_coefficients = calibrated ? alloc.bits_per_coefficient().size() : 0;
     row.bits_per_probe = calibrated ? alloc.bits_per_probe() : 0;
@@ -459,6 +643,8 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
         std::size_t w = 0;
         for (std::size_t i = 0; i < a_va.size(); ++i) w += a_va[i] != b_va[i];
         row.kdr_validation = static_cast<double>(w) / static_cast<double>(a_va.size());
+        const auto ka = alloc.project(sel(d.alice, va), chain_party::alice);
+        row.redundancy = gaussian_total_correlation(ka);
         const auto ca = alloc.coefficients(sel(d.alice, va), chain_party::alice);
         const auto cb = alloc.coefficients(sel(d.bob, va), chain_party::bob);
         for (std::size_t c = 0; c < ca.shape[1]; ++c) {
@@ -480,9 +666,7 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
       double h = 0, v = 0;
       if (row.bits_per_probe > 0) {
         const auto obs = [&](const std::vector<std::size_t>& s) {
-          std::vector<ndarray<double>> o{alloc.project_all(sel(eve_down[k], s))};
-          if (!eve_up[k].shape.empty()) o.push_back(alloc.project_all(sel(eve_up[k], s)));
-          return regressors(o, static_cast<std::size_t>(cfg.eve_regressors));
+          return regressors(eve_obs(alloc, k, s), static_cast<std::size_t>(cfg.eve_regressors));
         };
         const auto a_tr = alloc.project(sel(d.alice, tr), chain_party::alice);
         eve_estimator est;
@@ -512,6 +696,9 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
           const double cross = mean_of(surprisal) -
                                cfg.entropy_confidence_z * std::sqrt(variance_of(surprisal) / static_cast<double>(va.size()));
           h = std::min({h_max, cross, h_max - mi});
+          // The surprisal sums the coefficients as if independent given E: take their redundancy off (none left
+          // when it cannot be estimated).
+          if (cfg.redundancy_correction) h = std::isnan(row.redundancy) ? 0.0 : h - row.redundancy;
           v = variance_of(surprisal);
         }
         if (est.usable) e_bits = alloc.bits(alloc.levels(est.predict(obs(te))));

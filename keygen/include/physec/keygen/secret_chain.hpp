@@ -14,6 +14,8 @@
 
 #include <complex>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,8 +23,47 @@
 #include "physec/dataset/wiretap.hpp"
 #include "physec/keygen/evaluate.hpp"
 #include "physec/keygen/features.hpp"
+#include "physec/keygen/protocol.hpp"
 
 namespace physec::keygen {
+
+/// chain.transform = key_encoder: the encoder trained for keys (issue #16; trained by `physec_keygen_models`, which
+/// links LibTorch). One encoder per SNR (or per dataset), shared by Alice and Bob, trained on the calibration probes
+/// of every link of the pool and selected on their validation probes.
+struct key_encoder_config {
+  int outputs = 12;                 ///< m, encoder outputs; the allocation keeps those whose A-B correlation is high
+  int hidden = 64;                  ///< width of the hidden layer
+  std::string pool = "all";         ///< all: one encoder for the whole dataset; snr: one per SNR (its links)
+  int epochs = 150;                 ///< most training epochs
+  int patience = 30;                ///< epochs without a lower validation loss before stopping
+  int batch = 128;                  ///< (Alice, Bob) pairs per step
+  double learning_rate = 1e-3;      ///< Adam, encoder and adversary
+  std::string agreement = "information";  ///< information: −mean ½·log2(1 − ρ_j²); correlation: mean(1 − ρ_j)
+  double weight_decorrelation = 10; ///< λ_d of the decorrelation term
+  double weight_uniformity = 1;     ///< λ_u of the uniformity term
+  double weight_secrecy = 1;        ///< λ_e of the adversarial Eve term (0: no adversary)
+  void describe(config::schema& s);
+};
+
+/// One link's inputs for a learned map: each party's KLT coefficients standardised with the link's calibration
+/// standard deviations, `[n, q]`, and Eve's regressors (the first chain.eve_regressors KLT coefficients of each of her
+/// observations at every position, standardised) `[n, e]`; calibration (train) and validation probes.
+struct learned_map_link {
+  ndarray<double> alice_train, bob_train, eve_train;
+  ndarray<double> alice_val, bob_val, eve_val;
+};
+
+/// A public map from one party's standardised KLT coefficients `[n, q]` to the values the allocation quantizes
+/// `[n, m]`; the same map for both parties.
+class learned_map {
+ public:
+  virtual ~learned_map() = default;
+  virtual ndarray<double> apply(const ndarray<double>& x) const = 0;
+};
+
+/// Fits one learned map on the links of a pool (their order: ascending SNR, then link key).
+using learned_map_trainer =
+    std::function<std::shared_ptr<const learned_map>(const std::vector<learned_map_link>& links, double snr_dB)>;
 
 struct chain_config {
   feature_config features;          ///< whole-probe features (symbols = probe); method is ignored (KLT below);
@@ -31,7 +72,9 @@ struct chain_config {
                                         ///< (Re/Im after removing the probe's common phase) or amplitude
   int nof_components = 12;          ///< KLT components considered per link
   std::string transform = "klt";    ///< klt: the joint KLT's coefficients; cca: canonical variates of Alice's and Bob's
-                                    ///< KLT coefficients (a map per party, ridge-regularised)
+                                    ///< KLT coefficients (a map per party, ridge-regularised); key_encoder: the outputs
+                                    ///< of an encoder trained for keys on the standardised KLT coefficients; baselines:
+                                    ///< raw (every feature), pca (fitted on Bob's calibration features only), dct
   double cca_ridge = 0.1;           ///< cca: each party's covariance + ridge·(mean variance)·I before whitening
   std::string correlation = "pearson";  ///< calibrated A-B correlation: pearson | rank (Spearman -> 2 sin(πρ_s/6))
   int max_bits = 4;                 ///< most bits per coefficient
@@ -39,6 +82,8 @@ struct chain_config {
   double leak_factor = 1.25;        ///< reconciliation leakage / h(p) assumed when choosing bit counts (Cascade)
   int eve_regressors = 4;           ///< KLT components of each of Eve's two probes her estimator uses
   double entropy_confidence_z = 2.326;  ///< H(X|E) lower confidence bound: mean − z·sd/√n over validation probes
+  bool redundancy_correction = false;   ///< H(X|E) − the kept coefficients' redundancy (chain_link_row::redundancy)
+  key_encoder_config key_encoder;   ///< transform = key_encoder
   void describe(config::schema& s);
 };
 
@@ -48,8 +93,15 @@ enum class chain_party { alice, bob };
 /// KLT (or KLT + CCA) + per-coefficient bit allocation of one link.
 class coefficient_allocator {
  public:
-  /// Fits on the link's calibration features `[n, d]` of Alice and Bob (same probes).
+  /// Fits on the link's calibration features `[n, d]` of Alice and Bob (same probes). transform = key_encoder: call
+  /// set_learned_map() first.
   void fit(const ndarray<double>& alice, const ndarray<double>& bob, const chain_config& cfg);
+  /// Fits only the joint KLT and the standard deviation of each of its coefficients (what fit() does first).
+  void fit_klt(const ndarray<double>& alice, const ndarray<double>& bob, const chain_config& cfg);
+  /// `[n, d]` -> `[n, q]`: KLT coefficients divided by their calibration standard deviations (after fit_klt).
+  ndarray<double> standardised(const ndarray<double>& x) const;
+  /// The learned map that transform = key_encoder applies to standardised().
+  void set_learned_map(std::shared_ptr<const learned_map> map) { map_ = std::move(map); }
   /// `[n, d]` of one party -> `[n, kept]`: its kept coefficients (KLT, or canonical variates with CCA).
   ndarray<double> project(const ndarray<double>& x, chain_party p) const;
   /// `[n, d]` of one party -> `[n, all]`: every coefficient the allocation considered (KLT or canonical variates).
@@ -70,7 +122,12 @@ class coefficient_allocator {
   int bits_per_probe() const;
 
  private:
-  pca klt_;
+  pca klt_, bob_pca_;
+  std::string transform_ = "klt";
+  bool interleaved_ = true;              // features are Re, Im interleaved (value = phase_aligned)
+  std::size_t nof_components_ = 0;
+  std::vector<double> klt_sd_;           // per KLT coefficient, calibration (Alice and Bob)
+  std::shared_ptr<const learned_map> map_;
   bool cca_ = false;
   std::vector<double> mean_a_, mean_b_;  // cca: per-party mean of the KLT coefficients
   std::vector<double> w_a_, w_b_;        // cca: [q, q] row-major, KLT coefficients -> canonical variates
@@ -101,6 +158,10 @@ struct chain_link_row {
   double h_soft = 0;                 ///< cross-entropy of Alice's bits given Bob's LLRs per realisation (validation)
   double i_ab_features = 0;          ///< −½ Σ log2(1 − ρ²) over rho_validation (ρ > 0): the Gaussian I(A;B) the
                                      ///< features carry [bits/realisation]
+  double redundancy = 0;             ///< −½ log2 det(R), R the correlation matrix of Alice's kept coefficients on the
+                                     ///< validation probes, less its small-sample bias: their Gaussian total
+                                     ///< correlation [bits/realisation], what H(X|E), summed coefficient by
+                                     ///< coefficient, may count twice; NaN when there are too few validation probes
   double i_ab_analytic = 0;          ///< I(A;B) of the complex Gaussian channel with the simulated covariance
   double bound = 0;                  ///< i_ab_analytic − mi_ae [bits/realisation]
   double realisations_per_probe = 1; ///< min(1, probe interval / coherence time)
@@ -125,9 +186,13 @@ struct chain_group {
                                                ///< (before reconciliation and PA; the SP 800-90B IID tests' input)
   std::vector<chain_link_row> links;
   std::size_t nof_probes() const { return probe_offsets.empty() ? 0 : probe_offsets.size() - 1; }
+  /// The public calibration of test probes [p0, p1): sums over their realisations (the PA length's inputs).
+  pa_calibration calibration(std::size_t p0, std::size_t p1) const;
 };
 
-/// Runs the chain on every link of the dataset; one group per SNR (ascending).
-std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, const chain_config& cfg);
+/// Runs the chain on every link of the dataset; one group per SNR (ascending). transform = key_encoder needs
+/// `trainer` (physec_keygen_models' key_encoder_trainer), called once per pool of links before the allocation.
+std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, const chain_config& cfg,
+                                            const learned_map_trainer& trainer = {});
 
 }  // namespace physec::keygen

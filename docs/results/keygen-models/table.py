@@ -1,0 +1,41 @@
+"""Prints the markdown tables of docs/keygen-models.md (issue #16) from summary.csv: python3 table.py."""
+import csv
+import math
+import os
+
+here = os.path.dirname(os.path.abspath(__file__))
+rows = {(r["method"], float(r["snr_dB"])): r for r in csv.DictReader(open(os.path.join(here, "summary.csv")))}
+names = {"raw": "raw (every feature)", "pca": "PCA (Bob's calibration)", "dct": "DCT", "klt": "KLT (default chain)",
+         "cca": "CCA", "dense_ae": "dense AE", "cnn_ae": "CNN-AE", "cnn_ae_ssa": "CNN-AE-SSA",
+         "key_encoder": "key encoder", "key_encoder_first": "key encoder, first try (correlation, λ_d 1, per SNR)",
+         "key_encoder_per_snr": "key encoder, one per SNR", "klt_amplitude": "KLT, amplitude",
+         "dense_ae_amplitude": "dense AE, amplitude", "cnn_ae_amplitude": "CNN-AE, amplitude",
+         "cnn_ae_ssa_amplitude": "CNN-AE-SSA, amplitude"}
+
+
+def fmt(r, c, digits):
+    if r is None:
+        return "–"
+    m, s = float(r[c + "_mean"]), float(r[c + "_sd"])
+    if math.isnan(m):
+        return "–"
+    return f"{m:.{digits}f}" + (f" ± {s:.{digits}f}" if int(r["nof_seeds"]) > 1 else "")
+
+
+main = ["raw", "pca", "dct", "klt", "cca", "dense_ae", "cnn_ae", "cnn_ae_ssa", "key_encoder"]
+for title, methods in (("main", main), ("ablations", [m for m in names if m not in main])):
+    print(f"\n{title}:\n")
+    print("| features | SNR | KDR(A,B) | bits / realisation | secret bits / realisation | realisations per key "
+          "| secret bits, redundancy-corrected | realisations per key, corrected | Eve best KDR |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for snr in (0.0, 10.0, 20.0, 30.0):
+        for m in methods:
+            r, rc = rows.get((m, snr)), rows.get((m + "_rc", snr))
+            if r is None:
+                print(f"| {names[m]} | {snr:.0f} dB | no coefficient kept | 0 | 0 | – | 0 | – | – |")
+                continue
+            bits = f"{float(r['nof_bits_mean']) / 480:.1f}"
+            print(f"| {names[m]} | {snr:.0f} dB | {fmt(r, 'kdr_before', 3)} | {bits} | "
+                  f"{fmt(r, 'secret_bits_per_realisation', 2)} | {fmt(r, 'realisations_per_key', 0)} | "
+                  f"{fmt(rc, 'secret_bits_per_realisation', 2)} | {fmt(rc, 'realisations_per_key', 0)} | "
+                  f"{fmt(r, 'eve_best_kdr', 3)} |")
