@@ -31,6 +31,7 @@ SMALL = {
     "auth eval -d mobility.h5 --model all,tdgcn": ["--set", "tdgcn.train.max_steps=20"],
     "auth eval --sweep": ["--set", "sweep.snr_dB=[15.0]", "--set", "sweep.distance_m=[4.0]",
                           "--set", "sweep.speed_mps=[2.0]"],
+    "reproduce pla-": ["--set", "snr_dB=[15.0]", "--set", "run.threads=1"],
 }
 
 
