@@ -26,7 +26,7 @@ namespace physec::app {
 
 namespace {
 
-void write_history(run_context& ctx, const nn::train_result& r) {
+void write_history(run_context& ctx, const nn::train_result& r, const std::string& loss) {
   table h({"epoch", "train_loss", "val_loss", "metric", "learning_rate", "seconds", "improved"});
   plot_series tr{"training loss", {}, {}}, va{"validation loss", {}, {}};
   for (const auto& e : r.history) {
@@ -42,7 +42,7 @@ void write_history(run_context& ctx, const nn::train_result& r) {
     log::warn("gnuplot not found: no loss.png");
     return;
   }
-  plot_png({"Training history", "epoch", "MSE (normalised CSI)", {tr, va}, true}, ctx.output("loss.png"));
+  plot_png({"Training history", "epoch", loss == "mse" ? "MSE (normalised CSI)" : "MSE up to a phase per symbol (normalised CSI)", {tr, va}, true}, ctx.output("loss.png"));
 }
 
 }  // namespace
@@ -87,7 +87,9 @@ std::filesystem::path keygen_train_stage(run_context& ctx, const keygen_train_se
   nn::model_handle model =
       keygen::models::make_keygen_model(cfg.model.name, keygen::models::options_json(cfg.model, f, t));
   nn::train_task task;
-  task.loss = [](const torch::Tensor& y, const torch::Tensor& target) { return torch::mse_loss(y, target); };
+  task.loss = [loss = cfg.loss](const torch::Tensor& y, const torch::Tensor& target) {
+    return keygen::models::feature_model_loss(loss, y, target);
+  };
   nn::fit_options fo;
   fo.checkpoint = ctx.output("checkpoint.pt");
   fo.resume = resume;
@@ -99,7 +101,7 @@ std::filesystem::path keygen_train_stage(run_context& ctx, const keygen_train_se
     auto timer = ctx.report().time("train");
     r = nn::trainer(model, cfg.train, device, run.seed).fit(*train, *validation, task, fo);
   }
-  write_history(ctx, r);
+  write_history(ctx, r, cfg.loss);
 
   nn::complexity_report c;
   {
@@ -113,6 +115,7 @@ std::filesystem::path keygen_train_stage(run_context& ctx, const keygen_train_se
   ctx.report().results()["keygen_train"] = {{"dataset", dataset.string()},
                                             {"model", cfg.model.name},
                                             {"target", cfg.target},
+                                            {"loss", cfg.loss},
                                             {"epochs_run", r.history.size()},
                                             {"best_epoch", r.best_epoch},
                                             {"best_val_loss", r.best_metric},
@@ -125,8 +128,8 @@ std::filesystem::path keygen_train_stage(run_context& ctx, const keygen_train_se
                                             {"latency_p90_ms", c.latency_p90_ms},
                                             {"complexity", summary.to_json()}};
   if (!log::quiet()) {
-    fmt::print("model {} (target {}): best validation loss {:.5g} at epoch {} of {}{}; {:.2f} s/epoch, {:.1f} s in all\n",
-               cfg.model.name, cfg.target, r.best_metric, r.best_epoch, r.history.size(),
+    fmt::print("model {} (target {}, loss {}): best validation loss {:.5g} at epoch {} of {}{}; {:.2f} s/epoch, {:.1f} s in all\n",
+               cfg.model.name, cfg.target, cfg.loss, r.best_metric, r.best_epoch, r.history.size(),
                r.stopped_early ? " (early stop)" : "", r.seconds_per_epoch, r.seconds);
     fmt::print("complexity (batch 1, input [1, 2, {}, {}], {}):\n{}", f, t, run.device, summary.to_text());
     fmt::print("checkpoint: {}  (physec keygen eval -d {} --model {})\n", fo.checkpoint.string(), dataset.string(),

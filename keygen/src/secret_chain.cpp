@@ -52,7 +52,8 @@ void chain_config::describe(config::schema& s) {
         "subtract from H(X|E) per realisation the Gaussian total correlation of Alice's kept coefficients on the "
         "validation probes (bias-corrected; H = 0 when there are too few probes to estimate it): the surprisal "
         "counts the coefficients as independent given Eve, which over-counts redundant ones (raw, DCT, learned maps)")
-      .source("issue #16 (docs/keygen-models.md); off: issue #15's calibration unchanged");
+      .source("ours (docs/keygen-models.md): on by default, the conservative side for the key's secrecy; false: the "
+              "calibration of issue #15, which may over-count H(X|E)");
   s.section("key_encoder", key_encoder, "transform = key_encoder: the encoder trained for keys (issue #16)");
 }
 

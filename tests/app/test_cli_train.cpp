@@ -119,7 +119,8 @@ TEST(cli_train, bad_checkpoint_is_one_line_exit_3_and_writes_nothing) {
 TEST(cli_train, config_show_lists_model_train_and_target) {
   const auto r = physec_run("config show keygen train");
   ASSERT_EQ(r.code, 0) << r.out;
-  for (const char* key : {"target = \"clean\"", "[model]", "[model.cnn]", "[train]", "epochs = 12", "[run]"})
+  for (const char* key : {"target = \"clean\"", "loss = \"phase_invariant\"", "[model]", "[model.cnn]", "[train]",
+                          "epochs = 40", "[run]"})
     EXPECT_NE(r.out.find(key), std::string::npos) << key;
 }
 

@@ -328,3 +328,35 @@ TEST(keygen_models, every_method_sees_the_same_symbols_of_a_probe) {
     EXPECT_EQ(classical, model_symbols) << method;
   }
 }
+
+// The phase-invariant loss on hand-made cases: a target rotated by any phase per example and symbol costs nothing;
+// y = 0 and y = 2t cost what MSE charges (no phase can help: the mean of t^2); MSE charges a sign flip 4 t^2.
+TEST(keygen_models, phase_invariant_loss_ignores_one_phase_per_symbol_and_equals_mse_where_no_phase_helps) {
+  torch::manual_seed(3);
+  const std::int64_t b = 5, f = 12, t = 7;
+  const torch::Tensor target = torch::randn({b, 2, f, t}, torch::kFloat64);
+  const torch::Tensor phi = torch::rand({b, 1, t}, torch::kFloat64) * 2 * M_PI;  // one phase per example and symbol
+  const torch::Tensor c = torch::cos(phi), s = torch::sin(phi);
+  const torch::Tensor tr = target.select(1, 0), ti = target.select(1, 1);
+  const torch::Tensor rotated = torch::stack({c * tr - s * ti, s * tr + c * ti}, 1);
+  const double mean_square = target.pow(2).mean().item<double>();
+
+  EXPECT_NEAR(km::feature_model_loss("phase_invariant", rotated, target).item<double>(), 0.0, 1e-9);
+  EXPECT_NEAR(km::feature_model_loss("phase_invariant", -target, target).item<double>(), 0.0, 1e-9);
+  EXPECT_NEAR(km::feature_model_loss("mse", -target, target).item<double>(), 4 * mean_square, 1e-12);
+  // y = 0: the loss's guard sqrt(|.|^2 + 1e-12) takes exactly 2e-6 / (2F) off.
+  EXPECT_NEAR(km::feature_model_loss("phase_invariant", torch::zeros_like(target), target).item<double>(),
+              mean_square - 1e-6 / f, 1e-12);
+  EXPECT_NEAR(km::feature_model_loss("phase_invariant", 2 * target, target).item<double>(), mean_square, 1e-9);
+  EXPECT_NEAR(km::feature_model_loss("mse", 2 * target, target).item<double>(), mean_square, 1e-12);
+
+  // A phase that differs between subcarriers is not forgiven: the loss stays positive.
+  const torch::Tensor per_subcarrier = torch::stack({-ti, tr}, 1) * torch::linspace(-1, 1, f, torch::kFloat64).view({1, 1, f, 1});
+  EXPECT_GT(km::feature_model_loss("phase_invariant", per_subcarrier, target).item<double>(), 0.1 * mean_square);
+
+  // Finite gradient where output and target are orthogonal.
+  torch::Tensor y = torch::zeros_like(target).requires_grad_(true);
+  km::feature_model_loss("phase_invariant", y, target).backward();
+  EXPECT_TRUE(torch::isfinite(y.grad()).all().item<bool>());
+  EXPECT_THROW(km::feature_model_loss("l1", y, target), physec::error);
+}

@@ -9,7 +9,8 @@ import sys
 
 work, out = sys.argv[1], sys.argv[2]
 base = ["raw", "pca", "dct", "klt", "cca", "dense_ae", "cnn_ae", "cnn_ae_ssa", "key_encoder", "key_encoder_first",
-        "key_encoder_per_snr", "klt_amplitude", "dense_ae_amplitude", "cnn_ae_amplitude", "cnn_ae_ssa_amplitude"]
+        "key_encoder_per_snr", "dense_ae_mse", "cnn_ae_mse", "cnn_ae_ssa_mse", "klt_amplitude",
+        "dense_ae_mse_amplitude", "cnn_ae_mse_amplitude", "cnn_ae_ssa_mse_amplitude"]
 order = base + [b + "_rc" for b in base]
 cols = ["kdr_before", "secret_bits_per_realisation", "realisations_per_key", "eve_best_kdr", "nof_bits",
         "leaked_per_bit", "h_cond_per_realisation"]
@@ -22,6 +23,14 @@ for d in sorted(glob.glob(os.path.join(work, "run-*-s*"))):
         for r in csv.DictReader(f):
             rows.append({"method": m.group(1), "seed": int(m.group(2)), "snr_dB": float(r["snr_dB"]),
                          **{c: float(r[c]) if r[c] not in ("", "nan") else float("nan") for c in cols}})
+# Rows of results.csv whose (method, seed) has no run in WORK_DIR are kept: run.sh can be re-run in parts.
+found = {(r["method"], r["seed"]) for r in rows}
+old_path = os.path.join(out, "results.csv")
+if os.path.exists(old_path):
+    for r in csv.DictReader(open(old_path)):
+        if r["method"] in order and (r["method"], int(r["seed"])) not in found:
+            rows.append({"method": r["method"], "seed": int(r["seed"]), "snr_dB": float(r["snr_dB"]),
+                         **{c: float(r[c]) for c in cols}})
 rows.sort(key=lambda r: (order.index(r["method"]), r["seed"], r["snr_dB"]))
 with open(os.path.join(out, "results.csv"), "w", newline="") as f:
     w = csv.DictWriter(f, ["method", "seed", "snr_dB"] + cols)
@@ -45,11 +54,13 @@ with open(os.path.join(out, "summary.csv"), "w", newline="") as f:
     w.writerows(summary)
 # Complexity: the autoencoders from keygen train's report, the key encoder from keygen run's (per SNR pool).
 cx = []
-for m in ["dense_ae", "cnn_ae", "cnn_ae_ssa"]:
-    p = os.path.join(work, "train-" + m, "report.json")
+trainings = [(m, s, f"train-{m}-s{s}") for m in ["dense_ae", "cnn_ae", "cnn_ae_ssa"] for s in (1, 2, 3)]
+trainings += [(m + "_mse", 42, f"train-{m}-mse") for m in ["dense_ae", "cnn_ae", "cnn_ae_ssa"]]
+for m, seed, folder in trainings:
+    p = os.path.join(work, folder, "report.json")
     if os.path.exists(p):
         k = json.load(open(p))["results"]["keygen_train"]
-        cx.append({"method": m, "seed": 42, "snr_dB": "all", "parameters": k["parameters"], "macs": k["macs"],
+        cx.append({"method": m, "seed": seed, "snr_dB": "all", "parameters": k["parameters"], "macs": k["macs"],
                    "latency_p50_ms": k["latency_p50_ms"], "latency_p90_ms": k["latency_p90_ms"],
                    "epochs_run": k["epochs_run"], "best_epoch": k["best_epoch"], "best_val_loss": k["best_val_loss"],
                    "train_seconds": k["train_seconds"]})
@@ -60,6 +71,10 @@ for p in sorted(glob.glob(os.path.join(work, "run-key_encoder-s[0-9]*", "report.
                    "macs": k["macs"], "latency_p50_ms": k["latency_p50_ms"], "latency_p90_ms": k["latency_p90_ms"],
                    "epochs_run": k["epochs_run"], "best_epoch": k["best_epoch"], "best_val_loss": k["best_val_loss"],
                    "train_seconds": k["train_seconds"]})
+found = {(c["method"], str(c["seed"])) for c in cx}
+old_path = os.path.join(out, "complexity.csv")
+if os.path.exists(old_path):
+    cx += [c for c in csv.DictReader(open(old_path)) if (c["method"], c["seed"]) not in found]
 with open(os.path.join(out, "complexity.csv"), "w", newline="") as f:
     w = csv.DictWriter(f, ["method", "seed", "snr_dB", "parameters", "macs", "latency_p50_ms", "latency_p90_ms",
                            "epochs_run", "best_epoch", "best_val_loss", "train_seconds"])

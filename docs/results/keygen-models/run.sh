@@ -20,10 +20,15 @@ run() {  # run NAME SEED ARGS...: keygen run (SP 800-90B tests skipped: they do 
     "$physec" keygen run -q -d "$work/w.h5" --seed "$seed" --set iid_permutations=0 "${one[@]}" "$@" \
       --out "$work/run-$name-s$seed" >/dev/null
 }
-# The autoencoders: today's training defaults (12 epochs, early stopping patience 8, clean target), seed 42.
+# The autoencoders, clean target: with today's default loss (MSE up to a phase per symbol) and training defaults,
+# seeds 1-3; and with the paper's plain MSE (`loss = "mse"`, the rows *_mse), seed 42.
 for m in dense_ae cnn_ae cnn_ae_ssa; do
-  [[ -f "$work/train-$m/checkpoint.pt" ]] ||
-    "$physec" keygen train -q -d "$work/w.h5" --model "$m" "${one[@]}" --out "$work/train-$m" >/dev/null
+  for seed in 1 2 3; do
+    [[ -f "$work/train-$m-s$seed/checkpoint.pt" ]] || "$physec" keygen train -q -d "$work/w.h5" --model "$m" \
+      --seed "$seed" "${one[@]}" --out "$work/train-$m-s$seed" >/dev/null
+  done
+  [[ -f "$work/train-$m-mse/checkpoint.pt" ]] || "$physec" keygen train -q -d "$work/w.h5" --model "$m" \
+    --set 'loss="mse"' "${one[@]}" --out "$work/train-$m-mse" >/dev/null
 done
 ke='chain.transform="key_encoder"'
 for rc in "" _rc; do
@@ -33,11 +38,14 @@ for rc in "" _rc; do
     run "cca$rc" "$seed" "${c[@]}" --set 'chain.transform="cca"'
     run "key_encoder$rc" "$seed" "${c[@]}" --set "$ke"
   done
-  for m in dense_ae cnn_ae cnn_ae_ssa; do run "$m$rc" 42 "${c[@]}" --model "$work/train-$m/checkpoint.pt"; done
-  # Amplitude features (chain.value), where the autoencoders' outputs keep more than their phases.
+  for m in dense_ae cnn_ae cnn_ae_ssa; do
+    for seed in 1 2 3; do run "$m$rc" "$seed" "${c[@]}" --model "$work/train-$m-s$seed/checkpoint.pt"; done
+    run "${m}_mse$rc" 42 "${c[@]}" --model "$work/train-$m-mse/checkpoint.pt"
+  done
+  # Amplitude features (chain.value), where the MSE-trained autoencoders' outputs might keep more than their phases.
   run "klt_amplitude$rc" 42 "${c[@]}" --set 'chain.value="amplitude"'
   for m in dense_ae cnn_ae cnn_ae_ssa; do
-    run "${m}_amplitude$rc" 42 "${c[@]}" --set 'chain.value="amplitude"' --model "$work/train-$m/checkpoint.pt"
+    run "${m}_mse_amplitude$rc" 42 "${c[@]}" --set 'chain.value="amplitude"' --model "$work/train-$m-mse/checkpoint.pt"
   done
   # The key encoder's ablations, seed 1: the first configuration tried (correlation agreement, λ_d = 1, one encoder
   # per SNR) and one encoder per SNR with today's loss.
@@ -50,8 +58,8 @@ done
 off=(--set wiretap.impairments.rf_mismatch=false --set wiretap.impairments.cfo=false
      --set wiretap.impairments.phase_noise=false --set wiretap.impairments.adc=false)
 [[ -f "$work/w_noimp.h5" ]] || "$physec" dataset wiretap -q -o "$work/w_noimp.h5" "${off[@]}"
-[[ -f "$work/train-dense_ae-noimp/checkpoint.pt" ]] ||
-  "$physec" keygen train -q -d "$work/w_noimp.h5" --model dense_ae "${one[@]}" --out "$work/train-dense_ae-noimp" >/dev/null
+[[ -f "$work/train-dense_ae-noimp/checkpoint.pt" ]] || "$physec" keygen train -q -d "$work/w_noimp.h5" \
+  --model dense_ae --set 'loss="mse"' "${one[@]}" --out "$work/train-dense_ae-noimp" >/dev/null
 for r in klt dense_ae; do
   m=(); [[ $r == dense_ae ]] && m=(--model "$work/train-dense_ae-noimp/checkpoint.pt")
   [[ -f "$work/noimp-$r/agreement.csv" ]] || "$physec" keygen run -q -d "$work/w_noimp.h5" --seed 42 \
@@ -69,4 +77,6 @@ for rc in false true; do
       "$(tail -n +2 "$work/heldout-$t-$rc/agreement.csv" | cut -d, -f13 | tr '\n' ' ')"
   done
 done
+# Rows already in results.csv whose runs are not in WORK_DIR are kept (collect.py), so a part of this script can be
+# re-run on its own.
 /usr/bin/python3 "$here/collect.py" "$work" "$here"

@@ -9,8 +9,10 @@ names = {"raw": "raw (every feature)", "pca": "PCA (Bob's calibration)", "dct": 
          "cca": "CCA", "dense_ae": "dense AE", "cnn_ae": "CNN-AE", "cnn_ae_ssa": "CNN-AE-SSA",
          "key_encoder": "key encoder", "key_encoder_first": "key encoder, first try (correlation, λ_d 1, per SNR)",
          "key_encoder_per_snr": "key encoder, one per SNR", "klt_amplitude": "KLT, amplitude",
-         "dense_ae_amplitude": "dense AE, amplitude", "cnn_ae_amplitude": "CNN-AE, amplitude",
-         "cnn_ae_ssa_amplitude": "CNN-AE-SSA, amplitude"}
+         "dense_ae_mse": "dense AE, plain MSE (paper's loss)", "cnn_ae_mse": "CNN-AE, plain MSE (paper's loss)",
+         "cnn_ae_ssa_mse": "CNN-AE-SSA, plain MSE (paper's loss)",
+         "dense_ae_mse_amplitude": "dense AE, plain MSE, amplitude", "cnn_ae_mse_amplitude": "CNN-AE, plain MSE, amplitude",
+         "cnn_ae_ssa_mse_amplitude": "CNN-AE-SSA, plain MSE, amplitude"}
 
 
 def fmt(r, c, digits):

@@ -1,5 +1,7 @@
 #include "physec/keygen/models/modules.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "physec/core/error.hpp"
@@ -145,6 +147,22 @@ torch::Tensor DenseAeImpl::forward(const torch::Tensor& x) {
 }
 
 // ---- factory ----
+
+torch::Tensor feature_model_loss(const std::string& loss, const torch::Tensor& y, const torch::Tensor& target) {
+  if (loss == "mse") return torch::mse_loss(y, target);
+  if (loss != "phase_invariant")
+    throw error("unknown loss", {"keygen train", "train.loss", {}}, "phase_invariant or mse", loss);
+  if (y.dim() != 4 || y.size(1) != 2 || !y.sizes().equals(target.sizes()))
+    throw error("wrong shapes", {"keygen train", "loss", {}}, "[B, 2, F, T] twice",
+                fmt::format("{} and {}", fmt::join(y.sizes(), "x"), fmt::join(target.sizes(), "x")));
+  const torch::Tensor yr = y.select(1, 0), yi = y.select(1, 1), tr = target.select(1, 0), ti = target.select(1, 1);
+  // Per example and symbol (sums over subcarriers, dim 1 of [B, F, T]): sum conj(y) t = re + j im.
+  const torch::Tensor re = (yr * tr + yi * ti).sum(1), im = (yr * ti - yi * tr).sum(1);
+  const torch::Tensor power = (y * y).sum({1, 2}) + (target * target).sum({1, 2});
+  // The small constant keeps the gradient of |.| finite where y and the target are orthogonal.
+  const torch::Tensor residual = power - 2.0 * torch::sqrt(re * re + im * im + 1e-12);
+  return residual.mean() / static_cast<double>(2 * y.size(2));
+}
 
 nn::model_handle make_keygen_model(const std::string& name, const std::string& options_json, const std::string& origin) {
   nlohmann::json j;

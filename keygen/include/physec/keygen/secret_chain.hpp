@@ -82,7 +82,7 @@ struct chain_config {
   double leak_factor = 1.25;        ///< reconciliation leakage / h(p) assumed when choosing bit counts (Cascade)
   int eve_regressors = 4;           ///< KLT components of each of Eve's two probes her estimator uses
   double entropy_confidence_z = 2.326;  ///< H(X|E) lower confidence bound: mean − z·sd/√n over validation probes
-  bool redundancy_correction = false;   ///< H(X|E) − the kept coefficients' redundancy (chain_link_row::redundancy)
+  bool redundancy_correction = true;    ///< H(X|E) − the kept coefficients' redundancy (chain_link_row::redundancy)
   key_encoder_config key_encoder;   ///< transform = key_encoder
   void describe(config::schema& s);
 };

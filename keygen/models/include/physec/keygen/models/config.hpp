@@ -56,4 +56,11 @@ inline const std::vector<std::string>& target_names() {
   return names;
 }
 
+/// Training losses (keygen::models::feature_model_loss in modules.hpp): "phase_invariant" (MSE up to one common phase
+/// per example and OFDM symbol) or "mse".
+inline const std::vector<std::string>& feature_model_loss_names() {
+  static const std::vector<std::string> names{"phase_invariant", "mse"};
+  return names;
+}
+
 }  // namespace physec::keygen::models

@@ -137,6 +137,17 @@ class DenseAeImpl : public torch::nn::Module {
 };
 TORCH_MODULE(DenseAe);
 
+/// Training losses of the feature models (names: feature_model_loss_names(), config.hpp) (`[train] loss` of `physec keygen train`), on `[B, 2, F, T]` output and
+/// target, both scaled so that they equal torch::mse_loss's per-element mean squared error when nothing is invariant:
+/// - "mse": torch::mse_loss(y, target), the paper's loss;
+/// - "phase_invariant": for each example and OFDM symbol the target is matched up to one common phase,
+///   min_phi sum_f |target_f - e^{j phi} y_f|^2 = sum_f |y_f|^2 + sum_f |target_f|^2 - 2 |sum_f conj(y_f) target_f|,
+///   averaged over examples and symbols and divided by 2F. A per-party map cannot know the phase that a reception's
+///   LO, CFO and phase noise put on each symbol (they differ between Alice, Bob and the clean channel), so MSE toward
+///   the clean channel cannot fall below the power of that rotation; this loss leaves it out. (The key chain removes
+///   each symbol's common phase anyway: keygen/features.hpp.) Ours.
+torch::Tensor feature_model_loss(const std::string& loss, const torch::Tensor& y, const torch::Tensor& target);
+
 /// Builds an architecture by name ("cnn_ae_ssa", "cnn_ae", "dense_ae") from its options JSON (as written by
 /// keygen::models::options_json and stored in checkpoints). Throws physec::error naming `origin` and the bad key.
 nn::model_handle make_keygen_model(const std::string& name, const std::string& options_json,
