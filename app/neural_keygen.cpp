@@ -71,10 +71,11 @@ std::filesystem::path keygen_train_stage(run_context& ctx, const keygen_train_se
     throw error("wrong rank", {dataset.string(), "/alice", {}}, "[n, alice_ant, bob_ant, subcarriers, symbols]",
                 shape_string(shape));
   const auto f = static_cast<int>(shape[3]), t = static_cast<int>(shape[4]);
+  const bool align = cfg.input_phase == "aligned";
   std::unique_ptr<nn::example_source> train =
-      keygen::models::wiretap_h5_source(dataset, dataset::split_label::train, cfg.target);
+      keygen::models::wiretap_h5_source(dataset, dataset::split_label::train, cfg.target, align);
   std::unique_ptr<nn::example_source> validation =
-      keygen::models::wiretap_h5_source(dataset, dataset::split_label::validation, cfg.target);
+      keygen::models::wiretap_h5_source(dataset, dataset::split_label::validation, cfg.target, align);
   if (!cfg.stream) {
     auto t = ctx.report().time("read examples");
     train = keygen::models::read_all(*train);
@@ -94,7 +95,7 @@ std::filesystem::path keygen_train_stage(run_context& ctx, const keygen_train_se
   fo.checkpoint = ctx.output("checkpoint.pt");
   fo.resume = resume;
   fo.config_toml = config_toml;
-  fo.extra_json = keygen::models::model_extra_json(cfg.target, shape[3], shape[4]);
+  fo.extra_json = keygen::models::model_extra_json(cfg.target, shape[3], shape[4], align);
   fo.show_progress = !log::quiet();
   nn::train_result r;
   {
@@ -116,6 +117,7 @@ std::filesystem::path keygen_train_stage(run_context& ctx, const keygen_train_se
                                             {"model", cfg.model.name},
                                             {"target", cfg.target},
                                             {"loss", cfg.loss},
+                                            {"input_phase", cfg.input_phase},
                                             {"epochs_run", r.history.size()},
                                             {"best_epoch", r.best_epoch},
                                             {"best_val_loss", r.best_metric},

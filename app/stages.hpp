@@ -96,6 +96,7 @@ struct keygen_train_settings {
   keygen::models::model_config model;
   std::string target = "clean";  ///< clean | cross
   std::string loss = "phase_invariant";  ///< phase_invariant | mse (keygen::models::feature_model_loss)
+  std::string input_phase = "aligned";   ///< aligned | measured (keygen::models::make_examples' align_phase)
   nn::train_config train;        ///< this command's defaults (constructor)
   int latency_runs = 200;        ///< timed batch-1 forward passes of the complexity report
   bool stream = false;           ///< read each batch's rows from the HDF5 file (datasets larger than memory)

@@ -98,7 +98,7 @@ PYBIND11_MODULE(_physec_torch, m) {
                                   std::to_string(l.nof_subcarriers) + " x " + std::to_string(l.nof_symbols),
                                   std::to_string(c.shape[3]) + " x " + std::to_string(c.shape[4]));
             return pp::to_numpy(
-                pp::without_gil([&] { return physec::keygen::models::apply_model(k.loaded.model, c, k.device); }));
+                pp::without_gil([&] { return physec::keygen::models::apply_model(k.loaded.model, c, k.device, l.align_phase); }));
           },
           py::arg("csi"),
           "One party's CSI complex [n, alice_ant, bob_ant, sc, sym] -> the model's output complex64, same shape "

@@ -360,3 +360,23 @@ TEST(keygen_models, phase_invariant_loss_ignores_one_phase_per_symbol_and_equals
   EXPECT_TRUE(torch::isfinite(y.grad()).all().item<bool>());
   EXPECT_THROW(km::feature_model_loss("l1", y, target), physec::error);
 }
+
+// input_phase = "aligned": a probe whose symbols are turned by arbitrary phases (per antenna pair and symbol) gives
+// the same model input as the unturned probe, and each aligned symbol's subcarrier sum is real and positive.
+TEST(keygen_models, aligned_input_removes_one_phase_per_pair_and_symbol) {
+  const std::size_t f = 5, t = 3;
+  ndarray<std::complex<float>> csi({1, 2, 1, f, t}), turned({1, 2, 1, f, t});
+  for (std::size_t k = 0; k < csi.size(); ++k) {
+    csi.data[k] = {std::cos(0.7f * static_cast<float>(k)) + 0.3f, std::sin(1.3f * static_cast<float>(k))};
+    const std::size_t pair = k / (f * t), symbol = k % t;
+    turned.data[k] = csi.data[k] * std::polar(1.0f, 0.9f + 2.1f * static_cast<float>(symbol) - 1.7f * static_cast<float>(pair));
+  }
+  const auto a = km::to_model_input(csi, true), b = km::to_model_input(turned, true);
+  EXPECT_TRUE(torch::allclose(a.x, b.x, 1e-5, 1e-5));
+  EXPECT_FALSE(torch::allclose(km::to_model_input(csi).x, km::to_model_input(turned).x, 1e-3, 1e-3));
+  const auto sum_re = a.x.select(1, 0).sum(1), sum_im = a.x.select(1, 1).sum(1);  // [pairs, T]
+  EXPECT_TRUE((sum_re > 0).all().item<bool>());
+  EXPECT_LT(sum_im.abs().max().item<double>(), 1e-5);
+  // Power is unchanged by the alignment.
+  EXPECT_NEAR(a.x.pow(2).sum().item<double>(), km::to_model_input(csi).x.pow(2).sum().item<double>(), 1e-4);
+}

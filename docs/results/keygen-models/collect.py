@@ -9,7 +9,7 @@ import sys
 
 work, out = sys.argv[1], sys.argv[2]
 base = ["raw", "pca", "dct", "klt", "cca", "dense_ae", "cnn_ae", "cnn_ae_ssa", "key_encoder", "key_encoder_first",
-        "key_encoder_per_snr", "dense_ae_mse", "cnn_ae_mse", "cnn_ae_ssa_mse", "klt_amplitude",
+        "key_encoder_per_snr", "dense_ae_measured", "cnn_ae_measured", "cnn_ae_ssa_measured", "dense_ae_mse", "cnn_ae_mse", "cnn_ae_ssa_mse", "klt_amplitude",
         "dense_ae_mse_amplitude", "cnn_ae_mse_amplitude", "cnn_ae_ssa_mse_amplitude"]
 order = base + [b + "_rc" for b in base]
 cols = ["kdr_before", "secret_bits_per_realisation", "realisations_per_key", "eve_best_kdr", "nof_bits",
@@ -54,7 +54,8 @@ with open(os.path.join(out, "summary.csv"), "w", newline="") as f:
     w.writerows(summary)
 # Complexity: the autoencoders from keygen train's report, the key encoder from keygen run's (per SNR pool).
 cx = []
-trainings = [(m, s, f"train-{m}-s{s}") for m in ["dense_ae", "cnn_ae", "cnn_ae_ssa"] for s in (1, 2, 3)]
+trainings = [(m + v, s, f"train-{m}{f}-s{s}") for m in ["dense_ae", "cnn_ae", "cnn_ae_ssa"] for s in (1, 2, 3)
+             for v, f in (("", ""), ("_measured", "-measured"))]
 trainings += [(m + "_mse", 42, f"train-{m}-mse") for m in ["dense_ae", "cnn_ae", "cnn_ae_ssa"]]
 for m, seed, folder in trainings:
     p = os.path.join(work, folder, "report.json")

@@ -20,15 +20,18 @@ run() {  # run NAME SEED ARGS...: keygen run (SP 800-90B tests skipped: they do 
     "$physec" keygen run -q -d "$work/w.h5" --seed "$seed" --set iid_permutations=0 "${one[@]}" "$@" \
       --out "$work/run-$name-s$seed" >/dev/null
 }
-# The autoencoders, clean target: with today's default loss (MSE up to a phase per symbol) and training defaults,
-# seeds 1-3; and with the paper's plain MSE (`loss = "mse"`, the rows *_mse), seed 42.
+# The autoencoders, clean target: with today's defaults (loss: MSE up to a phase per symbol; input and target
+# phase-aligned per symbol; 40 epochs), seeds 1-3; the same with the CSI as measured (`input_phase = "measured"`,
+# rows *_measured), seeds 1-3; and the paper's plain MSE on measured CSI, 12 epochs (rows *_mse), seed 42.
 for m in dense_ae cnn_ae cnn_ae_ssa; do
   for seed in 1 2 3; do
     [[ -f "$work/train-$m-s$seed/checkpoint.pt" ]] || "$physec" keygen train -q -d "$work/w.h5" --model "$m" \
       --seed "$seed" "${one[@]}" --out "$work/train-$m-s$seed" >/dev/null
+    [[ -f "$work/train-$m-measured-s$seed/checkpoint.pt" ]] || "$physec" keygen train -q -d "$work/w.h5" \
+      --model "$m" --seed "$seed" --set 'input_phase="measured"' "${one[@]}" --out "$work/train-$m-measured-s$seed" >/dev/null
   done
   [[ -f "$work/train-$m-mse/checkpoint.pt" ]] || "$physec" keygen train -q -d "$work/w.h5" --model "$m" \
-    --set 'loss="mse"' "${one[@]}" --out "$work/train-$m-mse" >/dev/null
+    --set 'loss="mse"' --set 'input_phase="measured"' --set train.epochs=12 "${one[@]}" --out "$work/train-$m-mse" >/dev/null
 done
 ke='chain.transform="key_encoder"'
 for rc in "" _rc; do
@@ -39,7 +42,10 @@ for rc in "" _rc; do
     run "key_encoder$rc" "$seed" "${c[@]}" --set "$ke"
   done
   for m in dense_ae cnn_ae cnn_ae_ssa; do
-    for seed in 1 2 3; do run "$m$rc" "$seed" "${c[@]}" --model "$work/train-$m-s$seed/checkpoint.pt"; done
+    for seed in 1 2 3; do
+      run "$m$rc" "$seed" "${c[@]}" --model "$work/train-$m-s$seed/checkpoint.pt"
+      run "${m}_measured$rc" "$seed" "${c[@]}" --model "$work/train-$m-measured-s$seed/checkpoint.pt"
+    done
     run "${m}_mse$rc" 42 "${c[@]}" --model "$work/train-$m-mse/checkpoint.pt"
   done
   # Amplitude features (chain.value), where the MSE-trained autoencoders' outputs might keep more than their phases.
@@ -59,7 +65,7 @@ off=(--set wiretap.impairments.rf_mismatch=false --set wiretap.impairments.cfo=f
      --set wiretap.impairments.phase_noise=false --set wiretap.impairments.adc=false)
 [[ -f "$work/w_noimp.h5" ]] || "$physec" dataset wiretap -q -o "$work/w_noimp.h5" "${off[@]}"
 [[ -f "$work/train-dense_ae-noimp/checkpoint.pt" ]] || "$physec" keygen train -q -d "$work/w_noimp.h5" \
-  --model dense_ae --set 'loss="mse"' "${one[@]}" --out "$work/train-dense_ae-noimp" >/dev/null
+  --model dense_ae --set 'loss="mse"' --set 'input_phase="measured"' --set train.epochs=12 "${one[@]}" --out "$work/train-dense_ae-noimp" >/dev/null
 for r in klt dense_ae; do
   m=(); [[ $r == dense_ae ]] && m=(--model "$work/train-dense_ae-noimp/checkpoint.pt")
   [[ -f "$work/noimp-$r/agreement.csv" ]] || "$physec" keygen run -q -d "$work/w_noimp.h5" --seed 42 \

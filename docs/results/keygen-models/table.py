@@ -9,6 +9,8 @@ names = {"raw": "raw (every feature)", "pca": "PCA (Bob's calibration)", "dct": 
          "cca": "CCA", "dense_ae": "dense AE", "cnn_ae": "CNN-AE", "cnn_ae_ssa": "CNN-AE-SSA",
          "key_encoder": "key encoder", "key_encoder_first": "key encoder, first try (correlation, λ_d 1, per SNR)",
          "key_encoder_per_snr": "key encoder, one per SNR", "klt_amplitude": "KLT, amplitude",
+         "dense_ae_measured": "dense AE, CSI as measured", "cnn_ae_measured": "CNN-AE, CSI as measured",
+         "cnn_ae_ssa_measured": "CNN-AE-SSA, CSI as measured",
          "dense_ae_mse": "dense AE, plain MSE (paper's loss)", "cnn_ae_mse": "CNN-AE, plain MSE (paper's loss)",
          "cnn_ae_ssa_mse": "CNN-AE-SSA, plain MSE (paper's loss)",
          "dense_ae_mse_amplitude": "dense AE, plain MSE, amplitude", "cnn_ae_mse_amplitude": "CNN-AE, plain MSE, amplitude",

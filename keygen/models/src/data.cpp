@@ -26,14 +26,29 @@ void check_csi_rank(const shape_t& s, const std::string& what) {
                 shape_string(s));
 }
 
-/// One probe's CSI (P·F·T complex values at `src`) -> P samples `[2, F, T]` at `dst` divided by `scale`.
-void write_sample(const std::complex<float>* src, std::size_t pairs, std::size_t ft, float scale, float* dst) {
-  for (std::size_t p = 0; p < pairs; ++p)
-    for (std::size_t k = 0; k < ft; ++k) {
-      const std::complex<float> h = src[p * ft + k] / scale;
-      dst[(2 * p) * ft + k] = h.real();
-      dst[(2 * p + 1) * ft + k] = h.imag();
+/// One probe's CSI (P·F·T complex values at `src`, F·T row-major: subcarrier-major) -> P samples `[2, F, T]` at
+/// `dst` divided by `scale`; with `align_phase`, every symbol of every pair is turned by conj(s)/|s|, s the sum of its
+/// F subcarriers (its common phase; left as it is where s = 0).
+void write_sample(const std::complex<float>* src, std::size_t pairs, std::size_t f, std::size_t t, float scale,
+                  bool align_phase, float* dst) {
+  const std::size_t ft = f * t;
+  std::vector<std::complex<float>> turn(t, std::complex<float>(1.0f / scale, 0.0f));
+  for (std::size_t p = 0; p < pairs; ++p) {
+    const std::complex<float>* h = src + p * ft;
+    if (align_phase) {
+      std::vector<std::complex<double>> sum(t);
+      for (std::size_t k = 0; k < ft; ++k) sum[k % t] += std::complex<double>(h[k]);
+      for (std::size_t j = 0; j < t; ++j) {
+        const double a = std::abs(sum[j]);
+        turn[j] = a > 0 ? std::complex<float>(std::conj(sum[j]) / (a * scale)) : std::complex<float>(1.0f / scale, 0.0f);
+      }
     }
+    for (std::size_t k = 0; k < ft; ++k) {
+      const std::complex<float> v = h[k] * turn[k % t];
+      dst[(2 * p) * ft + k] = v.real();
+      dst[(2 * p + 1) * ft + k] = v.imag();
+    }
+  }
 }
 
 /// A streamed batch's CSI must be finite, as read_wiretap checks for a whole file: a NaN would otherwise surface as a
@@ -54,7 +69,7 @@ float probe_rms(const std::complex<float>* src, std::size_t count) {
 
 }  // namespace
 
-model_input to_model_input(const csi_t& csi) {
+model_input to_model_input(const csi_t& csi, bool align_phase) {
   check_csi_rank(csi.shape, "csi");
   const std::size_t r = csi.shape.size();
   const std::size_t pairs = csi.shape[r - 4] * csi.shape[r - 3], f = csi.shape[r - 2], t = csi.shape[r - 1];
@@ -68,7 +83,7 @@ model_input to_model_input(const csi_t& csi) {
   for (std::size_t g = 0; g < probes; ++g) {
     const std::complex<float>* src = csi.ptr() + g * per_probe;
     rms[g] = probe_rms(src, per_probe);
-    write_sample(src, pairs, f * t, rms[g], x + g * 2 * per_probe);
+    write_sample(src, pairs, f, t, rms[g], align_phase, x + g * 2 * per_probe);
   }
   return m;
 }
@@ -95,18 +110,19 @@ csi_t from_model_output(const torch::Tensor& y, const torch::Tensor& rms, const 
   return out;
 }
 
-csi_t apply_model(const nn::model_handle& model, const csi_t& csi, torch::Device device) {
+csi_t apply_model(const nn::model_handle& model, const csi_t& csi, torch::Device device, bool align_phase) {
   if (csi.size() == 0) return csi;
-  const model_input in = to_model_input(csi);
+  const model_input in = to_model_input(csi, align_phase);
   return from_model_output(nn::predict(model, in.x, device), in.rms, csi.shape);
 }
 
-dataset::wiretap_data apply_model(const nn::model_handle& model, const dataset::wiretap_data& d, torch::Device device) {
+dataset::wiretap_data apply_model(const nn::model_handle& model, const dataset::wiretap_data& d, torch::Device device,
+                                  bool align_phase) {
   dataset::wiretap_data out = d;
-  out.alice = apply_model(model, d.alice, device);
-  out.bob = apply_model(model, d.bob, device);
-  out.eve = apply_model(model, d.eve, device);
-  out.eve_uplink = apply_model(model, d.eve_uplink, device);
+  out.alice = apply_model(model, d.alice, device, align_phase);
+  out.bob = apply_model(model, d.bob, device, align_phase);
+  out.eve = apply_model(model, d.eve, device, align_phase);
+  out.eve_uplink = apply_model(model, d.eve_uplink, device, align_phase);
   return out;
 }
 
@@ -128,7 +144,7 @@ probes_used probes_used_by(const std::vector<std::size_t>& rows, std::size_t pai
 }
 
 nn::example_batch make_examples(const csi_t& alice, const csi_t& bob, const csi_t& clean, const probes_used& used,
-                                const std::vector<std::size_t>& rows, const std::string& target) {
+                                const std::vector<std::size_t>& rows, const std::string& target, bool align_phase) {
   // The arrays hold different probes, so only their per-probe shapes [A, B, F, T] must agree; an array no example
   // of the batch reads is empty.
   const csi_t& ref = !alice.data.empty() ? alice : !bob.data.empty() ? bob : clean;
@@ -159,19 +175,19 @@ nn::example_batch make_examples(const csi_t& alice, const csi_t& bob, const csi_
     const csi_t& out = clean_target ? clean : (party == 0 ? bob : alice);
     const std::size_t out_at = offset(clean_target ? used.clean : (party == 0 ? used.bob : used.alice), probe, i);
     const float scale = probe_rms(in.ptr() + in_at, per_probe);
-    write_sample(in.ptr() + in_at + pair * ft, 1, ft, scale, x + i * 2 * ft);
-    write_sample(out.ptr() + out_at + pair * ft, 1, ft, scale, y + i * 2 * ft);
+    write_sample(in.ptr() + in_at + pair * ft, 1, f, t, scale, align_phase, x + i * 2 * ft);
+    write_sample(out.ptr() + out_at + pair * ft, 1, f, t, scale, align_phase, y + i * 2 * ft);
   }
   return b;
 }
 
 nn::example_batch make_examples(const csi_t& alice, const csi_t& bob, const csi_t& clean,
                                 const std::vector<std::size_t>& probes, const std::vector<std::size_t>& rows,
-                                const std::string& target) {
+                                const std::string& target, bool align_phase) {
   if (alice.shape.size() == 5 && (bob.shape != alice.shape || (target == "clean" && clean.shape != alice.shape)))
     throw error("CSI arrays of different shapes", {"", "/bob", {}}, shape_string(alice.shape), shape_string(bob.shape));
   return make_examples(alice, bob, clean, probes_used{probes, probes, target == "clean" ? probes : std::vector<std::size_t>{}},
-                       rows, target);
+                       rows, target, align_phase);
 }
 
 std::vector<std::size_t> example_rows(const std::vector<std::uint8_t>& split, dataset::split_label label,
@@ -202,18 +218,18 @@ void check_rows(const std::vector<std::size_t>& rows, dataset::split_label split
 }  // namespace
 
 nn::tensor_source wiretap_tensor_source(const dataset::wiretap_data& d, dataset::split_label split,
-                                        const std::string& target) {
+                                        const std::string& target, bool align_phase) {
   check_target(target, !d.clean.data.empty(), "dataset");
   const auto rows = example_rows(d.split, split, d.alice.shape.at(1) * d.alice.shape.at(2));
   check_rows(rows, split, "dataset");
   std::vector<std::size_t> probes(d.nof_probes());
   for (std::size_t i = 0; i < probes.size(); ++i) probes[i] = i;
-  auto b = make_examples(d.alice, d.bob, d.clean, probes, rows, target);
+  auto b = make_examples(d.alice, d.bob, d.clean, probes, rows, target, align_phase);
   return nn::tensor_source(b.inputs, b.targets);
 }
 
 std::unique_ptr<nn::h5_source> wiretap_h5_source(const std::filesystem::path& file, dataset::split_label split,
-                                                 const std::string& target) {
+                                                 const std::string& target, bool align_phase) {
   std::vector<std::size_t> rows;
   std::size_t pairs = 1;
   (void)dataset::read_wiretap_labels(file);  // schema, shapes, labels and splits: every check of read_wiretap but the CSI's
@@ -228,7 +244,7 @@ std::unique_ptr<nn::h5_source> wiretap_h5_source(const std::filesystem::path& fi
   check_rows(rows, split, file.string());
   // One reader for the source's life (not one per batch): HDF5 reads the file's chunk index once, not every batch.
   auto reader = std::make_shared<std::shared_ptr<h5::reader>>();
-  auto load = [target, pairs, reader](const std::filesystem::path& f, const std::vector<std::size_t>& batch_rows) {
+  auto load = [target, pairs, reader, align_phase](const std::filesystem::path& f, const std::vector<std::size_t>& batch_rows) {
     // Only the rows the batch's examples use: an example reads its input party's probe and its target's.
     const probes_used used = probes_used_by(batch_rows, pairs, target);
     if (!*reader) *reader = std::make_shared<h5::reader>(f);
@@ -240,7 +256,7 @@ std::unique_ptr<nn::h5_source> wiretap_h5_source(const std::filesystem::path& fi
       return a;
     };
     const csi_t alice = read("/alice", used.alice), bob = read("/bob", used.bob), clean = read("/clean", used.clean);
-    return make_examples(alice, bob, clean, used, batch_rows, target);
+    return make_examples(alice, bob, clean, used, batch_rows, target, align_phase);
   };
   return std::make_unique<nn::h5_source>(file, std::move(rows), load);
 }
@@ -252,9 +268,11 @@ std::unique_ptr<nn::tensor_source> read_all(const nn::example_source& source) {
   return std::make_unique<nn::tensor_source>(b.inputs, b.targets);
 }
 
-std::string model_extra_json(const std::string& target, std::size_t nof_subcarriers, std::size_t nof_symbols) {
+std::string model_extra_json(const std::string& target, std::size_t nof_subcarriers, std::size_t nof_symbols,
+                             bool align_phase) {
   return nlohmann::json{{"kind", "physec.keygen.model/1"},
                         {"target", target},
+                        {"input_phase", align_phase ? "aligned" : "measured"},
                         {"nof_subcarriers", nof_subcarriers},
                         {"nof_symbols", nof_symbols},
                         {"input", "[B, 2, F, T]: real/imag of one antenna pair's CSI over subcarriers x symbols"},
@@ -275,6 +293,7 @@ loaded_model load_keygen_model(const std::filesystem::path& ckpt, torch::Device 
     throw error("not a keygen model checkpoint", {ckpt.string(), "extra_json.kind", {}}, "physec.keygen.model/1",
                 m.meta.model_name.empty() ? "none" : "a \"" + m.meta.model_name + "\" checkpoint");
   m.target = extra.value("target", "");
+  m.align_phase = extra.value("input_phase", "measured") == "aligned";  // checkpoints before the option: measured
   m.nof_subcarriers = extra.value("nof_subcarriers", std::size_t{0});
   m.nof_symbols = extra.value("nof_symbols", std::size_t{0});
   m.model = make_keygen_model(m.meta.model_name, m.meta.model_options_json, ckpt.string());
@@ -292,7 +311,7 @@ dataset::wiretap_data apply_checkpoint(const std::filesystem::path& ckpt, const 
     throw error("the dense AE was trained on another CSI size", {ckpt.string(), "nof_subcarriers x nof_symbols", {}},
                 std::to_string(m.nof_subcarriers) + " x " + std::to_string(m.nof_symbols),
                 std::to_string(f) + " x " + std::to_string(t) + " in the dataset");
-  return apply_model(m.model, d, dev);
+  return apply_model(m.model, d, dev, m.align_phase);
 }
 
 std::string checkpoint_model_name(const std::filesystem::path& ckpt) { return nn::read_checkpoint_meta(ckpt).model_name; }
