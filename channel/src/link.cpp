@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 
 #include "parallel.hpp"
@@ -21,17 +22,17 @@ double dot(const std::array<double, 3>& a, const std::array<double, 3>& b) {
 
 // Zenith angles outside [0°, 180°] are reflected back into it (note under (7.5-15)).
 double wrap_zenith_deg(double theta_deg) {
+  if (theta_deg >= 0.0 && theta_deg <= 180.0) return theta_deg;  // the common case, without fmod's cost
   theta_deg = std::fmod(theta_deg, 360.0);
   if (theta_deg < 0) theta_deg += 360.0;
   return theta_deg > 180.0 ? 360.0 - theta_deg : theta_deg;
 }
 
-// Random permutation of 0..n-1 (Fisher-Yates on the project RNG).
-std::vector<std::size_t> permutation(std::size_t n, rng_stream& rng) {
-  std::vector<std::size_t> p(n);
+// Random permutation of 0..n-1 (Fisher-Yates on the project RNG), into p (resized to n).
+void permutation(std::size_t n, rng_stream& rng, std::vector<std::size_t>& p) {
+  p.resize(n);
   std::iota(p.begin(), p.end(), std::size_t{0});
   for (std::size_t i = n; i > 1; --i) std::swap(p[i - 1], p[rng.uniform_int(i)]);
-  return p;
 }
 
 // Linear cluster powers from dB, normalised to sum 1, with the optional K-factor rescaling of §7.7.6:
@@ -62,8 +63,13 @@ void push_ray(ray_set& rs, std::size_t cluster, double power, double aod_deg, do
   rs.los.push_back(los ? 1 : 0);
 }
 
-ray_set empty_ray_set(const link_config& cfg) {
+ray_set empty_ray_set(const link_config& cfg, std::size_t nof_clusters, std::size_t nof_rays) {
   ray_set rs;
+  rs.cluster_delay_s.reserve(nof_clusters);
+  for (auto* v : {&rs.power, &rs.aod_rad, &rs.zod_rad, &rs.aoa_rad, &rs.zoa_rad, &rs.xpr_inv_sqrt}) v->reserve(nof_rays);
+  rs.cluster.reserve(nof_rays);
+  rs.phase_rad.reserve(nof_rays);
+  rs.los.reserve(nof_rays);
   rs.carrier_Hz = cfg.carrier_Hz;
   // (7.5-25): v̄ = v [sinθ_v cosφ_v, sinθ_v sinφ_v, cosθ_v]^T.
   rs.rx_velocity_mps =
@@ -122,8 +128,9 @@ class cdl_model final : public profile_model<tables::cdl_profile> {
       : profile_model(cfg, prof, cfg.tx, cfg.rx) {}
 
   ray_set draw_rays(rng_stream& rng) const override {
-    ray_set rs = empty_ray_set(cfg_);
     const std::size_t m_rays = tables::ray_offsets.size();
+    ray_set rs = empty_ray_set(cfg_, prof_.nof_rows, prof_.nof_rows * m_rays);
+    std::vector<std::size_t> p_aod, p_zod, p_zoa;
     const double xpr_inv_sqrt = std::sqrt(1.0 / db_to_linear(prof_.xpr_dB));
     for (std::size_t n = 0; n < prof_.nof_rows; ++n) {
       const auto& row = prof_.rows[n];
@@ -134,7 +141,9 @@ class cdl_model final : public profile_model<tables::cdl_profile> {
         continue;
       }
       // Step 2 of §7.7.1: random coupling of AOD-AOA, ZOD-ZOA and AOD-ZOD within the cluster.
-      const auto p_aod = permutation(m_rays, rng), p_zod = permutation(m_rays, rng), p_zoa = permutation(m_rays, rng);
+      permutation(m_rays, rng, p_aod);
+      permutation(m_rays, rng, p_zod);
+      permutation(m_rays, rng, p_zoa);
       for (std::size_t m = 0; m < m_rays; ++m) {
         // (7.7-0a): φ_n,m = φ_n + c_AS α_m, likewise for the other three angles.
         const auto& a = tables::ray_offsets;
@@ -160,9 +169,10 @@ class tdl_model final : public profile_model<tables::tdl_profile> {
       : profile_model(std::move(cfg), prof, array_config{}, array_config{}) {}
 
   ray_set draw_rays(rng_stream& rng) const override {
-    ray_set rs = empty_ray_set(cfg_);
     const double phi_v_deg = cfg_.direction_azimuth_deg;
     const std::size_t m_rays = cfg_.nof_sinusoids;
+    ray_set rs = empty_ray_set(cfg_, prof_.nof_rows, prof_.nof_rows * m_rays);
+    std::vector<std::size_t> p_aod;
     for (std::size_t n = 0; n < prof_.nof_rows; ++n) {
       rs.cluster_delay_s.push_back(prof_.rows[n].delay * cfg_.delay_spread_s);  // (7.7-1)
       if (prof_.has_los && n == 0) {
@@ -174,7 +184,7 @@ class tdl_model final : public profile_model<tables::tdl_profile> {
       // Sum of sinusoids with stratified uniform arrival azimuths on a horizontal ring: each α_m is uniform in
       // its own 2π/M sector, so E[exp(j2π f_D cos α τ)] over the tap is exactly J0(2π f_D τ) (Clarke/Jakes).
       // Departures are uniform and independent, so a displaced transmitter sees a ring as well.
-      const auto p_aod = permutation(m_rays, rng);
+      permutation(m_rays, rng, p_aod);
       for (std::size_t m = 0; m < m_rays; ++m) {
         const double sector = 360.0 / static_cast<double>(m_rays);
         const double aoa = phi_v_deg + sector * (static_cast<double>(m) + rng.uniform());
@@ -261,10 +271,14 @@ double mean_port_power(const ray_set& rays, const antenna_array& rx, const anten
   };
   const auto a = port_sums(rx), b = port_sums(tx);
   double total = 0;
+  const bool isotropic = !rx.directional() && !tx.directional();
   for (std::size_t r = 0; r < rays.nof_rays(); ++r) {
-    const double ar = rx.element_amplitude(rays.zoa_rad[r], rays.aoa_rad[r]);
-    const double at = tx.element_amplitude(rays.zod_rad[r], rays.aod_rad[r]);
-    const double g = ar * ar * at * at;
+    double g = 1.0;  // the element gains, 1 for isotropic elements at both ends
+    if (!isotropic) {
+      const double ar = rx.element_amplitude(rays.zoa_rad[r], rays.aoa_rad[r]);
+      const double at = tx.element_amplitude(rays.zod_rad[r], rays.aod_rad[r]);
+      g = ar * ar * at * at;
+    }
     const double x2 = rays.xpr_inv_sqrt[r] * rays.xpr_inv_sqrt[r];
     if (rays.los[r])  // Σ (a_θ b_θ − a_φ b_φ)²
       total += rays.power[r] * g * (a[0] * b[0] - 2.0 * a[2] * b[2] + a[1] * b[1]);
@@ -347,66 +361,119 @@ __attribute__((target_clones("avx2", "default"))) void synthesise(const cdouble*
 
 }  // namespace
 
-ndarray<cdouble> cluster_gains(const ray_set& rays, const antenna_array& rx, const antenna_array& tx,
-                               const std::vector<double>& times_s, const displacement& shift) {
+namespace {
+
+// Scratch buffers of one thread, kept from call to call. Allocated per call (~100 kB for a snapshot, ~300 kB for the
+// 14 symbols of a slot) they were handed back to the kernel by every free, and the page faults and page clearing
+// that followed took over half of the evolution path's time.
+struct workspace {
+  std::vector<double> ang, ang_s, ang_c, arg, arg_s, arg_c;  // the two sin/cos batches of cluster_gains
+  std::vector<double> a_re, a_im, b_re, b_im, coef_re, coef_im, acc_re, acc_im;
+  std::vector<cdouble> gains;  // frequency_response's cluster gains
+  // The subcarrier exponentials exp(-j2π f τ) of the last call and what they were computed from: a model's cluster
+  // delays are fixed, so every realisation of a model (and every call on one realisation) reuses them.
+  std::vector<double> exp_delays_s, exp_freqs_Hz, e_re, e_im;
+};
+
+workspace& thread_workspace() {
+  thread_local workspace w;
+  return w;
+}
+
+// v's storage with room for n values (contents unspecified).
+double* room(std::vector<double>& v, std::size_t n) {
+  if (v.size() < n) v.resize(n);
+  return v.data();
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+// cluster_gains into out ([nt, nu, ns, nc] interleaved complex, zero on entry).
+void cluster_gains_into(const ray_set& rays, const antenna_array& rx, const antenna_array& tx,
+                        const std::vector<double>& times_s, const displacement& shift, workspace& w, cdouble* out) {
   const std::size_t nu = rx.size(), ns = tx.size(), nt = times_s.size(), nc = rays.nof_clusters();
   const std::size_t nr = rays.nof_rays(), nus = nu * ns;
   const double lambda = wavelength_m(rays.carrier_Hz);
   const auto rx_shift = scaled(shift.rx_m, 1.0 / lambda), tx_shift = scaled(shift.tx_m, 1.0 / lambda);
 
+  // The polarisations present at each end: a single-polarised (vertical) end has no φ component, so the matrix
+  // entries that multiply it, and their random phases' sines and cosines, are not needed (the phases are still
+  // drawn: the random stream does not depend on the arrays). Φ^θθ (slot 0) is always used, by the LOS ray as well.
+  bool rx_pol[2] = {}, tx_pol[2] = {};
+  for (std::size_t u = 0; u < nu; ++u)
+    for (std::size_t p = 0; p < 2; ++p) rx_pol[p] |= rx.polarisation(u)[p] != 0.0;
+  for (std::size_t s = 0; s < ns; ++s)
+    for (std::size_t q = 0; q < 2; ++q) tx_pol[q] |= tx.polarisation(s)[q] != 0.0;
+  std::array<std::ptrdiff_t, 4> slot{};  // Φ^pq (index 2p + q) at this offset in a ray's phase block, or -1
+  std::size_t npol = 0;
+  for (std::size_t i = 0; i < 4; ++i)
+    slot[i] = i == 0 || (rx_pol[i / 2] && tx_pol[i % 2]) ? static_cast<std::ptrdiff_t>(npol++) : -1;
+
   // Every sine and cosine of the call in two batches. First the ray angles: [zoa | aoa | zod | aod].
-  std::vector<double> ang(4 * nr), ang_s(4 * nr), ang_c(4 * nr);
-  std::copy(rays.zoa_rad.begin(), rays.zoa_rad.end(), ang.begin());
-  std::copy(rays.aoa_rad.begin(), rays.aoa_rad.end(), ang.begin() + static_cast<std::ptrdiff_t>(nr));
-  std::copy(rays.zod_rad.begin(), rays.zod_rad.end(), ang.begin() + static_cast<std::ptrdiff_t>(2 * nr));
-  std::copy(rays.aod_rad.begin(), rays.aod_rad.end(), ang.begin() + static_cast<std::ptrdiff_t>(3 * nr));
-  sincos_batch(ang.data(), ang_s.data(), ang_c.data(), 4 * nr);
+  double* ang = room(w.ang, 4 * nr);
+  double* ang_s = room(w.ang_s, 4 * nr);
+  double* ang_c = room(w.ang_c, 4 * nr);
+  std::copy(rays.zoa_rad.begin(), rays.zoa_rad.end(), ang);
+  std::copy(rays.aoa_rad.begin(), rays.aoa_rad.end(), ang + nr);
+  std::copy(rays.zod_rad.begin(), rays.zod_rad.end(), ang + 2 * nr);
+  std::copy(rays.aod_rad.begin(), rays.aod_rad.end(), ang + 3 * nr);
+  sincos_batch(ang, ang_s, ang_c, 4 * nr);
   // (7.5-23)/(7.5-24): r̂ = [sinθ cosφ, sinθ sinφ, cosθ].
   auto direction = [&](std::size_t zen, std::size_t azi) -> std::array<double, 3> {
     return {ang_s[zen] * ang_c[azi], ang_s[zen] * ang_s[azi], ang_c[zen]};
   };
-  // Then per ray its phases: receive ports, transmit ports, the four polarisation phases Φ, the Doppler phase at
+  // Then per ray its phases: receive ports, transmit ports, the polarisation phases Φ in use, the Doppler phase at
   // every time.
-  const std::size_t per_ray = nu + ns + 4 + nt;
-  std::vector<double> arg(nr * per_ray), arg_s(nr * per_ray), arg_c(nr * per_ray);
+  const std::size_t per_ray = nu + ns + npol + nt;
+  double* arg = room(w.arg, nr * per_ray);
+  double* arg_s = room(w.arg_s, nr * per_ray);
+  double* arg_c = room(w.arg_c, nr * per_ray);
   for (std::size_t r = 0; r < nr; ++r) {
     const auto r_rx = direction(r, nr + r), r_tx = direction(2 * nr + r, 3 * nr + r);
-    double* a = &arg[r * per_ray];
+    double* a = arg + r * per_ray;
     for (std::size_t u = 0; u < nu; ++u) a[u] = 2.0 * pi * (dot(r_rx, rx.position_wavelengths(u)) + dot(r_rx, rx_shift));
     for (std::size_t s = 0; s < ns; ++s)
       a[nu + s] = 2.0 * pi * (dot(r_tx, tx.position_wavelengths(s)) + dot(r_tx, tx_shift));
-    for (std::size_t i = 0; i < 4; ++i) a[nu + ns + i] = rays.phase_rad[r][i];
+    for (std::size_t i = 0; i < 4; ++i)
+      if (slot[i] >= 0) a[nu + ns + static_cast<std::size_t>(slot[i])] = rays.phase_rad[r][i];
     // (7.5-25), with the transmitter's motion added the same way.
     const double nu_Hz = (dot(r_rx, rays.rx_velocity_mps) + dot(r_tx, rays.tx_velocity_mps)) / lambda;
-    for (std::size_t t = 0; t < nt; ++t) a[nu + ns + 4 + t] = 2.0 * pi * nu_Hz * times_s[t];
+    for (std::size_t t = 0; t < nt; ++t) a[nu + ns + npol + t] = 2.0 * pi * nu_Hz * times_s[t];
   }
-  sincos_batch(arg.data(), arg_s.data(), arg_c.data(), arg.size());
+  sincos_batch(arg, arg_s, arg_c, nr * per_ray);
 
-  ndarray<cdouble> out({nt, nu, ns, nc});
   // Per ray, as real arithmetic on structures of arrays: a_p[u] (receive port u, polarisation p) and b_p[s].
-  std::vector<double> a_re(2 * nu), a_im(2 * nu), b_re(2 * ns), b_im(2 * ns);
-  std::vector<double> coef_re(nus), coef_im(nus), acc_re(nt * nus), acc_im(nt * nus);
+  double* a_re = room(w.a_re, 2 * nu);
+  double* a_im = room(w.a_im, 2 * nu);
+  double* b_re = room(w.b_re, 2 * ns);
+  double* b_im = room(w.b_im, 2 * ns);
+  double* coef_re = room(w.coef_re, nus);
+  double* coef_im = room(w.coef_im, nus);
+  double* acc_re = room(w.acc_re, nt * nus);
+  double* acc_im = room(w.acc_im, nt * nus);
+  std::fill(acc_re, acc_re + nt * nus, 0.0);
+  std::fill(acc_im, acc_im + nt * nus, 0.0);
   auto flush = [&](std::size_t c) {  // a cluster's accumulated gains into out(t, u, s, c)
-    double* o = reinterpret_cast<double*>(out.data.data());  // std::complex: {re, im} ([complex.numbers])
+    double* o = reinterpret_cast<double*>(out);  // std::complex: {re, im} ([complex.numbers])
     for (std::size_t i = 0; i < nt * nus; ++i) {
       o[2 * (i * nc + c)] += acc_re[i];
       o[2 * (i * nc + c) + 1] += acc_im[i];
     }
-    std::fill(acc_re.begin(), acc_re.end(), 0.0);
-    std::fill(acc_im.begin(), acc_im.end(), 0.0);
+    std::fill(acc_re, acc_re + nt * nus, 0.0);
+    std::fill(acc_im, acc_im + nt * nus, 0.0);
   };
-  bool rx_dual = false;
-  for (std::size_t u = 0; u < nu; ++u) rx_dual |= rx.polarisation(u)[1] != 0.0;
   std::size_t open_cluster = nr ? rays.cluster[0] : 0;
   for (std::size_t r = 0; r < nr; ++r) {
     if (rays.cluster[r] != open_cluster) {
       flush(open_cluster);
       open_cluster = rays.cluster[r];
     }
-    const double* ps = &arg_s[r * per_ray];
-    const double* pc = &arg_c[r * per_ray];
+    const double* ps = arg_s + r * per_ray;
+    const double* pc = arg_c + r * per_ray;
     // Receive side: a_p[u] = F_rx,u,p(θ_ZOA, φ_AOA) · exp(j2π r̂_rx·d̄_rx,u/λ), (7.5-22).
-    const double amp_rx = rx.element_amplitude(rays.zoa_rad[r], rays.aoa_rad[r]);
+    const double amp_rx = rx.directional() ? rx.element_amplitude(rays.zoa_rad[r], rays.aoa_rad[r]) : 1.0;
     for (std::size_t u = 0; u < nu; ++u)
       for (std::size_t p = 0; p < 2; ++p) {
         const double f = amp_rx * rx.polarisation(u)[p];
@@ -415,22 +482,24 @@ ndarray<cdouble> cluster_gains(const ray_set& rays, const antenna_array& rx, con
       }
     // Transmit side: b_p[s] = Σ_q M_pq F_tx,s,q(θ_ZOD, φ_AOD) · exp(j2π r̂_tx·d̄_tx,s/λ), M the polarisation matrix:
     // (7.5-22) random phases, cross terms weighted by sqrt(1/κ); (7.5-29) [[1, 0], [0, −1]] with the LOS phase.
+    // Entries of polarisations absent at either end are left at zero (they multiply a zero field).
     const double amp = std::sqrt(rays.power[r]);
     const double* qs = ps + nu + ns;
     const double* qc = pc + nu + ns;
-    double m_re[2][2], m_im[2][2];
+    double m_re[2][2] = {}, m_im[2][2] = {};
+    m_re[0][0] = amp * qc[0], m_im[0][0] = amp * qs[0];
     if (rays.los[r]) {
-      m_re[0][0] = amp * qc[0], m_im[0][0] = amp * qs[0];
-      m_re[0][1] = m_im[0][1] = m_re[1][0] = m_im[1][0] = 0.0;
       m_re[1][1] = -m_re[0][0], m_im[1][1] = -m_im[0][0];
     } else {
       const double x = amp * rays.xpr_inv_sqrt[r];
-      m_re[0][0] = amp * qc[0], m_im[0][0] = amp * qs[0];
-      m_re[0][1] = x * qc[1], m_im[0][1] = x * qs[1];
-      m_re[1][0] = x * qc[2], m_im[1][0] = x * qs[2];
-      m_re[1][1] = amp * qc[3], m_im[1][1] = amp * qs[3];
+      for (std::size_t i = 1; i < 4; ++i)
+        if (slot[i] >= 0) {
+          const auto j = static_cast<std::size_t>(slot[i]);
+          const double scale = i == 3 ? amp : x;
+          m_re[i / 2][i % 2] = scale * qc[j], m_im[i / 2][i % 2] = scale * qs[j];
+        }
     }
-    const double amp_tx = tx.element_amplitude(rays.zod_rad[r], rays.aod_rad[r]);
+    const double amp_tx = tx.directional() ? tx.element_amplitude(rays.zod_rad[r], rays.aod_rad[r]) : 1.0;
     for (std::size_t s = 0; s < ns; ++s) {
       const double f0 = amp_tx * tx.polarisation(s)[0], f1 = amp_tx * tx.polarisation(s)[1];
       const double hr = pc[nu + s], hi = ps[nu + s];
@@ -445,7 +514,7 @@ ndarray<cdouble> cluster_gains(const ray_set& rays, const antenna_array& rx, con
       for (std::size_t s = 0; s < ns; ++s) {
         const double ar0 = a_re[u], ai0 = a_im[u], br0 = b_re[s], bi0 = b_im[s];
         double cr = ar0 * br0 - ai0 * bi0, ci = ar0 * bi0 + ai0 * br0;
-        if (rx_dual) {
+        if (rx_pol[1]) {
           const double ar1 = a_re[nu + u], ai1 = a_im[nu + u], br1 = b_re[ns + s], bi1 = b_im[ns + s];
           cr += ar1 * br1 - ai1 * bi1;
           ci += ar1 * bi1 + ai1 * br1;
@@ -454,27 +523,47 @@ ndarray<cdouble> cluster_gains(const ray_set& rays, const antenna_array& rx, con
         coef_im[u * ns + s] = ci;
       }
     // Time evolution by the ray's Doppler, (7.5-22) last factor.
-    accumulate_ray(coef_re.data(), coef_im.data(), pc + nu + ns + 4, ps + nu + ns + 4, acc_re.data(), acc_im.data(),
-                   nt, nus);
+    accumulate_ray(coef_re, coef_im, pc + nu + ns + npol, ps + nu + ns + npol, acc_re, acc_im, nt, nus);
   }
   if (nr) flush(open_cluster);
+}
+
+// frequency_response into h ([nt, nu, ns, nk] interleaved complex; every element written).
+void frequency_response_into(const ray_set& rays, const antenna_array& rx, const antenna_array& tx,
+                             const std::vector<double>& times_s, const std::vector<double>& freqs_Hz,
+                             const displacement& shift, workspace& w, cdouble* h) {
+  const std::size_t nt = times_s.size(), nu = rx.size(), ns = tx.size(), nc = rays.nof_clusters();
+  const std::size_t nk = freqs_Hz.size();
+  w.gains.assign(nt * nu * ns * nc, cdouble{});
+  cluster_gains_into(rays, rx, tx, times_s, shift, w, w.gains.data());
+  // exp(-j2π f_k τ_n): [nof_clusters, nof_subcarriers], as structure of arrays (real parts, imaginary parts) so that
+  // the synthesis vectorises over subcarriers.
+  if (!same_bits(w.exp_delays_s, rays.cluster_delay_s) || !same_bits(w.exp_freqs_Hz, freqs_Hz)) {
+    double* arg = room(w.arg, nc * nk);
+    for (std::size_t c = 0; c < nc; ++c)
+      for (std::size_t k = 0; k < nk; ++k) arg[c * nk + k] = -2.0 * pi * freqs_Hz[k] * rays.cluster_delay_s[c];
+    sincos_batch(arg, room(w.e_im, nc * nk), room(w.e_re, nc * nk), nc * nk);
+    w.exp_delays_s = rays.cluster_delay_s;
+    w.exp_freqs_Hz = freqs_Hz;
+  }
+  // H[t, u, s, k] = Σ_c g[t, u, s, c] e[c, k].
+  synthesise(w.gains.data(), w.e_re.data(), w.e_im.data(), h, nt * nu * ns, nc, nk);
+}
+
+}  // namespace
+
+ndarray<cdouble> cluster_gains(const ray_set& rays, const antenna_array& rx, const antenna_array& tx,
+                               const std::vector<double>& times_s, const displacement& shift) {
+  ndarray<cdouble> out({times_s.size(), rx.size(), tx.size(), rays.nof_clusters()});
+  cluster_gains_into(rays, rx, tx, times_s, shift, thread_workspace(), out.data.data());
   return out;
 }
 
 ndarray<cdouble> frequency_response(const ray_set& rays, const antenna_array& rx, const antenna_array& tx,
                                     const std::vector<double>& times_s, const std::vector<double>& freqs_Hz,
                                     const displacement& shift) {
-  const auto g = cluster_gains(rays, rx, tx, times_s, shift);
-  const std::size_t nt = g.shape[0], nu = g.shape[1], ns = g.shape[2], nc = g.shape[3], nk = freqs_Hz.size();
-  // exp(-j2π f_k τ_n): [nof_clusters, nof_subcarriers], as structure of arrays (real parts, imaginary parts) so that
-  // the synthesis vectorises over subcarriers.
-  std::vector<double> arg(nc * nk), e_re(nc * nk), e_im(nc * nk);
-  for (std::size_t c = 0; c < nc; ++c)
-    for (std::size_t k = 0; k < nk; ++k) arg[c * nk + k] = -2.0 * pi * freqs_Hz[k] * rays.cluster_delay_s[c];
-  sincos_batch(arg.data(), e_im.data(), e_re.data(), arg.size());
-  // H[t, u, s, k] = Σ_c g[t, u, s, c] e[c, k].
-  ndarray<cdouble> h({nt, nu, ns, nk});
-  synthesise(g.data.data(), e_re.data(), e_im.data(), h.data.data(), nt * nu * ns, nc, nk);
+  ndarray<cdouble> h({times_s.size(), rx.size(), tx.size(), freqs_Hz.size()});
+  frequency_response_into(rays, rx, tx, times_s, freqs_Hz, shift, thread_workspace(), h.data.data());
   return h;
 }
 
@@ -507,8 +596,8 @@ ndarray<cdouble> generate_csi(const link_model& model, const ofdm_grid& grid, co
   ndarray<cdouble> out({count, grid.nof_symbols, nu, ns, grid.nof_subcarriers});
   detail::parallel_for(count, nof_threads, [&](std::size_t i) {
     rng_stream rng = stream.at(first + i);
-    const auto h = frequency_response(model.draw(rng), model.rx_array(), model.tx_array(), times, freqs);
-    std::copy(h.data.begin(), h.data.end(), out.data.begin() + static_cast<std::ptrdiff_t>(i * per_sample));
+    frequency_response_into(model.draw(rng), model.rx_array(), model.tx_array(), times, freqs, {}, thread_workspace(),
+                            out.data.data() + i * per_sample);
   });
   return out;
 }
