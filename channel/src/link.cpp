@@ -311,28 +311,38 @@ double rms_delay_spread_s(const std::vector<double>& delays_s, const std::vector
 
 namespace {
 
-// The hot loops, compiled twice (AVX2 and the baseline) and chosen at run time by the CPU. No FMA in either: both
-// do the same IEEE operations in the same order, so they give the same bits.
+// The hot loops, compiled three times (AVX-512, AVX2 and the baseline) and chosen at run time by the CPU. No FMA in
+// any (ISO C++ mode: GCC contracts nothing): all do the same IEEE operations in the same order, lane by lane, so they
+// give the same bits.
 
-// acc[t][us] += coef[us] · rot[t] over t < nt, us < nus; structure of arrays (real and imaginary parts apart).
-__attribute__((target_clones("avx2", "default"))) void accumulate_ray(const double* coef_re, const double* coef_im,
-                                                                      const double* rot_re, const double* rot_im,
-                                                                      double* acc_re, double* acc_im, std::size_t nt,
-                                                                      std::size_t nus) {
-  for (std::size_t t = 0; t < nt; ++t) {
-    const double rr = rot_re[t], ri = rot_im[t];
-    double* ar = acc_re + t * nus;
-    double* ai = acc_im + t * nus;
-    for (std::size_t us = 0; us < nus; ++us) {
-      ar[us] += coef_re[us] * rr - coef_im[us] * ri;
-      ai[us] += coef_re[us] * ri + coef_im[us] * rr;
+// acc[t][us] += Σ_r coef[r][us] · rot[r][t] over t < nt, us < nus, adding ray by ray in order r = 0, 1, ... nr − 1;
+// structures of arrays (real and imaginary parts apart), rot with `rot_stride` values per ray. The accumulators of
+// a block of port pairs stay in registers over the rays.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void accumulate_rays(
+    const double* coef_re, const double* coef_im, std::size_t nr, const double* rot_re, const double* rot_im,
+    std::size_t rot_stride, double* acc_re, double* acc_im, std::size_t nt, std::size_t nus) {
+  constexpr std::size_t block = 16;
+  for (std::size_t t = 0; t < nt; ++t)
+    for (std::size_t us0 = 0; us0 < nus; us0 += block) {
+      const std::size_t nb = std::min(block, nus - us0);
+      double ar[block], ai[block];
+      for (std::size_t us = 0; us < nb; ++us) ar[us] = acc_re[t * nus + us0 + us], ai[us] = acc_im[t * nus + us0 + us];
+      for (std::size_t r = 0; r < nr; ++r) {
+        const double rr = rot_re[r * rot_stride + t], ri = rot_im[r * rot_stride + t];
+        const double* cr = coef_re + r * nus + us0;
+        const double* ci = coef_im + r * nus + us0;
+        for (std::size_t us = 0; us < nb; ++us) {
+          ar[us] += cr[us] * rr - ci[us] * ri;
+          ai[us] += cr[us] * ri + ci[us] * rr;
+        }
+      }
+      for (std::size_t us = 0; us < nb; ++us) acc_re[t * nus + us0 + us] = ar[us], acc_im[t * nus + us0 + us] = ai[us];
     }
-  }
 }
 
 // h[row][k] = Σ_c g[row][c] e[c][k] for every row (= (t, u, s)): g interleaved complex [rows, nc], e as structure of
 // arrays [nc, nk], h interleaved [rows, nk]. Subcarriers in blocks of 24 so the accumulators stay in registers.
-__attribute__((target_clones("avx2", "default"))) void synthesise(const cdouble* g, const double* e_re,
+__attribute__((target_clones("avx512f", "avx2", "default"))) void synthesise(const cdouble* g, const double* e_re,
                                                                   const double* e_im, cdouble* h, std::size_t rows,
                                                                   std::size_t nc, std::size_t nk) {
   constexpr std::size_t block = 24;
@@ -449,8 +459,8 @@ void cluster_gains_into(const ray_set& rays, const antenna_array& rx, const ante
   double* a_im = room(w.a_im, 2 * nu);
   double* b_re = room(w.b_re, 2 * ns);
   double* b_im = room(w.b_im, 2 * ns);
-  double* coef_re = room(w.coef_re, nus);
-  double* coef_im = room(w.coef_im, nus);
+  double* coef_re = room(w.coef_re, nr * nus);  // [nr, nus]
+  double* coef_im = room(w.coef_im, nr * nus);
   double* acc_re = room(w.acc_re, nt * nus);
   double* acc_im = room(w.acc_im, nt * nus);
   std::fill(acc_re, acc_re + nt * nus, 0.0);
@@ -464,12 +474,7 @@ void cluster_gains_into(const ray_set& rays, const antenna_array& rx, const ante
     std::fill(acc_re, acc_re + nt * nus, 0.0);
     std::fill(acc_im, acc_im + nt * nus, 0.0);
   };
-  std::size_t open_cluster = nr ? rays.cluster[0] : 0;
   for (std::size_t r = 0; r < nr; ++r) {
-    if (rays.cluster[r] != open_cluster) {
-      flush(open_cluster);
-      open_cluster = rays.cluster[r];
-    }
     const double* ps = arg_s + r * per_ray;
     const double* pc = arg_c + r * per_ray;
     // Receive side: a_p[u] = F_rx,u,p(θ_ZOA, φ_AOA) · exp(j2π r̂_rx·d̄_rx,u/λ), (7.5-22).
@@ -519,13 +524,19 @@ void cluster_gains_into(const ray_set& rays, const antenna_array& rx, const ante
           cr += ar1 * br1 - ai1 * bi1;
           ci += ar1 * bi1 + ai1 * br1;
         }
-        coef_re[u * ns + s] = cr;
-        coef_im[u * ns + s] = ci;
+        coef_re[r * nus + u * ns + s] = cr;
+        coef_im[r * nus + u * ns + s] = ci;
       }
-    // Time evolution by the ray's Doppler, (7.5-22) last factor.
-    accumulate_ray(coef_re, coef_im, pc + nu + ns + npol, ps + nu + ns + npol, acc_re, acc_im, nt, nus);
   }
-  if (nr) flush(open_cluster);
+  // Time evolution by each ray's Doppler, (7.5-22) last factor, summed over the rays of a cluster: run by run of
+  // consecutive rays of one cluster.
+  for (std::size_t r0 = 0, r1 = 0; r0 < nr; r0 = r1) {
+    while (r1 < nr && rays.cluster[r1] == rays.cluster[r0]) ++r1;
+    const std::size_t off = r0 * per_ray + nu + ns + npol;
+    accumulate_rays(coef_re + r0 * nus, coef_im + r0 * nus, r1 - r0, arg_c + off, arg_s + off, per_ray, acc_re, acc_im,
+                    nt, nus);
+    flush(rays.cluster[r0]);
+  }
 }
 
 // frequency_response into h ([nt, nu, ns, nk] interleaved complex; every element written).

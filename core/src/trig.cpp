@@ -40,15 +40,16 @@ double from_bits(std::uint64_t u) {
   return x;
 }
 
-bool in_range(const double* x, std::size_t n) {
-  bool ok = true;
-  for (std::size_t i = 0; i < n; ++i) ok &= std::fabs(x[i]) <= sincos_batch_limit;  // false for NaN
-  return ok;
+// Counted as an integer, which vectorises (a bool reduction did not, and cost a quarter of the kernel's time).
+__attribute__((target_clones("avx512f", "avx2", "default"))) bool in_range(const double* x, std::size_t n) {
+  std::uint64_t outside = 0;
+  for (std::size_t i = 0; i < n; ++i) outside += !(std::fabs(x[i]) <= sincos_batch_limit);  // NaN counts
+  return outside == 0;
 }
 
 // The vector path. Quadrant q = n mod 4 from the low bits of the rounded sum; sin and cos of the reduced argument r,
 // then swapped (q odd) and negated by bit masks: integer operations, so every SIMD width gives the same bits.
-__attribute__((target_clones("avx2", "default"))) void sincos_kernel(const double* x, double* s, double* c,
+__attribute__((target_clones("avx512f", "avx2", "default"))) void sincos_kernel(const double* x, double* s, double* c,
                                                                      std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     const double t = x[i] * two_over_pi + round_magic;
