@@ -316,11 +316,11 @@ namespace {
 // give the same bits.
 
 // acc[t][us] += Σ_r coef[r][us] · rot[r][t] over t < nt, us < nus, adding ray by ray in order r = 0, 1, ... nr − 1;
-// structures of arrays (real and imaginary parts apart), rot with `rot_stride` values per ray. The accumulators of
+// structures of arrays (real and imaginary parts apart), rot[r][t] at r·r_stride + t·t_stride. The accumulators of
 // a block of port pairs stay in registers over the rays.
 __attribute__((target_clones("avx512f", "avx2", "default"))) void accumulate_rays(
     const double* coef_re, const double* coef_im, std::size_t nr, const double* rot_re, const double* rot_im,
-    std::size_t rot_stride, double* acc_re, double* acc_im, std::size_t nt, std::size_t nus) {
+    std::size_t r_stride, std::size_t t_stride, double* acc_re, double* acc_im, std::size_t nt, std::size_t nus) {
   constexpr std::size_t block = 16;
   for (std::size_t t = 0; t < nt; ++t)
     for (std::size_t us0 = 0; us0 < nus; us0 += block) {
@@ -328,7 +328,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void accumulate_ray
       double ar[block], ai[block];
       for (std::size_t us = 0; us < nb; ++us) ar[us] = acc_re[t * nus + us0 + us], ai[us] = acc_im[t * nus + us0 + us];
       for (std::size_t r = 0; r < nr; ++r) {
-        const double rr = rot_re[r * rot_stride + t], ri = rot_im[r * rot_stride + t];
+        const double rr = rot_re[r * r_stride + t * t_stride], ri = rot_im[r * r_stride + t * t_stride];
         const double* cr = coef_re + r * nus + us0;
         const double* ci = coef_im + r * nus + us0;
         for (std::size_t us = 0; us < nb; ++us) {
@@ -338,6 +338,151 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void accumulate_ray
       }
       for (std::size_t us = 0; us < nb; ++us) acc_re[t * nus + us0 + us] = ar[us], acc_im[t * nus + us0 + us] = ai[us];
     }
+}
+
+// What cluster_gains computes per ray, each quantity as one array over the rays (index q·nr + r): the phase
+// arguments are, in this order, the nu receive ports, the ns transmit ports, the npol polarisation phases in use and
+// the nt Doppler phases.
+struct ray_layout {
+  std::size_t nr, nu, ns, npol, nt;
+  std::size_t per_ray() const { return nu + ns + npol + nt; }
+};
+
+// The directions and the port and Doppler phase arguments of every ray (the polarisation phases are copied by the
+// caller). ang_s/ang_c: sin/cos of [zoa | aoa | zod | aod] ([4, nr]); pos_rx/pos_tx: port positions [λ] as x, y, z
+// triples; shift_rx/shift_tx: the ends' displacements [λ]; v_rx/v_tx: velocities [m/s]. dir: [7, nr] out, the
+// receive and transmit directions (x, y, z each) and the Doppler ν [Hz]; arg: [per_ray, nr] out.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void ray_arguments(
+    const ray_layout& l, const double* ang_s, const double* ang_c, const double* pos_rx, const double* shift_rx,
+    const double* pos_tx, const double* shift_tx, const double* v_rx, const double* v_tx, double lambda,
+    const double* times_s, double* dir, double* arg) {
+  const std::size_t nr = l.nr;
+  // (7.5-23)/(7.5-24): r̂ = [sinθ cosφ, sinθ sinφ, cosθ].
+  for (std::size_t e = 0; e < 2; ++e) {
+    const double *sz = ang_s + 2 * e * nr, *cz = ang_c + 2 * e * nr;
+    const double *sa = ang_s + (2 * e + 1) * nr, *ca = ang_c + (2 * e + 1) * nr;
+    double *d0 = dir + 3 * e * nr, *d1 = d0 + nr, *d2 = d1 + nr;
+    for (std::size_t r = 0; r < nr; ++r) d0[r] = sz[r] * ca[r], d1[r] = sz[r] * sa[r], d2[r] = cz[r];
+  }
+  const double *rx0 = dir, *rx1 = dir + nr, *rx2 = dir + 2 * nr;
+  const double *tx0 = dir + 3 * nr, *tx1 = dir + 4 * nr, *tx2 = dir + 5 * nr;
+  double* doppler_Hz = dir + 6 * nr;
+  // 2π (r̂·d̄_u + r̂·Δ) per port u, (7.5-22).
+  auto ports = [nr](const double* d0, const double* d1, const double* d2, const double* pos, const double* sh,
+                    std::size_t n, double* out) {
+    for (std::size_t u = 0; u < n; ++u) {
+      const double p0 = pos[3 * u], p1 = pos[3 * u + 1], p2 = pos[3 * u + 2];
+      for (std::size_t r = 0; r < nr; ++r)
+        out[u * nr + r] =
+            2.0 * pi * ((d0[r] * p0 + d1[r] * p1 + d2[r] * p2) + (d0[r] * sh[0] + d1[r] * sh[1] + d2[r] * sh[2]));
+    }
+  };
+  ports(rx0, rx1, rx2, pos_rx, shift_rx, l.nu, arg);
+  ports(tx0, tx1, tx2, pos_tx, shift_tx, l.ns, arg + l.nu * nr);
+  // (7.5-25), with the transmitter's motion added the same way; the phase 2π ν t at every time.
+  for (std::size_t r = 0; r < nr; ++r)
+    doppler_Hz[r] = ((rx0[r] * v_rx[0] + rx1[r] * v_rx[1] + rx2[r] * v_rx[2]) +
+                     (tx0[r] * v_tx[0] + tx1[r] * v_tx[1] + tx2[r] * v_tx[2])) /
+                    lambda;
+  double* at = arg + (l.nu + l.ns + l.npol) * nr;
+  for (std::size_t t = 0; t < l.nt; ++t)
+    for (std::size_t r = 0; r < nr; ++r) at[t * nr + r] = 2.0 * pi * doppler_Hz[r] * times_s[t];
+}
+
+// Per ray and port pair the complex coefficient that the Doppler phasor multiplies, (7.5-22)/(7.5-29):
+// coef[u, s] = Σ_p a_p[u] b_p[s], a_p[u] = F_rx,u,p · exp(j2π r̂_rx·d̄_rx,u/λ) and
+// b_p[s] = Σ_q M_pq F_tx,s,q · exp(j2π r̂_tx·d̄_tx,s/λ), M the polarisation matrix: random phases Φ, cross terms
+// weighted by sqrt(1/κ) (7.5-22); [[1, 0], [0, −1]] with the LOS phase (7.5-29). Entries of polarisations absent at
+// either end stay zero (they multiply a zero field). s/c: sin/cos of the arguments of ray_arguments; slot[i]: the
+// offset of Φ^pq (i = 2p + q) among the polarisation phases or −1; amp: sqrt of the ray powers, amp_rx/amp_tx: element
+// amplitudes, all [nr]; pol_rx,
+// pol_tx: (cos ζ, sin ζ) per port. b: [4, ns, nr] scratch (re/im of b_0, b_1); coef: [nu·ns, nr] re then im.
+struct ray_fields {
+  const double *amp, *xpr_inv_sqrt, *amp_rx, *amp_tx, *pol_rx, *pol_tx;
+  const double *zero, *one;  // [nr] zeros, [nr] ones
+  const double* los;  // [nr] 1 for the LOS ray, else 0
+  std::array<std::ptrdiff_t, 4> slot;
+  bool rx_dual;
+};
+
+// Written without branches on the ray and with restrict-qualified arrays, so that every loop over the rays
+// vectorises.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void ray_coefficients(const ray_layout& l,
+                                                                                    const ray_fields& f,
+                                                                                    const double* s, const double* c,
+                                                                                    double* b, double* coef) {
+  const std::size_t nr = l.nr, nu = l.nu, ns = l.ns, nus = nu * ns;
+  const double* __restrict amp = f.amp;
+  const double* __restrict xpr = f.xpr_inv_sqrt;
+  const double* __restrict amp_rx = f.amp_rx;
+  const double* __restrict amp_tx = f.amp_tx;
+  const double* __restrict los = f.los;
+  const double* __restrict qs = s + (nu + ns) * nr;  // the polarisation phasors; Φ^θθ first
+  const double* __restrict qc = c + (nu + ns) * nr;
+  const double* __restrict zero = f.zero;
+  // Φ^pq's cosines and sines, or zeros for an entry not in use.
+  auto phasor = [&](std::size_t i, const double* v) {
+    return f.slot[i] >= 0 ? v + static_cast<std::size_t>(f.slot[i]) * nr : zero;
+  };
+  for (std::size_t p = 0; p < (f.rx_dual ? 2u : 1u); ++p) {
+    const double* __restrict m0c = phasor(2 * p, qc);
+    const double* __restrict m0s = phasor(2 * p, qs);
+    const double* __restrict m1c = phasor(2 * p + 1, qc);
+    const double* __restrict m1s = phasor(2 * p + 1, qs);
+    // |M_pq| = sqrt(p_r) · (1 on the diagonal, sqrt(1/κ) off it); the LOS matrix [[1, 0], [0, −1]].
+    const double* __restrict k0 = p == 0 ? f.one : xpr;
+    const double* __restrict k1 = p == 0 ? xpr : f.one;
+    const double los0 = p == 0 ? 1.0 : 0.0, los1 = p == 0 ? 0.0 : -1.0;
+    for (std::size_t sp = 0; sp < ns; ++sp) {
+      const double pol0 = f.pol_tx[2 * sp], pol1 = f.pol_tx[2 * sp + 1];
+      const double* __restrict hr = c + (nu + sp) * nr;
+      const double* __restrict hi = s + (nu + sp) * nr;
+      double* __restrict br = b + (2 * p * ns + sp) * nr;
+      double* __restrict bi = b + ((2 * p + 1) * ns + sp) * nr;
+#pragma GCC ivdep
+      for (std::size_t r = 0; r < nr; ++r) {
+        // M_p0, M_p1: (7.5-29) for the LOS ray, (7.5-22) otherwise; both computed, then one chosen (no branch).
+        const double g0 = amp[r] * k0[r], g1 = amp[r] * k1[r];  // |M_p0|, |M_p1| off LOS
+        const double lr = amp[r] * qc[r], li = amp[r] * qs[r];
+        const double n0r = g0 * m0c[r], n0i = g0 * m0s[r], n1r = g1 * m1c[r], n1i = g1 * m1s[r];
+        const bool is_los = los[r] != 0.0;
+        const double m0r = is_los ? los0 * lr : n0r, m0i = is_los ? los0 * li : n0i;
+        const double m1r = is_los ? los1 * lr : n1r, m1i = is_los ? los1 * li : n1i;
+        const double f0 = amp_tx[r] * pol0, f1 = amp_tx[r] * pol1;
+        const double vr = m0r * f0 + m1r * f1, vi = m0i * f0 + m1i * f1;
+        br[r] = vr * hr[r] - vi * hi[r];
+        bi[r] = vr * hi[r] + vi * hr[r];
+      }
+    }
+  }
+  for (std::size_t u = 0; u < nu; ++u) {
+    const double* __restrict cr_u = c + u * nr;
+    const double* __restrict ci_u = s + u * nr;
+    const double pol0 = f.pol_rx[2 * u], pol1 = f.pol_rx[2 * u + 1];
+    for (std::size_t sp = 0; sp < ns; ++sp) {
+      double* __restrict out_re = coef + (u * ns + sp) * nr;
+      double* __restrict out_im = coef + (nus + u * ns + sp) * nr;
+      const double* __restrict b0r = b + sp * nr;
+      const double* __restrict b0i = b + (ns + sp) * nr;
+#pragma GCC ivdep
+      for (std::size_t r = 0; r < nr; ++r) {
+        const double f0 = amp_rx[r] * pol0;
+        const double ar0 = f0 * cr_u[r], ai0 = f0 * ci_u[r];
+        out_re[r] = ar0 * b0r[r] - ai0 * b0i[r];
+        out_im[r] = ar0 * b0i[r] + ai0 * b0r[r];
+      }
+      if (!f.rx_dual) continue;
+      const double* __restrict b1r = b + (2 * ns + sp) * nr;
+      const double* __restrict b1i = b + (3 * ns + sp) * nr;
+#pragma GCC ivdep
+      for (std::size_t r = 0; r < nr; ++r) {
+        const double f1 = amp_rx[r] * pol1;
+        const double ar1 = f1 * cr_u[r], ai1 = f1 * ci_u[r];
+        out_re[r] += ar1 * b1r[r] - ai1 * b1i[r];
+        out_im[r] += ar1 * b1i[r] + ai1 * b1r[r];
+      }
+    }
+  }
 }
 
 // h[row][k] = Σ_c g[row][c] e[c][k] for every row (= (t, u, s)): g interleaved complex [rows, nc], e as structure of
@@ -378,7 +523,7 @@ namespace {
 // that followed took over half of the evolution path's time.
 struct workspace {
   std::vector<double> ang, ang_s, ang_c, arg, arg_s, arg_c;  // the two sin/cos batches of cluster_gains
-  std::vector<double> a_re, a_im, b_re, b_im, coef_re, coef_im, acc_re, acc_im;
+  std::vector<double> ports, dir, amp, los, zero, one, b, coef, coef_re, coef_im, acc_re, acc_im;
   std::vector<cdouble> gains;  // frequency_response's cluster gains
   // The subcarrier exponentials exp(-j2π f τ) of the last call and what they were computed from: a model's cluster
   // delays are fixed, so every realisation of a model (and every call on one realisation) reuses them.
@@ -412,14 +557,24 @@ void cluster_gains_into(const ray_set& rays, const antenna_array& rx, const ante
   // entries that multiply it, and their random phases' sines and cosines, are not needed (the phases are still
   // drawn: the random stream does not depend on the arrays). Φ^θθ (slot 0) is always used, by the LOS ray as well.
   bool rx_pol[2] = {}, tx_pol[2] = {};
+  std::vector<double>& pol = w.ports;  // (cos ζ, sin ζ) then x, y, z per port: receive ports first
+  pol.resize(5 * (nu + ns));
+  double *pol_rx = pol.data(), *pol_tx = pol_rx + 2 * nu, *pos_rx = pol_tx + 2 * ns, *pos_tx = pos_rx + 3 * nu;
   for (std::size_t u = 0; u < nu; ++u)
-    for (std::size_t p = 0; p < 2; ++p) rx_pol[p] |= rx.polarisation(u)[p] != 0.0;
+    for (std::size_t p = 0; p < 3; ++p) {
+      if (p < 2) pol_rx[2 * u + p] = rx.polarisation(u)[p], rx_pol[p] |= rx.polarisation(u)[p] != 0.0;
+      pos_rx[3 * u + p] = rx.position_wavelengths(u)[p];
+    }
   for (std::size_t s = 0; s < ns; ++s)
-    for (std::size_t q = 0; q < 2; ++q) tx_pol[q] |= tx.polarisation(s)[q] != 0.0;
-  std::array<std::ptrdiff_t, 4> slot{};  // Φ^pq (index 2p + q) at this offset in a ray's phase block, or -1
+    for (std::size_t q = 0; q < 3; ++q) {
+      if (q < 2) pol_tx[2 * s + q] = tx.polarisation(s)[q], tx_pol[q] |= tx.polarisation(s)[q] != 0.0;
+      pos_tx[3 * s + q] = tx.position_wavelengths(s)[q];
+    }
+  ray_fields f{};
   std::size_t npol = 0;
   for (std::size_t i = 0; i < 4; ++i)
-    slot[i] = i == 0 || (rx_pol[i / 2] && tx_pol[i % 2]) ? static_cast<std::ptrdiff_t>(npol++) : -1;
+    f.slot[i] = i == 0 || (rx_pol[i / 2] && tx_pol[i % 2]) ? static_cast<std::ptrdiff_t>(npol++) : -1;
+  const ray_layout l{nr, nu, ns, npol, nt};
 
   // Every sine and cosine of the call in two batches. First the ray angles: [zoa | aoa | zod | aod].
   double* ang = room(w.ang, 4 * nr);
@@ -430,112 +585,65 @@ void cluster_gains_into(const ray_set& rays, const antenna_array& rx, const ante
   std::copy(rays.zod_rad.begin(), rays.zod_rad.end(), ang + 2 * nr);
   std::copy(rays.aod_rad.begin(), rays.aod_rad.end(), ang + 3 * nr);
   sincos_batch(ang, ang_s, ang_c, 4 * nr);
-  // (7.5-23)/(7.5-24): r̂ = [sinθ cosφ, sinθ sinφ, cosθ].
-  auto direction = [&](std::size_t zen, std::size_t azi) -> std::array<double, 3> {
-    return {ang_s[zen] * ang_c[azi], ang_s[zen] * ang_s[azi], ang_c[zen]};
-  };
-  // Then per ray its phases: receive ports, transmit ports, the polarisation phases Φ in use, the Doppler phase at
-  // every time.
-  const std::size_t per_ray = nu + ns + npol + nt;
-  double* arg = room(w.arg, nr * per_ray);
-  double* arg_s = room(w.arg_s, nr * per_ray);
-  double* arg_c = room(w.arg_c, nr * per_ray);
-  for (std::size_t r = 0; r < nr; ++r) {
-    const auto r_rx = direction(r, nr + r), r_tx = direction(2 * nr + r, 3 * nr + r);
-    double* a = arg + r * per_ray;
-    for (std::size_t u = 0; u < nu; ++u) a[u] = 2.0 * pi * (dot(r_rx, rx.position_wavelengths(u)) + dot(r_rx, rx_shift));
-    for (std::size_t s = 0; s < ns; ++s)
-      a[nu + s] = 2.0 * pi * (dot(r_tx, tx.position_wavelengths(s)) + dot(r_tx, tx_shift));
-    for (std::size_t i = 0; i < 4; ++i)
-      if (slot[i] >= 0) a[nu + ns + static_cast<std::size_t>(slot[i])] = rays.phase_rad[r][i];
-    // (7.5-25), with the transmitter's motion added the same way.
-    const double nu_Hz = (dot(r_rx, rays.rx_velocity_mps) + dot(r_tx, rays.tx_velocity_mps)) / lambda;
-    for (std::size_t t = 0; t < nt; ++t) a[nu + ns + npol + t] = 2.0 * pi * nu_Hz * times_s[t];
-  }
-  sincos_batch(arg, arg_s, arg_c, nr * per_ray);
+  // Then the phases: receive ports, transmit ports, the polarisation phases Φ in use, the Doppler phase at every
+  // time; one array over the rays each.
+  const std::size_t nq = l.per_ray();
+  double* arg = room(w.arg, nq * nr);
+  double* arg_s = room(w.arg_s, nq * nr);
+  double* arg_c = room(w.arg_c, nq * nr);
+  double* dir = room(w.dir, 7 * nr);
+  ray_arguments(l, ang_s, ang_c, pos_rx, rx_shift.data(), pos_tx, tx_shift.data(), rays.rx_velocity_mps.data(),
+                rays.tx_velocity_mps.data(), lambda, times_s.data(), dir, arg);
+  for (std::size_t i = 0; i < 4; ++i)
+    if (f.slot[i] >= 0) {
+      double* a = arg + (nu + ns + static_cast<std::size_t>(f.slot[i])) * nr;
+      for (std::size_t r = 0; r < nr; ++r) a[r] = rays.phase_rad[r][i];
+    }
+  sincos_batch(arg, arg_s, arg_c, nq * nr);
 
-  // Per ray, as real arithmetic on structures of arrays: a_p[u] (receive port u, polarisation p) and b_p[s].
-  double* a_re = room(w.a_re, 2 * nu);
-  double* a_im = room(w.a_im, 2 * nu);
-  double* b_re = room(w.b_re, 2 * ns);
-  double* b_im = room(w.b_im, 2 * ns);
-  double* coef_re = room(w.coef_re, nr * nus);  // [nr, nus]
+  // Per ray and port pair the coefficient of its Doppler phasor: [nu·ns, nr], real parts then imaginary parts.
+  double* amp = room(w.amp, 3 * nr);  // sqrt(p_r), then the element amplitudes (receive, transmit)
+  double *amp_rx = amp + nr, *amp_tx = amp + 2 * nr;
+  for (std::size_t r = 0; r < nr; ++r) {
+    amp[r] = std::sqrt(rays.power[r]);
+    amp_rx[r] = rx.directional() ? rx.element_amplitude(rays.zoa_rad[r], rays.aoa_rad[r]) : 1.0;
+    amp_tx[r] = tx.directional() ? tx.element_amplitude(rays.zod_rad[r], rays.aod_rad[r]) : 1.0;
+  }
+  f.amp = amp, f.xpr_inv_sqrt = rays.xpr_inv_sqrt.data(), f.amp_rx = amp_rx, f.amp_tx = amp_tx;
+  f.pol_rx = pol_rx, f.pol_tx = pol_tx, f.rx_dual = rx_pol[1];
+  w.los.assign(rays.los.begin(), rays.los.end());
+  f.los = w.los.data();
+  w.zero.assign(nr, 0.0);
+  w.one.assign(nr, 1.0);
+  f.zero = w.zero.data(), f.one = w.one.data();
+  double* coef = room(w.coef, 2 * nus * nr);
+  ray_coefficients(l, f, arg_s, arg_c, room(w.b, 4 * ns * nr), coef);
+  // ... as rows per ray for the accumulation: [nr, nu·ns].
+  double* coef_re = room(w.coef_re, nr * nus);
   double* coef_im = room(w.coef_im, nr * nus);
+  for (std::size_t r = 0; r < nr; ++r)  // writes in order (reads strided): 3x faster than the other way round
+    for (std::size_t us = 0; us < nus; ++us) {
+      coef_re[r * nus + us] = coef[us * nr + r];
+      coef_im[r * nus + us] = coef[(nus + us) * nr + r];
+    }
+
+  // Time evolution by each ray's Doppler, (7.5-22) last factor, summed over the rays of a cluster: run by run of
+  // consecutive rays of one cluster, each run's sum added to the cluster's gains.
   double* acc_re = room(w.acc_re, nt * nus);
   double* acc_im = room(w.acc_im, nt * nus);
-  std::fill(acc_re, acc_re + nt * nus, 0.0);
-  std::fill(acc_im, acc_im + nt * nus, 0.0);
-  auto flush = [&](std::size_t c) {  // a cluster's accumulated gains into out(t, u, s, c)
-    double* o = reinterpret_cast<double*>(out);  // std::complex: {re, im} ([complex.numbers])
+  double* o = reinterpret_cast<double*>(out);  // std::complex: {re, im} ([complex.numbers])
+  const std::size_t doppler = (nu + ns + npol) * nr;
+  for (std::size_t r0 = 0, r1 = 0; r0 < nr; r0 = r1) {
+    while (r1 < nr && rays.cluster[r1] == rays.cluster[r0]) ++r1;
+    std::fill(acc_re, acc_re + nt * nus, 0.0);
+    std::fill(acc_im, acc_im + nt * nus, 0.0);
+    accumulate_rays(coef_re + r0 * nus, coef_im + r0 * nus, r1 - r0, arg_c + doppler + r0, arg_s + doppler + r0, 1,
+                    nr, acc_re, acc_im, nt, nus);
+    const std::size_t c = rays.cluster[r0];
     for (std::size_t i = 0; i < nt * nus; ++i) {
       o[2 * (i * nc + c)] += acc_re[i];
       o[2 * (i * nc + c) + 1] += acc_im[i];
     }
-    std::fill(acc_re, acc_re + nt * nus, 0.0);
-    std::fill(acc_im, acc_im + nt * nus, 0.0);
-  };
-  for (std::size_t r = 0; r < nr; ++r) {
-    const double* ps = arg_s + r * per_ray;
-    const double* pc = arg_c + r * per_ray;
-    // Receive side: a_p[u] = F_rx,u,p(θ_ZOA, φ_AOA) · exp(j2π r̂_rx·d̄_rx,u/λ), (7.5-22).
-    const double amp_rx = rx.directional() ? rx.element_amplitude(rays.zoa_rad[r], rays.aoa_rad[r]) : 1.0;
-    for (std::size_t u = 0; u < nu; ++u)
-      for (std::size_t p = 0; p < 2; ++p) {
-        const double f = amp_rx * rx.polarisation(u)[p];
-        a_re[p * nu + u] = f * pc[u];
-        a_im[p * nu + u] = f * ps[u];
-      }
-    // Transmit side: b_p[s] = Σ_q M_pq F_tx,s,q(θ_ZOD, φ_AOD) · exp(j2π r̂_tx·d̄_tx,s/λ), M the polarisation matrix:
-    // (7.5-22) random phases, cross terms weighted by sqrt(1/κ); (7.5-29) [[1, 0], [0, −1]] with the LOS phase.
-    // Entries of polarisations absent at either end are left at zero (they multiply a zero field).
-    const double amp = std::sqrt(rays.power[r]);
-    const double* qs = ps + nu + ns;
-    const double* qc = pc + nu + ns;
-    double m_re[2][2] = {}, m_im[2][2] = {};
-    m_re[0][0] = amp * qc[0], m_im[0][0] = amp * qs[0];
-    if (rays.los[r]) {
-      m_re[1][1] = -m_re[0][0], m_im[1][1] = -m_im[0][0];
-    } else {
-      const double x = amp * rays.xpr_inv_sqrt[r];
-      for (std::size_t i = 1; i < 4; ++i)
-        if (slot[i] >= 0) {
-          const auto j = static_cast<std::size_t>(slot[i]);
-          const double scale = i == 3 ? amp : x;
-          m_re[i / 2][i % 2] = scale * qc[j], m_im[i / 2][i % 2] = scale * qs[j];
-        }
-    }
-    const double amp_tx = tx.directional() ? tx.element_amplitude(rays.zod_rad[r], rays.aod_rad[r]) : 1.0;
-    for (std::size_t s = 0; s < ns; ++s) {
-      const double f0 = amp_tx * tx.polarisation(s)[0], f1 = amp_tx * tx.polarisation(s)[1];
-      const double hr = pc[nu + s], hi = ps[nu + s];
-      for (std::size_t p = 0; p < 2; ++p) {
-        const double vr = m_re[p][0] * f0 + m_re[p][1] * f1, vi = m_im[p][0] * f0 + m_im[p][1] * f1;
-        b_re[p * ns + s] = vr * hr - vi * hi;
-        b_im[p * ns + s] = vr * hi + vi * hr;
-      }
-    }
-    // coef[u, s] = a_0[u] b_0[s] + a_1[u] b_1[s]; the second term is zero for a single-polarised receiver.
-    for (std::size_t u = 0; u < nu; ++u)
-      for (std::size_t s = 0; s < ns; ++s) {
-        const double ar0 = a_re[u], ai0 = a_im[u], br0 = b_re[s], bi0 = b_im[s];
-        double cr = ar0 * br0 - ai0 * bi0, ci = ar0 * bi0 + ai0 * br0;
-        if (rx_pol[1]) {
-          const double ar1 = a_re[nu + u], ai1 = a_im[nu + u], br1 = b_re[ns + s], bi1 = b_im[ns + s];
-          cr += ar1 * br1 - ai1 * bi1;
-          ci += ar1 * bi1 + ai1 * br1;
-        }
-        coef_re[r * nus + u * ns + s] = cr;
-        coef_im[r * nus + u * ns + s] = ci;
-      }
-  }
-  // Time evolution by each ray's Doppler, (7.5-22) last factor, summed over the rays of a cluster: run by run of
-  // consecutive rays of one cluster.
-  for (std::size_t r0 = 0, r1 = 0; r0 < nr; r0 = r1) {
-    while (r1 < nr && rays.cluster[r1] == rays.cluster[r0]) ++r1;
-    const std::size_t off = r0 * per_ray + nu + ns + npol;
-    accumulate_rays(coef_re + r0 * nus, coef_im + r0 * nus, r1 - r0, arg_c + off, arg_s + off, per_ray, acc_re, acc_im,
-                    nt, nus);
-    flush(rays.cluster[r0]);
   }
 }
 
