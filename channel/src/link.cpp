@@ -49,27 +49,30 @@ std::vector<double> normalised_powers(const std::vector<double>& powers_dB, bool
   return p;
 }
 
-void push_ray(ray_set& rs, std::size_t cluster, double power, double aod_deg, double zod_deg, double aoa_deg,
-              double zoa_deg, double xpr_inv_sqrt, bool los, rng_stream& rng) {
-  rs.cluster.push_back(cluster);
-  rs.power.push_back(power);
-  rs.aod_rad.push_back(deg_to_rad(aod_deg));
-  rs.zod_rad.push_back(deg_to_rad(wrap_zenith_deg(zod_deg)));
-  rs.aoa_rad.push_back(deg_to_rad(aoa_deg));
-  rs.zoa_rad.push_back(deg_to_rad(wrap_zenith_deg(zoa_deg)));
-  rs.xpr_inv_sqrt.push_back(xpr_inv_sqrt);
-  // Random initial phases Φ ~ U(-π, π) for the four polarisation combinations (step 10 of §7.5).
-  rs.phase_rad.push_back({rng.uniform(-pi, pi), rng.uniform(-pi, pi), rng.uniform(-pi, pi), rng.uniform(-pi, pi)});
-  rs.los.push_back(los ? 1 : 0);
+// Ray i of rs (its arrays sized by sized_ray_set): written in place rather than appended, a third of a snapshot's
+// drawing time was spent in push_back.
+void set_ray(ray_set& rs, std::size_t i, std::size_t cluster, double power, double aod_deg, double zod_deg,
+             double aoa_deg, double zoa_deg, double xpr_inv_sqrt, bool los, rng_stream& rng) {
+  rs.cluster[i] = cluster;
+  rs.power[i] = power;
+  rs.aod_rad[i] = deg_to_rad(aod_deg);
+  rs.zod_rad[i] = deg_to_rad(wrap_zenith_deg(zod_deg));
+  rs.aoa_rad[i] = deg_to_rad(aoa_deg);
+  rs.zoa_rad[i] = deg_to_rad(wrap_zenith_deg(zoa_deg));
+  rs.xpr_inv_sqrt[i] = xpr_inv_sqrt;
+  // Random initial phases Φ ~ U(-π, π) for the four polarisation combinations (step 10 of §7.5), drawn in this order.
+  for (double& phi : rs.phase_rad[i]) phi = rng.uniform(-pi, pi);
+  rs.los[i] = los ? 1 : 0;
 }
 
-ray_set empty_ray_set(const link_config& cfg, std::size_t nof_clusters, std::size_t nof_rays) {
+// A ray set with room for nof_rays rays (filled by set_ray) and the motion of the receiving end.
+ray_set sized_ray_set(const link_config& cfg, std::size_t nof_clusters, std::size_t nof_rays) {
   ray_set rs;
   rs.cluster_delay_s.reserve(nof_clusters);
-  for (auto* v : {&rs.power, &rs.aod_rad, &rs.zod_rad, &rs.aoa_rad, &rs.zoa_rad, &rs.xpr_inv_sqrt}) v->reserve(nof_rays);
-  rs.cluster.reserve(nof_rays);
-  rs.phase_rad.reserve(nof_rays);
-  rs.los.reserve(nof_rays);
+  for (auto* v : {&rs.power, &rs.aod_rad, &rs.zod_rad, &rs.aoa_rad, &rs.zoa_rad, &rs.xpr_inv_sqrt}) v->resize(nof_rays);
+  rs.cluster.resize(nof_rays);
+  rs.phase_rad.resize(nof_rays);
+  rs.los.resize(nof_rays);
   rs.carrier_Hz = cfg.carrier_Hz;
   // (7.5-25): v̄ = v [sinθ_v cosφ_v, sinθ_v sinφ_v, cosθ_v]^T.
   rs.rx_velocity_mps =
@@ -128,16 +131,17 @@ class cdl_model final : public profile_model<tables::cdl_profile> {
       : profile_model(cfg, prof, cfg.tx, cfg.rx) {}
 
   ray_set draw_rays(rng_stream& rng) const override {
-    const std::size_t m_rays = tables::ray_offsets.size();
-    ray_set rs = empty_ray_set(cfg_, prof_.nof_rows, prof_.nof_rows * m_rays);
+    const std::size_t m_rays = tables::ray_offsets.size(), nof_los = prof_.has_los ? 1 : 0;
+    ray_set rs = sized_ray_set(cfg_, prof_.nof_rows, nof_los + (prof_.nof_rows - nof_los) * m_rays);
     std::vector<std::size_t> p_aod, p_zod, p_zoa;
+    std::size_t i = 0;
     const double xpr_inv_sqrt = std::sqrt(1.0 / db_to_linear(prof_.xpr_dB));
     for (std::size_t n = 0; n < prof_.nof_rows; ++n) {
       const auto& row = prof_.rows[n];
       rs.cluster_delay_s.push_back(row.delay * cfg_.delay_spread_s);  // (7.7-1)
       if (prof_.has_los && n == 0) {
         // The specular LOS path is a single ray at the cluster angles, (7.5-29).
-        push_ray(rs, n, powers_[n], row.aod_deg, row.zod_deg, row.aoa_deg, row.zoa_deg, 0.0, true, rng);
+        set_ray(rs, i++, n, powers_[n], row.aod_deg, row.zod_deg, row.aoa_deg, row.zoa_deg, 0.0, true, rng);
         continue;
       }
       // Step 2 of §7.7.1: random coupling of AOD-AOA, ZOD-ZOA and AOD-ZOD within the cluster.
@@ -147,9 +151,9 @@ class cdl_model final : public profile_model<tables::cdl_profile> {
       for (std::size_t m = 0; m < m_rays; ++m) {
         // (7.7-0a): φ_n,m = φ_n + c_AS α_m, likewise for the other three angles.
         const auto& a = tables::ray_offsets;
-        push_ray(rs, n, powers_[n] / static_cast<double>(m_rays), row.aod_deg + prof_.c_asd_deg * a[p_aod[m]],
-                 row.zod_deg + prof_.c_zsd_deg * a[p_zod[m]], row.aoa_deg + prof_.c_asa_deg * a[m],
-                 row.zoa_deg + prof_.c_zsa_deg * a[p_zoa[m]], xpr_inv_sqrt, false, rng);
+        set_ray(rs, i++, n, powers_[n] / static_cast<double>(m_rays), row.aod_deg + prof_.c_asd_deg * a[p_aod[m]],
+                row.zod_deg + prof_.c_zsd_deg * a[p_zod[m]], row.aoa_deg + prof_.c_asa_deg * a[m],
+                row.zoa_deg + prof_.c_zsa_deg * a[p_zoa[m]], xpr_inv_sqrt, false, rng);
       }
     }
     if (cfg_.angle_scaling) {
@@ -171,14 +175,16 @@ class tdl_model final : public profile_model<tables::tdl_profile> {
   ray_set draw_rays(rng_stream& rng) const override {
     const double phi_v_deg = cfg_.direction_azimuth_deg;
     const std::size_t m_rays = cfg_.nof_sinusoids;
-    ray_set rs = empty_ray_set(cfg_, prof_.nof_rows, prof_.nof_rows * m_rays);
+    const std::size_t nof_los = prof_.has_los ? 1 : 0;
+    ray_set rs = sized_ray_set(cfg_, prof_.nof_rows, nof_los + (prof_.nof_rows - nof_los) * m_rays);
     std::vector<std::size_t> p_aod;
+    std::size_t i = 0;
     for (std::size_t n = 0; n < prof_.nof_rows; ++n) {
       rs.cluster_delay_s.push_back(prof_.rows[n].delay * cfg_.delay_spread_s);  // (7.7-1)
       if (prof_.has_los && n == 0) {
         // LOS tap: one ray whose Doppler is los_doppler_cos·f_D (TS 38.101-4 Annex B.2.1 uses 0.7).
         const double aoa_deg = phi_v_deg + rad_to_deg(std::acos(cfg_.los_doppler_cos));
-        push_ray(rs, n, powers_[n], 0.0, 90.0, aoa_deg, 90.0, 0.0, true, rng);
+        set_ray(rs, i++, n, powers_[n], 0.0, 90.0, aoa_deg, 90.0, 0.0, true, rng);
         continue;
       }
       // Sum of sinusoids with stratified uniform arrival azimuths on a horizontal ring: each α_m is uniform in
@@ -189,7 +195,7 @@ class tdl_model final : public profile_model<tables::tdl_profile> {
         const double sector = 360.0 / static_cast<double>(m_rays);
         const double aoa = phi_v_deg + sector * (static_cast<double>(m) + rng.uniform());
         const double aod = sector * (static_cast<double>(p_aod[m]) + rng.uniform());
-        push_ray(rs, n, powers_[n] / static_cast<double>(m_rays), aod, 90.0, aoa, 90.0, 0.0, false, rng);
+        set_ray(rs, i++, n, powers_[n] / static_cast<double>(m_rays), aod, 90.0, aoa, 90.0, 0.0, false, rng);
       }
     }
     return rs;
@@ -524,7 +530,8 @@ namespace {
 struct workspace {
   std::vector<double> ang, ang_s, ang_c, arg, arg_s, arg_c;  // the two sin/cos batches of cluster_gains
   std::vector<double> ports, dir, amp, los, zero, one, b, coef, coef_re, coef_im, acc_re, acc_im;
-  std::vector<cdouble> gains;  // frequency_response's cluster gains
+  std::vector<char> zero_block;  // per phase block of cluster_gains: all its arguments are ±0
+  std::vector<cdouble> gains;    // frequency_response's cluster gains
   // The subcarrier exponentials exp(-j2π f τ) of the last call and what they were computed from: a model's cluster
   // delays are fixed, so every realisation of a model (and every call on one realisation) reuses them.
   std::vector<double> exp_delays_s, exp_freqs_Hz, e_re, e_im;
@@ -599,7 +606,24 @@ void cluster_gains_into(const ray_set& rays, const antenna_array& rx, const ante
       double* a = arg + (nu + ns + static_cast<std::size_t>(f.slot[i])) * nr;
       for (std::size_t r = 0; r < nr; ++r) a[r] = rays.phase_rad[r][i];
     }
-  sincos_batch(arg, arg_s, arg_c, nq * nr);
+  // Blocks whose arguments are all ±0 (a port at its array's reference point with no displacement, the time 0, no
+  // motion) have sin/cos (+0, 1), exactly what sincos_batch returns for ±0: filled in instead of computed.
+  auto zero = [](const double* v, std::size_t n) { return std::all_of(v, v + n, [](double x) { return x == 0.0; }); };
+  const bool still = zero(rays.rx_velocity_mps.data(), 3) && zero(rays.tx_velocity_mps.data(), 3);
+  std::vector<char>& zero_q = w.zero_block;
+  zero_q.assign(nq, 0);
+  for (std::size_t u = 0; u < nu; ++u) zero_q[u] = zero(pos_rx + 3 * u, 3) && zero(rx_shift.data(), 3);
+  for (std::size_t s = 0; s < ns; ++s) zero_q[nu + s] = zero(pos_tx + 3 * s, 3) && zero(tx_shift.data(), 3);
+  for (std::size_t t = 0; t < nt; ++t) zero_q[nu + ns + npol + t] = still || times_s[t] == 0.0;
+  for (std::size_t q0 = 0, q1 = 0; q0 < nq; q0 = q1) {
+    for (q1 = q0 + 1; q1 < nq && zero_q[q1] == zero_q[q0];) ++q1;
+    if (zero_q[q0]) {
+      std::fill(arg_s + q0 * nr, arg_s + q1 * nr, 0.0);
+      std::fill(arg_c + q0 * nr, arg_c + q1 * nr, 1.0);
+    } else {
+      sincos_batch(arg + q0 * nr, arg_s + q0 * nr, arg_c + q0 * nr, (q1 - q0) * nr);
+    }
+  }
 
   // Per ray and port pair the coefficient of its Doppler phasor: [nu·ns, nr], real parts then imaginary parts.
   double* amp = room(w.amp, 3 * nr);  // sqrt(p_r), then the element amplitudes (receive, transmit)
