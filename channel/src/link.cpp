@@ -717,17 +717,18 @@ double frequency_response_flops(std::size_t nof_rays, std::size_t nof_clusters, 
   const double t = static_cast<double>(nof_time), k = static_cast<double>(nof_subcarriers);
   // sincos: the operations of sincos_batch's loop (reduction 9, sine polynomial 18, cosine polynomial 19).
   constexpr double cmac = 8, sincos = 46, dot3 = 5;
-  // Per ray, as cluster_gains' loops do them (single-polarised receiver): 4 angle sincos and the two directions
-  // (6); per port a phase argument (2 dot products, 1 add, 2 multiplies) and its sincos; the Doppler (2 dot products,
-  // add, divide) and per time its argument (3) and sincos; the 4 polarisation phasors; receive side 6 per port;
-  // M 8; transmit side 26 per port; coef 6 per port pair; per time and port pair a complex multiply-add; the cluster
-  // flush 2 adds per time and port pair.
-  const double per_ray = 4 * sincos + 6 + (u + s) * (2 * dot3 + 3 + sincos) + (2 * dot3 + 2) + t * (3 + sincos) +
-                         4 * sincos + 6 * u + 8 + 26 * s + 6 * u * s + t * u * s * cmac;
+  // Per ray, as cluster_gains' loops do them for single-polarised ends whose first port is at the array's reference
+  // point, no displacement and the first time 0 (the benchmark's case: those phases are (+0, 1) and not computed):
+  // 4 angle sincos and the two directions (4); per port a phase argument (2 dot products, 1 add, 1 multiply), the
+  // sincos of all but the first port; the Doppler (2 dot products, add, divide), per time its argument (2) and the
+  // sincos of all but the first; the one polarisation phasor in use; sqrt(p_r); the transmit side 23 per port; the
+  // port-pair coefficient 9; per time and port pair a complex multiply-add; the cluster flush 2 adds per time and
+  // port pair. The subcarrier exponentials are computed once per model (the delays are fixed) and not counted.
+  const double per_ray = 4 * sincos + 4 + (u + s) * (2 * dot3 + 2) + (u + s - 2) * sincos + (2 * dot3 + 2) +
+                         t * 2 + (t - 1) * sincos + sincos + 1 + 23 * s + 9 * u * s + t * u * s * cmac;
   const double flush = c * t * u * s * 2;
-  const double exponentials = c * k * (2 + sincos);
   const double synthesis = t * u * s * c * k * cmac;
-  return r * per_ray + flush + exponentials + synthesis;
+  return r * per_ray + flush + synthesis;
 }
 
 ndarray<cdouble> generate_csi(const link_model& model, const ofdm_grid& grid, const rng_stream& stream,
