@@ -628,11 +628,13 @@ void cluster_gains_into(const ray_set& rays, const antenna_array& rx, const ante
   // Per ray and port pair the coefficient of its Doppler phasor: [nu·ns, nr], real parts then imaginary parts.
   double* amp = room(w.amp, 3 * nr);  // sqrt(p_r), then the element amplitudes (receive, transmit)
   double *amp_rx = amp + nr, *amp_tx = amp + 2 * nr;
-  for (std::size_t r = 0; r < nr; ++r) {
-    amp[r] = std::sqrt(rays.power[r]);
-    amp_rx[r] = rx.directional() ? rx.element_amplitude(rays.zoa_rad[r], rays.aoa_rad[r]) : 1.0;
-    amp_tx[r] = tx.directional() ? tx.element_amplitude(rays.zod_rad[r], rays.aod_rad[r]) : 1.0;
-  }
+  for (std::size_t r = 0; r < nr; ++r) amp[r] = std::sqrt(rays.power[r]);  // vectorised (no errno, see CMakeLists)
+  std::fill(amp_rx, amp_rx + nr, 1.0);
+  std::fill(amp_tx, amp_tx + nr, 1.0);
+  if (rx.directional())
+    for (std::size_t r = 0; r < nr; ++r) amp_rx[r] = rx.element_amplitude(rays.zoa_rad[r], rays.aoa_rad[r]);
+  if (tx.directional())
+    for (std::size_t r = 0; r < nr; ++r) amp_tx[r] = tx.element_amplitude(rays.zod_rad[r], rays.aod_rad[r]);
   f.amp = amp, f.xpr_inv_sqrt = rays.xpr_inv_sqrt.data(), f.amp_rx = amp_rx, f.amp_tx = amp_tx;
   f.pol_rx = pol_rx, f.pol_tx = pol_tx, f.rx_dual = rx_pol[1];
   w.los.assign(rays.los.begin(), rays.los.end());
