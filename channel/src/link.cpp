@@ -406,7 +406,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void ray_arguments(
 struct ray_fields {
   const double *amp, *xpr_inv_sqrt, *amp_rx, *amp_tx, *pol_rx, *pol_tx;
   const double *zero, *one;  // [nr] zeros, [nr] ones
-  const double* los;  // [nr] 1 for the LOS ray, else 0
+  const double* los;         // [nr] 1 for the LOS ray, else 0
   std::array<std::ptrdiff_t, 4> slot;
   bool rx_dual;
 };
@@ -414,9 +414,9 @@ struct ray_fields {
 // Written without branches on the ray and with restrict-qualified arrays, so that every loop over the rays
 // vectorises.
 __attribute__((target_clones("avx512f", "avx2", "default"))) void ray_coefficients(const ray_layout& l,
-                                                                                    const ray_fields& f,
-                                                                                    const double* s, const double* c,
-                                                                                    double* b, double* coef) {
+                                                                                   const ray_fields& f, const double* s,
+                                                                                   const double* c, double* b,
+                                                                                   double* coef) {
   const std::size_t nr = l.nr, nu = l.nu, ns = l.ns, nus = nu * ns;
   const double* __restrict amp = f.amp;
   const double* __restrict xpr = f.xpr_inv_sqrt;
@@ -492,10 +492,12 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void ray_coefficien
 }
 
 // h[row][k] = Σ_c g[row][c] e[c][k] for every row (= (t, u, s)): g interleaved complex [rows, nc], e as structure of
-// arrays [nc, nk], h interleaved [rows, nk]. Subcarriers in blocks of 24 so the accumulators stay in registers.
+// arrays [nc, nk], h interleaved [rows, nk]. Subcarriers in blocks of 24, each summed over the clusters before it is
+// written.
 __attribute__((target_clones("avx512f", "avx2", "default"))) void synthesise(const cdouble* g, const double* e_re,
-                                                                  const double* e_im, cdouble* h, std::size_t rows,
-                                                                  std::size_t nc, std::size_t nk) {
+                                                                             const double* e_im, cdouble* h,
+                                                                             std::size_t rows, std::size_t nc,
+                                                                             std::size_t nk) {
   constexpr std::size_t block = 24;
   for (std::size_t row = 0; row < rows; ++row) {
     const cdouble* gc = g + row * nc;
@@ -663,8 +665,8 @@ void cluster_gains_into(const ray_set& rays, const antenna_array& rx, const ante
     while (r1 < nr && rays.cluster[r1] == rays.cluster[r0]) ++r1;
     std::fill(acc_re, acc_re + nt * nus, 0.0);
     std::fill(acc_im, acc_im + nt * nus, 0.0);
-    accumulate_rays(coef_re + r0 * nus, coef_im + r0 * nus, r1 - r0, arg_c + doppler + r0, arg_s + doppler + r0, 1,
-                    nr, acc_re, acc_im, nt, nus);
+    accumulate_rays(coef_re + r0 * nus, coef_im + r0 * nus, r1 - r0, arg_c + doppler + r0, arg_s + doppler + r0, 1, nr,
+                    acc_re, acc_im, nt, nus);
     const std::size_t c = rays.cluster[r0];
     for (std::size_t i = 0; i < nt * nus; ++i) {
       o[2 * (i * nc + c)] += acc_re[i];
@@ -726,8 +728,8 @@ double frequency_response_flops(std::size_t nof_rays, std::size_t nof_clusters, 
   // sincos of all but the first; the one polarisation phasor in use; sqrt(p_r); the transmit side 23 per port; the
   // port-pair coefficient 9; per time and port pair a complex multiply-add; the cluster flush 2 adds per time and
   // port pair. The subcarrier exponentials are computed once per model (the delays are fixed) and not counted.
-  const double per_ray = 4 * sincos + 4 + (u + s) * (2 * dot3 + 2) + (u + s - 2) * sincos + (2 * dot3 + 2) +
-                         t * 2 + (t - 1) * sincos + sincos + 1 + 23 * s + 9 * u * s + t * u * s * cmac;
+  const double per_ray = 4 * sincos + 4 + (u + s) * (2 * dot3 + 2) + (u + s - 2) * sincos + (2 * dot3 + 2) + t * 2 +
+                         (t - 1) * sincos + sincos + 1 + 23 * s + 9 * u * s + t * u * s * cmac;
   const double flush = c * t * u * s * 2;
   const double synthesis = t * u * s * c * k * cmac;
   return r * per_ray + flush + synthesis;

@@ -45,7 +45,7 @@ double from_bits(std::uint64_t u) {
 // Returns how many arguments lie outside ±sincos_batch_limit (NaN included), counted in the same pass as an integer,
 // which vectorises (a separate bool reduction did not, and cost a quarter of the kernel's time).
 __attribute__((target_clones("avx512f", "avx2", "default"))) std::uint64_t sincos_kernel(const double* x, double* s,
-                                                                                       double* c, std::size_t n) {
+                                                                                         double* c, std::size_t n) {
   std::uint64_t outside = 0;
   for (std::size_t i = 0; i < n; ++i) {
     outside += !(std::fabs(x[i]) <= sincos_batch_limit);

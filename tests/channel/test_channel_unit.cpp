@@ -242,8 +242,9 @@ TEST(ChannelLink, ClusterGainsMatchRayByRaySum) {
     std::string profile, rx_pol, tx_pol, rx_element;
     std::size_t rows;
   };
-  for (const auto& v : {variant{"CDL-C", "single", "single", "isotropic", 1}, variant{"CDL-D", "dual", "dual", "3gpp", 2},
-                        variant{"CDL-E", "single", "dual", "isotropic", 2}, variant{"CDL-B", "dual", "single", "3gpp", 1}}) {
+  for (const auto& v :
+       {variant{"CDL-C", "single", "single", "isotropic", 1}, variant{"CDL-D", "dual", "dual", "3gpp", 2},
+        variant{"CDL-E", "single", "dual", "isotropic", 2}, variant{"CDL-B", "dual", "single", "3gpp", 1}}) {
     pc::link_config c;
     c.profile = v.profile;
     c.rx.polarisation = v.rx_pol, c.tx.polarisation = v.tx_pol, c.rx.element = v.rx_element;
