@@ -40,17 +40,15 @@ double from_bits(std::uint64_t u) {
   return x;
 }
 
-bool in_range(const double* x, std::size_t n) {
-  bool ok = true;
-  for (std::size_t i = 0; i < n; ++i) ok &= std::fabs(x[i]) <= sincos_batch_limit;  // false for NaN
-  return ok;
-}
-
 // The vector path. Quadrant q = n mod 4 from the low bits of the rounded sum; sin and cos of the reduced argument r,
 // then swapped (q odd) and negated by bit masks: integer operations, so every SIMD width gives the same bits.
-__attribute__((target_clones("avx2", "default"))) void sincos_kernel(const double* x, double* s, double* c,
-                                                                     std::size_t n) {
+// Returns how many arguments lie outside ±sincos_batch_limit (NaN included), counted in the same pass as an integer,
+// which vectorises (a separate bool reduction did not, and cost a quarter of the kernel's time).
+__attribute__((target_clones("avx512f", "avx2", "default"))) std::uint64_t sincos_kernel(const double* x, double* s,
+                                                                                         double* c, std::size_t n) {
+  std::uint64_t outside = 0;
   for (std::size_t i = 0; i < n; ++i) {
+    outside += !(std::fabs(x[i]) <= sincos_batch_limit);
     const double t = x[i] * two_over_pi + round_magic;
     const std::uint64_t q = bits(t);
     const double k = t - round_magic;
@@ -69,12 +67,13 @@ __attribute__((target_clones("avx2", "default"))) void sincos_kernel(const doubl
     s[i] = from_bits(sin_bits ^ ((q & 2) << 62));
     c[i] = from_bits(cos_bits ^ (((q + 1) & 2) << 62));
   }
+  return outside;
 }
 
 }  // namespace
 
 void sincos_batch(const double* x, double* s, double* c, std::size_t n) {
-  if (in_range(x, n)) return sincos_kernel(x, s, c, n);
+  if (sincos_kernel(x, s, c, n) == 0) return;
   for (std::size_t i = 0; i < n; ++i) {
     s[i] = std::sin(x[i]);
     c[i] = std::cos(x[i]);

@@ -124,7 +124,9 @@ ndarray<cdouble> cluster_gains(const ray_set& rays, const antenna_array& rx, con
                                const std::vector<double>& times_s, const displacement& shift = {});
 
 /// Floating-point operations of one `frequency_response` call, counted from its loops (1 complex
-/// multiply-add = 8 flops, a sin/cos pair of sincos_batch = 46), for the benchmark report.
+/// multiply-add = 8 flops, a sin/cos pair of sincos_batch = 46), for the benchmark report: single-polarised
+/// arrays with their first port at the reference point, no displacement, times from 0, the subcarrier exponentials
+/// already computed for the model's delays (they are reused from call to call).
 double frequency_response_flops(std::size_t nof_rays, std::size_t nof_clusters, std::size_t nof_rx,
                                 std::size_t nof_tx, std::size_t nof_time, std::size_t nof_subcarriers);
 

@@ -1,6 +1,6 @@
 #pragma once
 // Sine and cosine of many arguments at once: the channel simulator's phasors (issue #17). A loop the compiler turns
-// into SIMD code (SSE2 everywhere, AVX2 where the CPU has it, chosen at run time with the same bits), instead of one
+// into SIMD code (SSE2 everywhere, AVX2 or AVX-512 where the CPU has it, chosen at run time with the same bits), instead of one
 // libm call per argument.
 
 #include <cstddef>
