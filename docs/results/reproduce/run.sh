@@ -19,6 +19,11 @@ store paper-like-tdgcn
 # The same under the two honest protocols (~25 min at load ~2).
 "$physec" reproduce pla-fig5 pla-fig6 --scale default --set run.threads=1 --set 'protocols=["time","position"]' \
   --out "$work/honest-tdgcn"
+# Figs. 7 and 8 under the two honest protocols (TDGCN and baselines, seed 42; ~25 min each, run side by side).
+for id in pla-fig7 pla-fig8; do
+  "$physec" reproduce "$id" --scale default --set run.threads=1 --set 'protocols=["time","position"]' \
+    --out "$work/honest-tdgcn"
+done
 store honest-tdgcn
 # The seven baselines under all three protocols, every figure, seeds 1-3 (~9 min).
 for ids in "pla-fig5 pla-fig6" pla-fig7 pla-fig8; do
