@@ -32,7 +32,7 @@ void keygen_train_settings::describe(config::schema& s) {
               "Alashqar et al. 2025 (mse)");
   s.add("input_phase", input_phase, "the CSI the model sees and outputs: every OFDM symbol turned to a common phase of "
                                     "0 (aligned: as the classical path removes it, keygen/features.hpp), or as measured")
-      .choices({"aligned", "measured"})
+      .choices(keygen::models::input_phase_names())
       .source("ours (equal inputs: the classical chain aligns the phase); measured: Alashqar et al. 2025");
   s.add("latency_runs", latency_runs, "timed batch-1 forward passes of the complexity report").range(1, 100000).source("ours");
   s.add("stream", stream, "stream the examples from the HDF5 file batch by batch (for datasets larger than memory); "

@@ -561,10 +561,11 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
       const auto &tr = parts[0], &va = parts[1], &te = parts[2];
       if (te.empty() || tr.size() < 3 || va.size() < 2) continue;
       coefficient_allocator a;
-      a.fit_klt(sel(d.alice, tr), sel(d.bob, tr), cfg);
+      const auto fa_tr = sel(d.alice, tr), fb_tr = sel(d.bob, tr);
+      a.fit_klt(fa_tr, fb_tr, cfg);
       learned_map_link l;
-      l.alice_train = a.standardised(sel(d.alice, tr));
-      l.bob_train = a.standardised(sel(d.bob, tr));
+      l.alice_train = a.standardised(fa_tr);
+      l.bob_train = a.standardised(fb_tr);
       l.alice_val = a.standardised(sel(d.alice, va));
       l.bob_val = a.standardised(sel(d.bob, va));
       std::vector<ndarray<double>> o_tr, o_va;
@@ -619,9 +620,15 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
     if (calibrated) alloc.fit(sel(d.alice, tr), sel(d.bob, tr), cfg);
     row.nof_coefficients = calibrated ? alloc.bits_per_coefficient().size() : 0;
     row.bits_per_probe = calibrated ? alloc.bits_per_probe() : 0;
+    // Alice's kept coefficients of the calibration and validation probes, projected once (the features denoise every
+    // probe): her bits, the redundancy and Eve's targets all start from them.
+    const bool keyed = row.bits_per_probe > 0;
+    const auto ya_tr = keyed ? alloc.project(sel(d.alice, tr), chain_party::alice) : ndarray<double>();
+    const auto fa_va = keyed && !va.empty() ? sel(d.alice, va) : ndarray<double>();
+    const auto ya_va = keyed && !va.empty() ? alloc.project(fa_va, chain_party::alice) : ndarray<double>();
     std::vector<std::uint8_t> a_te, b_te;
-    if (row.bits_per_probe > 0) {
-      const auto a_cal = alloc.bits(alloc.levels(alloc.project(sel(d.alice, tr), chain_party::alice)));
+    if (keyed) {
+      const auto a_cal = alloc.bits(alloc.levels(ya_tr));
       g.calibration_alice.insert(g.calibration_alice.end(), a_cal.begin(), a_cal.end());
       a_te = alloc.bits(alloc.levels(alloc.project(sel(d.alice, te), chain_party::alice)));
       const auto yb_te = alloc.project(sel(d.bob, te), chain_party::bob);
@@ -632,8 +639,9 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
       for (std::size_t i = 0; i < a_te.size(); ++i) wrong += a_te[i] != b_te[i];
       row.kdr_test = a_te.empty() ? std::nan("") : static_cast<double>(wrong) / static_cast<double>(a_te.size());
       if (!va.empty()) {
-        const auto a_va = alloc.bits(alloc.levels(alloc.project(sel(d.alice, va), chain_party::alice)));
-        const auto yb_va = alloc.project(sel(d.bob, va), chain_party::bob);
+        const auto fb_va = sel(d.bob, va);
+        const auto a_va = alloc.bits(alloc.levels(ya_va));
+        const auto yb_va = alloc.project(fb_va, chain_party::bob);
         const auto b_va = alloc.bits(alloc.levels(yb_va));
         // Soft: the cross-entropy −log2 P(Alice's bit | Bob's LLR) per probe, averaged over the validation probes.
         const auto l_va = alloc.llr(yb_va);
@@ -644,10 +652,9 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
         std::size_t w = 0;
         for (std::size_t i = 0; i < a_va.size(); ++i) w += a_va[i] != b_va[i];
         row.kdr_validation = static_cast<double>(w) / static_cast<double>(a_va.size());
-        const auto ka = alloc.project(sel(d.alice, va), chain_party::alice);
-        row.redundancy = gaussian_total_correlation(ka);
-        const auto ca = alloc.coefficients(sel(d.alice, va), chain_party::alice);
-        const auto cb = alloc.coefficients(sel(d.bob, va), chain_party::bob);
+        row.redundancy = gaussian_total_correlation(ya_va);
+        const auto ca = alloc.coefficients(fa_va, chain_party::alice);
+        const auto cb = alloc.coefficients(fb_va, chain_party::bob);
         for (std::size_t c = 0; c < ca.shape[1]; ++c) {
           const double r = pearson(column(ca, c), column(cb, c));
           row.rho_validation.push_back(r);
@@ -665,16 +672,16 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
     for (std::size_t k = 0; k < d.nof_eve(); ++k) {
       std::vector<std::uint8_t> e_bits;
       double h = 0, v = 0;
-      if (row.bits_per_probe > 0) {
+      if (keyed) {
         const auto obs = [&](const std::vector<std::size_t>& s) {
           return regressors(eve_obs(alloc, k, s), static_cast<std::size_t>(cfg.eve_regressors));
         };
-        const auto a_tr = alloc.project(sel(d.alice, tr), chain_party::alice);
+        const auto& a_tr = ya_tr;
         eve_estimator est;
         est.fit(obs(tr), a_tr);
         const std::size_t kept = a_tr.shape[1];
         if (est.usable && va.size() >= 2) {
-          const auto a_va = alloc.levels(alloc.project(sel(d.alice, va), chain_party::alice));
+          const auto a_va = alloc.levels(ya_va);
           const auto pred = est.predict(obs(va));
           std::vector<double> surprisal(va.size(), 0.0);
           for (std::size_t i = 0; i < va.size(); ++i)

@@ -114,6 +114,15 @@ TEST(cli_train, bad_checkpoint_is_one_line_exit_3_and_writes_nothing) {
   r = physec_run("keygen train -d " + small_dataset().string() + " --model lstm --out " + (dir / "t").string());
   EXPECT_EQ(r.code, 3) << r.out;
   EXPECT_NE(r.out.find("model.name"), std::string::npos) << r.out;
+  // An unknown loss or input phase: one line naming the key and the allowed values, exit 3, nothing written.
+  for (const auto& [set, key] : {std::pair<std::string, std::string>{"loss='\"l1\"'", "loss: not an allowed value"},
+                                 {"input_phase='\"raw\"'", "input_phase: not an allowed value"}}) {
+    r = physec_run("keygen train -d " + small_dataset().string() + " --set " + set + " --out " + (dir / "u").string());
+    EXPECT_EQ(r.code, 3) << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+    EXPECT_NE(r.out.find(key), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(dir / "u"));
+  }
 }
 
 TEST(cli_train, config_show_lists_model_train_and_target) {

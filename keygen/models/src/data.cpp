@@ -33,10 +33,11 @@ void write_sample(const std::complex<float>* src, std::size_t pairs, std::size_t
                   bool align_phase, float* dst) {
   const std::size_t ft = f * t;
   std::vector<std::complex<float>> turn(t, std::complex<float>(1.0f / scale, 0.0f));
+  std::vector<std::complex<double>> sum(align_phase ? t : 0);
   for (std::size_t p = 0; p < pairs; ++p) {
     const std::complex<float>* h = src + p * ft;
     if (align_phase) {
-      std::vector<std::complex<double>> sum(t);
+      std::fill(sum.begin(), sum.end(), std::complex<double>());
       for (std::size_t k = 0; k < ft; ++k) sum[k % t] += std::complex<double>(h[k]);
       for (std::size_t j = 0; j < t; ++j) {
         const double a = std::abs(sum[j]);

@@ -76,10 +76,6 @@ torch::Tensor key_encoder_loss(const torch::Tensor& za, const torch::Tensor& zb,
   return loss;
 }
 
-}  // namespace physec::keygen::models
-
-namespace physec::keygen::models {
-
 namespace {
 
 /// `[n, d]` float64 ndarray -> tensor (a copy).

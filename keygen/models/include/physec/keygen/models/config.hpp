@@ -63,4 +63,11 @@ inline const std::vector<std::string>& feature_model_loss_names() {
   return names;
 }
 
+/// What the model sees (keygen::models::make_examples' align_phase): "aligned" (every OFDM symbol turned to a common
+/// phase of 0, as the classical chain does) or "measured" (the CSI as is).
+inline const std::vector<std::string>& input_phase_names() {
+  static const std::vector<std::string> names{"aligned", "measured"};
+  return names;
+}
+
 }  // namespace physec::keygen::models
