@@ -1,6 +1,5 @@
 // The seam of neural.hpp in physec-neural, which links LibTorch: nothing to hand over, the runtime queried for real.
 #include <fmt/format.h>
-#include <malloc.h>
 
 #include "neural.hpp"
 #include "physec/core/log.hpp"
@@ -15,13 +14,6 @@ void set_command_line(int /*argc*/, char** /*argv*/) {}
 void require_neural(const std::string& /*needed_by*/) {}
 
 void configure_threads(int nof_threads) {
-  // Training allocates and frees batch-sized buffers (hundreds of KiB to MiB) every step. glibc serves blocks above
-  // its mmap threshold with fresh mappings and trims the heap top as soon as 128 KiB are free, so every batch paid page
-  // faults and kernel page clearing (22 % of a streamed keygen epoch in perf). Blocks up to 32 MiB now come from the
-  // heap, and up to 128 MiB of freed memory stay mapped for the next batch: streamed epochs 1.6-1.9x -> 1.2-1.3x of
-  // in-memory ones on the default dataset (issue #17).
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 128 << 20);
   nn::configure_threads(nof_threads);
 }
 

@@ -19,6 +19,7 @@
 #include <torch/version.h>
 
 #include "physec/auth/models/tdgcn.hpp"
+#include "physec/nn/runtime.hpp"
 
 namespace am = physec::auth::models;
 
@@ -117,7 +118,8 @@ int main(int argc, char** argv) {
     a[key] = argv[i + 1];
   }
   const auto get = [&](const char* k) { return std::stoi(a.at(k)); };
-  torch::set_num_threads(get("threads"));
+  // physec's own start-up: torch threads, OpenBLAS pinned to one, and the allocator policy of `physec auth train`.
+  physec::nn::configure_threads(get("threads"));
   torch::manual_seed(1);
   am::TdgcnOptions o(get("dims"), get("steps"), get("classes"));
   if (!a.at("channels").empty()) {

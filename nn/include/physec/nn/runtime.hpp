@@ -19,7 +19,8 @@ struct runtime_info {
 runtime_info query_runtime();
 
 /// Gives torch `nof_threads` intra-op threads (0 = every core) and pins OpenBLAS to one thread: with both pools at
-/// full width on 2 cores, training ran 3-4x slower (oversubscription). Call once, early in main().
+/// full width on 2 cores, training ran 3-4x slower (oversubscription). Also sets glibc's allocator to keep
+/// batch-sized buffers on the heap (M_MMAP_THRESHOLD 32 MiB, M_TRIM_THRESHOLD 128 MiB). Call once, early in main().
 void configure_threads(int nof_threads);
 
 /// Checks a device string: "cpu", "cuda" or "cuda:N". Throws physec::error (naming `field`) when the syntax is
