@@ -120,7 +120,7 @@ void print_summary(const keygen_run_summary& keys, const nist_summary& nist, con
   const auto num = [](const nlohmann::json& row, const char* key) {
     return row.contains(key) && row[key].is_number() ? row[key].get<double>() : std::nan("");
   };
-  for (const auto& row : keys.table_rows) {
+  for (const auto& row : keys.agreement.to_json()) {
     const double snr = num(row, "snr_dB"), confirmed = num(row, "key_bits_confirmed");
     const double eve = num(row, "eve_key_agreement");
     if (confirmed > 0)

@@ -11,6 +11,7 @@
 #include "physec/auth/evaluate.hpp"
 #include "physec/dataset/mobility_generator.hpp"
 #include "physec/dataset/wiretap_generator.hpp"
+#include "physec/experiments/keygen_run.hpp"
 #include "physec/experiments/pla.hpp"
 #include "physec/experiments/tdgcn_settings.hpp"
 #include "physec/keygen/evaluate.hpp"
@@ -123,25 +124,12 @@ dataset::wiretap_data apply_keygen_model(run_context& ctx, const std::string& ck
 keygen::learned_map_trainer key_encoder_trainer(run_context& ctx, const keygen::key_encoder_config& cfg,
                                                 std::uint64_t seed);
 
-/// What `keygen run` adds to `keygen eval`'s config.
-struct keygen_run_options {
-  keygen::chain_config chain;       ///< per-link KLT, allocation, H(X|E) calibration (features from the eval config)
-  keygen::agree_config agree;
-  int probes_per_session = 0;       ///< test probes per session; 0 = all test probes of an SNR
-  double probe_interval_s = 0.5e-3; ///< i.i.d. datasets only (no probe times): time per probe [s]
-  int iid_permutations = 10000;     ///< SP 800-90B §5.1 shuffles on each SNR's calibration bits; 0: tests not run
-  void describe(config::schema& s);
-  /// The two session fields alone (`keygen run` puts `agree` at its root, like `keygen agree`).
-  void describe_sessions(config::schema& s);
-};
+using experiments::keygen_run_options;
+using experiments::keygen_run_summary;
 
-struct keygen_run_summary {
-  nlohmann::json table_rows;
-  std::vector<std::uint8_t> alice_pa_bits;  ///< Alice's PA outputs of the confirmed sessions, concatenated
-};
-
-/// The secret chain per link (secret_chain.hpp), then the key-agreement protocol per SNR in simulation with Eve
-/// replaying the transcript with her LMMSE bits: agreement.csv, links.csv, report results, a printed table.
+/// experiments::run_key_agreement (the secret chain per link, then the key-agreement protocol per SNR in simulation
+/// with Eve replaying the transcript: agreement.csv, links.csv, report results) into the run's folder and report, with
+/// the key encoder of chain.transform = key_encoder; then its printed table.
 keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_data& d, const keygen::eval_config& eval,
                                     const keygen_run_options& o, std::uint64_t seed);
 
