@@ -2,7 +2,7 @@
 # Copies the third-party headers that bench/gpu needs into .devdeps/include/ (run here, on Debian 12, from the
 # repository root), so that the GPU machine, which has none of them, can build the check from a carried folder:
 #   fmt (used header-only: FMT_HEADER_ONLY), nlohmann-json, toml++ (TOML_HEADER_ONLY=1), and OpenSSL's headers
-#   (the check links the GPU machine's own libcrypto, or bench/gpu/sha256_shim.cpp when it has none).
+#   (the check links the GPU machine's own libcrypto).
 # Boost, Eigen, HDF5, FFTW are not needed: the sources bench/gpu compiles do not include them.
 # Also adds /.devdeps/ to the repository's info/exclude (shared by every worktree), so git ignores the folder.
 set -euo pipefail
