@@ -18,6 +18,9 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev gnuplot-nox python3-h5py python3-numpy
   pybind11-dev python3-dev python3-pytest  # the Python module (`import physec`) and its tests
 )
+# Bench-only, optional: PyTorch for the reference side of bench/auth/tdgcn_interleaved.sh and tdgcn_torch.py.
+#   PHYSEC_BENCH_DEPS=1 bash scripts/install-deps.sh
+if [ "${PHYSEC_BENCH_DEPS:-0}" = 1 ]; then packages+=(python3-torch); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -32,3 +32,16 @@ for ids in "pla-fig5 pla-fig6" pla-fig7 pla-fig8; do
     --out "$work/baselines-3-seeds"
 done
 store baselines-3-seeds
+# TDGCN and the seven baselines, seeds 1-3, on the same datasets: the time protocol for every figure, the position
+# protocol for Figs. 5/6 (a later session; two runs side by side on the 2 cores, ~40 + 23 min each).
+for ids in "pla-fig5 pla-fig6" pla-fig7 pla-fig8; do
+  # shellcheck disable=SC2086
+  "$physec" reproduce $ids --scale default --set run.threads=1 --set 'protocols=["time"]' --set 'seeds=[1,2,3]' \
+    --out "$work/honest-tdgcn-3-seeds"
+done
+store honest-tdgcn-3-seeds
+"$physec" reproduce pla-fig5 pla-fig6 --scale default --set run.threads=1 --set 'protocols=["position"]' \
+  --set 'seeds=[1,2,3]' --out "$work/honest-tdgcn-3-seeds-position"
+store honest-tdgcn-3-seeds-position
+# Like for like (the same seeds and datasets for every scheme):
+#   python3 docs/results/reproduce/table.py docs/results honest-tdgcn-3-seeds,honest-tdgcn-3-seeds-position

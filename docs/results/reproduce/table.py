@@ -3,7 +3,9 @@
 
 Per figure point and protocol: the TDGCN's test accuracy (mean ± sd over its seeds) and the baseline picked on
 validation accuracy (mean over seeds; the test split is not looked at to pick it), with its test accuracy.
-    python3 docs/results/reproduce/table.py docs/results
+    python3 docs/results/reproduce/table.py docs/results [RUN,RUN,...]
+RUN,RUN,...: only those run folders (e.g. honest-tdgcn-3-seeds,honest-tdgcn-3-seeds-position: the TDGCN and the
+baselines on the same seeds and datasets); default: every run folder.
 """
 import csv
 import statistics
@@ -12,9 +14,11 @@ from collections import defaultdict
 from pathlib import Path
 
 
-def load(root):
+def load(root, runs=None):
     rows = []
     for f in sorted(Path(root).glob("pla-fig*/*/rows.csv")):  # <root>/<id>/<run>/rows.csv
+        if runs and f.parent.name not in runs:
+            continue
         fig = f.parent.parent.name
         for r in csv.DictReader(open(f)):
             r["figure"] = fig
@@ -26,8 +30,8 @@ def fmt(v):
     return f"{statistics.mean(v):.3f}" + (f" ± {statistics.stdev(v):.3f}" if len(v) > 1 else "")
 
 
-def main(root):
-    rows = load(root)
+def main(root, runs=None):
+    rows = load(root, runs)
     # (figure, value, protocol, model) -> seed -> (validation, test); later run folders do not duplicate seeds.
     acc = defaultdict(dict)
     for r in rows:
@@ -56,4 +60,5 @@ def main(root):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "docs/results")
+    main(sys.argv[1] if len(sys.argv) > 1 else "docs/results",
+         set(sys.argv[2].split(",")) if len(sys.argv) > 2 else None)
