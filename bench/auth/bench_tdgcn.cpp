@@ -6,6 +6,7 @@
 //   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 build/bench/auth/bench_tdgcn --dims 6 --steps 100 --classes 4
 // Prints one JSON line.
 #include <fmt/format.h>
+#include <fmt/ranges.h>  // fmt::join (moved out of format.h in fmt 10, which LibTorch 2.x bundles)
 
 #include <algorithm>
 #include <chrono>
@@ -37,6 +38,25 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 namespace prof = torch::autograd::profiler;
 
+// An event's start and duration in microseconds: KinetoEvent has startUs()/durationUs() in LibTorch 1.13 and
+// startNs()/durationNs() in 2.x (found by building bench/gpu against 2.11). The int overload wins where both exist.
+template <class E>
+auto start_us(const E& e, int) -> decltype(std::uint64_t(e.startNs())) {
+  return e.startNs() / 1000;
+}
+template <class E>
+auto start_us(const E& e, long) -> decltype(std::uint64_t(e.startUs())) {
+  return e.startUs();
+}
+template <class E>
+auto duration_us(const E& e, int) -> decltype(std::uint64_t(e.durationNs())) {
+  return e.durationNs() / 1000;
+}
+template <class E>
+auto duration_us(const E& e, long) -> decltype(std::uint64_t(e.durationUs())) {
+  return e.durationUs();
+}
+
 // `--profile S`: S training steps under LibTorch's profiler; prints to stderr each op (name and input shapes) with its
 // self time per step, largest first (ops nested in another op, e.g. the GEMM inside a linear, are not counted twice).
 void print_profile(am::Tdgcn& model, torch::optim::Adam& opt, const torch::Tensor& x, const torch::Tensor& y,
@@ -67,7 +87,8 @@ void print_profile(am::Tdgcn& model, torch::optim::Adam& opt, const torch::Tenso
       for (const auto& sh : e.shapes()) key += fmt::format("[{}]", fmt::join(sh, ","));
       key += "]";
     }
-    spans.push_back({e.startUs(), e.startUs() + e.durationUs(), e.startThreadId(), key});
+    const std::uint64_t start = start_us(e, 0);
+    spans.push_back({start, start + duration_us(e, 0), e.startThreadId(), key});
   }
   std::sort(spans.begin(), spans.end(), [](const span& a, const span& b) {
     return a.thread != b.thread ? a.thread < b.thread : a.start != b.start ? a.start < b.start : a.end > b.end;

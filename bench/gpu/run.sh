@@ -143,4 +143,16 @@ timeout "${CHECK_TIMEOUT:-420}" "$build/gpu_check" "${require[@]}" --workdir "$b
   2> "$out/gpu_check.stderr" | tee "$out/gpu_check.jsonl"
 rc=${PIPESTATUS[0]}
 say "gpu_check exit code $rc"
+
+# bench/auth/bench_tdgcn.cpp against this LibTorch (it uses the profiler's internals): build, then a short CPU run
+# with two profiled steps. Reported in OUTDIR/bench_tdgcn.txt; it does not change the exit code.
+if cmake --build "$build" -j "$jobs" --target bench_tdgcn >> "$log" 2>&1; then
+  say "bench_tdgcn built; warnings in the log now: $(grep -c 'warning:' "$log")"
+  timeout 240 "$build/bench_tdgcn" --dims 24 --steps 50 --classes 6 --epochs 3 --warmup 1 --latency-runs 20 \
+    --profile 2 > "$out/bench_tdgcn.txt" 2>&1
+  say "bench_tdgcn exit code $? (OUTDIR/bench_tdgcn.txt)"
+else
+  grep -E 'error' "$log" | tail -20 >&2
+  say "bench_tdgcn did not build against this LibTorch (see $log)"
+fi
 exit "$rc"
