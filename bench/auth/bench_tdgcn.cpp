@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>  // fmt::join (moved out of format.h in fmt 10, which LibTorch 2.x bundles)
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -38,23 +39,16 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 namespace prof = torch::autograd::profiler;
 
-// An event's start and duration in microseconds: KinetoEvent has startUs()/durationUs() in LibTorch 1.13 and
+// An event's [start, end) in microseconds: KinetoEvent has startUs()/durationUs() in LibTorch 1.13 and
 // startNs()/durationNs() in 2.x (found by building bench/gpu against 2.11). The int overload wins where both exist.
+using interval = std::array<std::uint64_t, 2>;
 template <class E>
-auto start_us(const E& e, int) -> decltype(std::uint64_t(e.startNs())) {
-  return e.startNs() / 1000;
+auto interval_us(const E& e, int) -> decltype(std::uint64_t(e.startNs() + e.durationNs()), interval()) {
+  return {e.startNs() / 1000, (e.startNs() + e.durationNs()) / 1000};
 }
 template <class E>
-auto start_us(const E& e, long) -> decltype(std::uint64_t(e.startUs())) {
-  return e.startUs();
-}
-template <class E>
-auto duration_us(const E& e, int) -> decltype(std::uint64_t(e.durationNs())) {
-  return e.durationNs() / 1000;
-}
-template <class E>
-auto duration_us(const E& e, long) -> decltype(std::uint64_t(e.durationUs())) {
-  return e.durationUs();
+auto interval_us(const E& e, long) -> decltype(std::uint64_t(e.startUs() + e.durationUs()), interval()) {
+  return {e.startUs(), e.startUs() + e.durationUs()};
 }
 
 // `--profile S`: S training steps under LibTorch's profiler; prints to stderr each op (name and input shapes) with its
@@ -87,8 +81,8 @@ void print_profile(am::Tdgcn& model, torch::optim::Adam& opt, const torch::Tenso
       for (const auto& sh : e.shapes()) key += fmt::format("[{}]", fmt::join(sh, ","));
       key += "]";
     }
-    const std::uint64_t start = start_us(e, 0);
-    spans.push_back({start, start + duration_us(e, 0), e.startThreadId(), key});
+    const auto [start, end] = interval_us(e, 0);
+    spans.push_back({start, end, e.startThreadId(), key});
   }
   std::sort(spans.begin(), spans.end(), [](const span& a, const span& b) {
     return a.thread != b.thread ? a.thread < b.thread : a.start != b.start ? a.start < b.start : a.end > b.end;
