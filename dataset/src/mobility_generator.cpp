@@ -111,11 +111,18 @@ void mobility_config::describe(config::schema& s) {
   s.add("gap_sequences", gap_sequences, "unused sequences between train, validation and test")
       .range(1, 100)
       .source("issue 9 (>= 1)");
+  s.add("time_validation", time_validation,
+        "time split's validation stretch: before_test (train | gap | validation | gap | test) or after_test (train | "
+        "gap | test | gap | validation, the end of the trajectory: on routes driven more than once it revisits trained "
+        "places as the test does)")
+      .choices({"before_test", "after_test"})
+      .source("ours (issue #19: the before_test stretch lies on places the training never saw)");
   s.check([this, &s](const std::string& file) {
     const int S = sequences_per_transmitter();
     const int b = static_cast<int>(std::lround(train_fraction * S));
     const int nv = std::max(1, static_cast<int>(std::lround(validation_fraction * S)));
-    if (b - nv - gap_sequences < 1 || S - b - gap_sequences < 1)
+    const bool after = time_validation == "after_test";
+    if ((after ? b : b - nv - gap_sequences) < 1 || S - b - gap_sequences - (after ? nv + gap_sequences : 0) < 1)
       config::fail(file, s.key("samples_per_transmitter"), "too few sequences for train, validation, test and gaps",
                    "at least " + std::to_string(2 * gap_sequences + nv + 2) + " sequences per transmitter",
                    std::to_string(S));
@@ -325,10 +332,19 @@ tx_track simulate(const scene& sc, const route& r, rng_stream st) {
   return tr;
 }
 
+/// One transmitter's time-split codes, in trajectory order. The test stretch starts at b + g (b = train_fraction·S)
+/// in both layouts; "after_test" gives the validation sequences' place before the test to training and takes them,
+/// after a gap, from the end of the test stretch.
 void assign_time_split(const mobility_config& cfg, std::vector<std::uint8_t>& out) {
   const int S = cfg.sequences_per_transmitter(), g = cfg.gap_sequences;
   const int b = static_cast<int>(std::lround(cfg.train_fraction * S));
   const int nv = std::max(1, static_cast<int>(std::lround(cfg.validation_fraction * S)));
+  if (cfg.time_validation == "after_test") {
+    const int e = S - nv - g;  // test [b + g, e), gap, validation [S - nv, S)
+    for (int k = 0; k < S; ++k)
+      out.push_back(k < b ? m_train : k < b + g ? m_unused : k < e ? m_test : k < e + g ? m_unused : m_validation);
+    return;
+  }
   const int a = b - nv - g;
   for (int k = 0; k < S; ++k)
     out.push_back(k < a ? m_train : k < a + g ? m_unused : k < b ? m_validation : k < b + g ? m_unused : m_test);

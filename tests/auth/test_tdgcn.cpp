@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 
 #include "physec/auth/models/tdgcn_train.hpp"
@@ -163,23 +165,48 @@ TEST(Tdgcn, SlotGraphsAreSparseAndLearnable) {
 }
 
 TEST(Tdgcn, EveryParameterGetsGradientAndTheGraphLearns) {
-  torch::manual_seed(4);
-  am::Tdgcn net(small(6, 20, 4).dropout(0.1));
-  const auto before = net->graph->forward().detach().clone();
-  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-2));
-  const auto x = torch::randn({8, 6, 20});
-  const auto y = torch::tensor({0, 1, 2, 0, 1, 2, 0, 1}, torch::kLong);
-  torch::nn::functional::cross_entropy(net->forward(x), y).backward();
-  std::size_t checked = 0;
-  for (const auto& p : net->named_parameters()) {
-    ASSERT_TRUE(p.value().grad().defined()) << p.key();
-    EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key() << " gets no gradient";
-    ++checked;
+  for (const int level_width : {0, 5}) {
+    SCOPED_TRACE("level_width " + std::to_string(level_width));
+    torch::manual_seed(4);
+    am::Tdgcn net(small(6, 20, 4).dropout(0.1).level_width(level_width));
+    const auto before = net->graph->forward().detach().clone();
+    torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-2));
+    const auto x = torch::randn({8, 6, 20});
+    const auto y = torch::tensor({0, 1, 2, 0, 1, 2, 0, 1}, torch::kLong);
+    torch::nn::functional::cross_entropy(net->forward(x), y).backward();
+    std::size_t checked = 0;
+    for (const auto& p : net->named_parameters()) {
+      ASSERT_TRUE(p.value().grad().defined()) << p.key();
+      EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key() << " gets no gradient";
+      ++checked;
+    }
+    // graph U, V; per block: tconv w, b; gin eps, β, mlp0 w, b, mlp1 w, b; pool w, b; norm w, b (12 x 3); fc w, b;
+    // with the level branch its Linear w, b and BatchNorm1d w, b
+    EXPECT_EQ(checked, 2u + 3u * 12u + 2u + (level_width > 0 ? 4u : 0u));
+    if (level_width > 0) {
+      EXPECT_EQ(sizes(net->fc->weight), (std::vector<std::int64_t>{3, 8 + 5}));  // C_K + W inputs
+    }
+    opt.step();
+    EXPECT_GT((net->graph->forward() - before).abs().max().item<double>(), 1e-4);  // the slot graphs moved
   }
-  // graph U, V; per block: tconv w, b; gin eps, β, mlp0 w, b, mlp1 w, b; pool w, b; norm w, b (12 x 3); fc w, b
-  EXPECT_EQ(checked, 2u + 3u * 12u + 2u);
-  opt.step();
-  EXPECT_GT((net->graph->forward() - before).abs().max().item<double>(), 1e-4);  // the slot graphs moved
+}
+
+TEST(Tdgcn, LevelBranchSeesOnlyEachDimensionsMeanOverTime) {
+  // With the readout's half of the classifier zeroed, the logits depend on the input only through the level branch,
+  // i.e. through each dimension's mean over time: reversing time (same means) leaves them unchanged, raising one
+  // dimension's level changes them. Without the zeroing, reversing time changes them (the blocks are causal).
+  torch::manual_seed(11);
+  am::Tdgcn net(small(5, 12, 2).level_width(4));
+  net->eval();
+  torch::NoGradGuard guard;
+  const auto x = torch::randn({3, 5, 12});
+  const auto reversed = x.flip(2);
+  EXPECT_FALSE(torch::allclose(net->forward(x), net->forward(reversed), 1e-5, 1e-6));
+  net->fc->weight.narrow(1, 0, 8).zero_();  // C_K = 8 readout inputs, then the W = 4 level inputs
+  EXPECT_TRUE(torch::allclose(net->forward(x), net->forward(reversed), 1e-5, 1e-6));
+  auto raised = x.clone();
+  raised.select(1, 2).add_(1.0);
+  EXPECT_FALSE(torch::allclose(net->forward(x), net->forward(raised), 1e-3, 1e-4));
 }
 
 TEST(Tdgcn, LearnsWhichDimensionIsWhich) {
@@ -309,9 +336,13 @@ TEST(Tdgcn, CountsMacsByHand) {
 }
 
 TEST(Tdgcn, OptionsJsonRoundTripAndErrors) {
-  auto o = small(7, 33, 3).keep_ratio(0.4).dropout(0.1).hidden(9);
+  auto o = small(7, 33, 3).keep_ratio(0.4).dropout(0.1).hidden(9).level_width(12);
   const auto back = am::tdgcn_options_from_json(am::to_json(o), "x");
   EXPECT_EQ(am::to_json(back), am::to_json(o));
+  // A checkpoint written before the level branch existed has no level_width: it loads as 0 (no branch).
+  auto old = nlohmann::json::parse(am::to_json(o));
+  old.erase("level_width");
+  EXPECT_EQ(am::tdgcn_options_from_json(old.dump(), "x").level_width(), 0);
   EXPECT_EQ(message_of([] { am::tdgcn_options_from_json("{\"nof_dims\": 3}", "ckpt.pt"); }),
             "ckpt.pt: nof_steps: missing TDGCN option (expected present, got absent)");
   EXPECT_NE(message_of([] { am::TdgcnOptions(4, 10, 2).tcn_channels({4}).validate(); }).find("model: tcn_channels"),

@@ -58,6 +58,51 @@ TEST(mobility, time_split_is_ordered_disjoint_and_gapped) {
   for (std::size_t q = 0; q < 120; ++q) EXPECT_EQ(d.split_time[q], expected[q % 20]) << q;
 }
 
+TEST(mobility, time_validation_after_test_takes_the_end_of_the_trajectory) {
+  // 20 sequences, training part 12, validation 2, gap 1 (as above): train 0..11, gap 12, test 13..16, gap 17,
+  // validation 18..19 (typed by hand). The test stretch starts where it does in the default layout.
+  auto c = tiny();
+  c.time_validation = "after_test";
+  const auto d = ds::generate_mobility(c, physec::rng_stream(5), 2, nullptr);
+  const std::vector<std::uint8_t> expected = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 2, 2, 2, 2, 3, 1, 1};
+  for (std::size_t q = 0; q < 120; ++q) EXPECT_EQ(d.split_time[q], expected[q % 20]) << q;
+}
+
+TEST(mobility, time_splits_validation_lies_where_its_test_does_only_after_the_test) {
+  // Default route (2 m/s on a 4 m circle: 25.13 m per lap; 40 sequences of 0.5 s = 40 m, 1.59 laps; samples 2 cm
+  // apart). Time split: training covers route metres 0-19 (before_test) or 0-24 (after_test); the test stretch,
+  // metres 25-40, is lap 2's metres 0-15: every test sample lies within one sample step (2 cm) of a training one.
+  // The before_test validation, metres 20-24, lies on an arc the training never reached: >= 1 m (its gap sequence)
+  // from every training sample; the after_test validation, metres 36-40 = lap 2's 11-15, within 2 cm like the test.
+  auto mean_distance = [](const ds::mobility_data& d, std::uint8_t code) {
+    double sum = 0;
+    std::size_t n = 0;
+    for (std::size_t a = 0; a < d.nof_sequences(); ++a) {
+      if (d.split_time[a] != code) continue;
+      for (std::size_t t = 0; t < d.nof_steps(); ++t, ++n) {
+        double dmin = 1e9;
+        for (std::size_t b = 0; b < d.nof_sequences(); ++b)
+          if (d.transmitter[b] == d.transmitter[a] && d.split_time[b] == ds::m_train)
+            for (std::size_t u = 0; u < d.nof_steps(); ++u)
+              dmin = std::min(dmin, std::hypot(d.positions_m(a, t, 0) - d.positions_m(b, u, 0),
+                                               d.positions_m(a, t, 1) - d.positions_m(b, u, 1)));
+        sum += dmin;
+      }
+    }
+    return sum / static_cast<double>(n);
+  };
+  ds::mobility_config c;
+  c.irs_ny = c.irs_nz = 1;
+  c.nof_spoofers = 0;
+  const auto before = ds::generate_mobility(c, physec::rng_stream(9), 2, nullptr);
+  EXPECT_LE(mean_distance(before, ds::m_test), 0.02);
+  EXPECT_GE(mean_distance(before, ds::m_validation), 1.0);
+  c.time_validation = "after_test";
+  const auto after = ds::generate_mobility(c, physec::rng_stream(9), 2, nullptr);
+  EXPECT_LE(mean_distance(after, ds::m_test), 0.02);
+  EXPECT_LE(mean_distance(after, ds::m_validation), 0.02);
+}
+
 TEST(mobility, random_split_is_the_time_splits_codes_shuffled_and_overlaps_along_each_route) {
   ds::mobility_config c;
   c.irs_ny = c.irs_nz = 1;

@@ -224,6 +224,11 @@ TdgcnImpl::TdgcnImpl(TdgcnOptions o) : options_(std::move(o)) {
     norms.push_back(register_module("norm" + tag, torch::nn::BatchNorm2d(C)));
     in = C;
   }
+  if (const int W = options_.level_width(); W > 0) {
+    level = register_module("level", torch::nn::Linear(D, W));
+    level_norm = register_module("level_norm", torch::nn::BatchNorm1d(W));
+    in += W;
+  }
   fc = register_module("fc", torch::nn::Linear(in, options_.nof_classes()));
   mean_ = register_buffer("input_mean", torch::zeros({D, 1}));
   std_ = register_buffer("input_std", torch::ones({D, 1}));
@@ -243,6 +248,12 @@ torch::Tensor TdgcnImpl::forward_traced(const torch::Tensor& x_in, trace* t) {
               "TDGCN input must be [B, ", options_.nof_dims(), ", ", options_.nof_steps(), "], got ", x_in.sizes());
   const int Tp = options_.padded_steps();
   auto x = (x_in - mean_) / std_;
+  torch::Tensor lev;  // [B, W]: the level branch on the unpadded steps
+  if (level) {
+    const auto m = x.mean(2);
+    lev = torch::relu(level_norm->forward(level->forward(m)));
+    nn::count_linear("level", level->weight, lev);
+  }
   if (Tp > options_.nof_steps()) x = F::pad(x, F::PadFuncOptions({0, Tp - options_.nof_steps()}));  // zeros at the end
   x = x.permute({2, 1, 0}).unsqueeze(3).contiguous();  // [Tp, D, B, 1]
   auto a = graph->forward();
@@ -265,7 +276,9 @@ torch::Tensor TdgcnImpl::forward_traced(const torch::Tensor& x_in, trace* t) {
     }
     if (t) t->blocks.push_back(as_bcnt(x));
   }
-  const auto logits = fc->forward(x.mean(std::vector<std::int64_t>{0, 1}));  // mean over nodes and time (§III-G)
+  auto pooled = x.mean(std::vector<std::int64_t>{0, 1});  // mean over nodes and time (§III-G)
+  if (lev.defined()) pooled = torch::cat({pooled, lev}, 1);
+  const auto logits = fc->forward(pooled);
   nn::count_linear("fc", fc->weight, logits);
   return logits;
 }

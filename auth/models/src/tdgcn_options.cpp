@@ -31,6 +31,11 @@ void TdgcnOptions::describe(config::schema& s) {
       .range(0, 0.9)
       .source("TDGCN paper §III-F, TodyNet (0.2)");
   s.add("dropout", dropout_, "dropout after every block").range(0, 0.9).source("TodyNet (0.5)");
+  s.add("level_width", level_width_,
+        "width of the level branch (per-dimension mean over time -> Linear -> BatchNorm -> ReLU, beside the readout); "
+        "0 = none")
+      .range(0, 4096)
+      .source("ours (issue #14 cue ablation)");
 }
 
 void TdgcnOptions::validate(const std::string& origin) const {
@@ -46,6 +51,7 @@ void TdgcnOptions::validate(const std::string& origin) const {
     bad("nof_slots", "1 .. T = " + std::to_string(nof_steps_), std::to_string(nof_slots_));
   if (hidden_ < 0) bad("hidden", ">= 0", std::to_string(hidden_));
   if (embedding_dim_ < 1) bad("embedding_dim", ">= 1", std::to_string(embedding_dim_));
+  if (level_width_ < 0) bad("level_width", ">= 0", std::to_string(level_width_));
 }
 
 std::vector<int> TdgcnOptions::pool_sizes() const {
@@ -61,7 +67,7 @@ std::string to_json(const TdgcnOptions& o) {
                       {"tcn_channels", o.tcn_channels()}, {"nof_slots", o.nof_slots()},
                       {"hidden", o.hidden()},           {"embedding_dim", o.embedding_dim()},
                       {"keep_ratio", o.keep_ratio()},   {"pool_ratio", o.pool_ratio()},
-                      {"dropout", o.dropout()}};
+                      {"dropout", o.dropout()},         {"level_width", o.level_width()}};
   return j.dump();
 }
 
@@ -92,6 +98,7 @@ TdgcnOptions tdgcn_options_from_json(const std::string& json, const std::string&
   get("keep_ratio", o.keep_ratio());
   get("pool_ratio", o.pool_ratio());
   get("dropout", o.dropout());
+  if (j.contains("level_width")) get("level_width", o.level_width());  // absent in checkpoints before it existed
   o.validate(origin);
   return o;
 }

@@ -71,6 +71,10 @@ struct mobility_config {
   double train_fraction = 0.6;           ///< share of each trajectory before the test part (paper: 30k / 50k)
   double validation_fraction = 0.1;      ///< share carved out of the end of the training part
   int gap_sequences = 1;                 ///< unused sequences between train, validation and test
+  /// where the time split's validation stretch lies: "before_test" (train | gap | validation | gap | test) or
+  /// "after_test" (train | gap | test | gap | validation: at the end of the trajectory, so that on a route driven more
+  /// than once it revisits trained places as the test stretch does)
+  std::string time_validation = "before_test";
 
   void describe(config::schema& s);
   /// Transmitters in all (legal + spoofers).

@@ -14,6 +14,8 @@
 ///        -> NodePool (node-mixing causal conv N_l -> N_{l+1}, per-node weights; A' = S A Sᵀ)
 ///        -> BatchNorm2d(C_l) -> ReLU -> dropout
 ///   -> mean over nodes and time `[B, C_K]` -> Linear -> logits `[B, classes]` (softmax inside the loss).
+/// With `level_width` W > 0 the scaled input's mean over its T steps `[B, D]` -> Linear(D -> W) -> BatchNorm1d -> ReLU
+/// is concatenated with the `[B, C_K]` readout before that Linear (the per-dimension level branch).
 
 #include <torch/torch.h>
 
@@ -122,6 +124,8 @@ class TdgcnImpl : public torch::nn::Module {
   std::vector<torch::nn::BatchNorm2d> norms;
   SlotGraph graph{nullptr};  ///< graphs of the first block; later blocks pool them (A' = S A Sᵀ)
   torch::nn::Linear fc{nullptr};
+  torch::nn::Linear level{nullptr};           ///< level branch D -> W; null when level_width = 0
+  torch::nn::BatchNorm1d level_norm{nullptr};  ///< its normalisation; null when level_width = 0
 
  private:
   TdgcnOptions options_;

@@ -42,6 +42,12 @@ struct TdgcnOptions {
   TORCH_ARG(double, pool_ratio) = 0.2;
   /// dropout after every block (TodyNet: 0.5)
   TORCH_ARG(double, dropout) = 0.5;
+  /// width W of the level branch; 0: none (TodyNet's readout). With W > 0 each sequence's per-dimension mean over
+  /// time (of the scaled input: a noise-averaged estimate of the channel at the transmitter's position) goes through
+  /// Linear(D -> W) -> BatchNorm1d -> ReLU and is concatenated with the pooled block features before the classifier
+  /// (ours; issue #14's cue ablation: the baselines' cue on the time split is this level, which the blocks do not
+  /// extract from noisy sequences)
+  TORCH_ARG(int, level_width) = 0;
 
  public:
   /// The `[model]` config table (data-given sizes excluded).
