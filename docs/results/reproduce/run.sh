@@ -45,3 +45,21 @@ store honest-tdgcn-3-seeds
 store honest-tdgcn-3-seeds-position
 # Like for like (the same seeds and datasets for every scheme):
 #   python3 docs/results/reproduce/table.py docs/results honest-tdgcn-3-seeds,honest-tdgcn-3-seeds-position
+# Variants at Fig. 6 (stored under docs/results/tdgcn/, not docs/results/pla-fig*/, so table.py does not mix them
+# with the default runs; a later session, two runs side by side, ~22 min each):
+variant() {  # variant FOLDER ARGS...: pla-fig6, seeds 1-3, time protocol unless ARGS say otherwise, into FOLDER
+  local dst=$1
+  shift
+  "$physec" reproduce pla-fig6 --scale default --set run.threads=1 --set 'seeds=[1,2,3]' "$@" --out "$work/variant"
+  mkdir -p "$res/tdgcn/$dst" && rm -rf "${res:?}/tdgcn/$dst"/* && mv "$work/variant/pla-fig6"/* "$res/tdgcn/$dst/"
+  rm -rf "$work/variant"
+}
+# The level branch (model.level_width = 64) under both honest protocols.
+variant reproduce-level-branch/time --set 'protocols=["time"]' --set tdgcn.model.level_width=64
+variant reproduce-level-branch/position --set 'protocols=["position"]' --set tdgcn.model.level_width=64
+# The time split with its validation stretch after the test (mobility.time_validation = "after_test").
+after=(--set 'protocols=["time"]' --set 'mobility.time_validation="after_test"')
+variant reproduce-validation-after-test/default-0-15dB "${after[@]}" --set 'snr_dB=[0.0,15.0]'
+variant reproduce-validation-after-test/default-30dB "${after[@]}" --set 'snr_dB=[30.0]'
+variant reproduce-validation-after-test/level64-15dB "${after[@]}" --set 'snr_dB=[15.0]' \
+  --set tdgcn.model.level_width=64
