@@ -29,8 +29,9 @@ namespace physec::app {
 namespace {
 
 std::string model_summary(const auth::models::TdgcnOptions& o) {
-  return fmt::format("channels {} kernels {} G={} pool={:g}", fmt::join(o.tcn_channels(), "/"),
-                     fmt::join(o.tcn_kernels(), "/"), o.nof_slots(), o.pool_ratio());
+  return fmt::format("channels {} kernels {} G={} pool={:g}{}", fmt::join(o.tcn_channels(), "/"),
+                     fmt::join(o.tcn_kernels(), "/"), o.nof_slots(), o.pool_ratio(),
+                     o.level_width() > 0 ? fmt::format(" level={}", o.level_width()) : std::string());
 }
 
 /// Test-split evaluation of a trained model or of an ensemble (mean class probabilities), as the baselines'

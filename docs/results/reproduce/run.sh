@@ -63,3 +63,10 @@ variant reproduce-validation-after-test/default-0-15dB "${after[@]}" --set 'snr_
 variant reproduce-validation-after-test/default-30dB "${after[@]}" --set 'snr_dB=[30.0]'
 variant reproduce-validation-after-test/level64-15dB "${after[@]}" --set 'snr_dB=[15.0]' \
   --set tdgcn.model.level_width=64
+variant reproduce-validation-after-test/steps1200-15dB "${after[@]}" --set 'snr_dB=[15.0]' \
+  --set tdgcn.train.max_steps=1200
+# Fig. 8 (speed) with the validation after the test (its own folder name: pla-fig8).
+"$physec" reproduce pla-fig8 --scale default --set run.threads=1 --set 'seeds=[1,2,3]' "${after[@]}" \
+  --out "$work/variant8"
+mkdir -p "$res/tdgcn/reproduce-validation-after-test/fig8-speed"
+mv "$work/variant8/pla-fig8"/* "$res/tdgcn/reproduce-validation-after-test/fig8-speed/"
