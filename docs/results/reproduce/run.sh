@@ -70,3 +70,6 @@ variant reproduce-validation-after-test/steps1200-15dB "${after[@]}" --set 'snr_
   --out "$work/variant8"
 mkdir -p "$res/tdgcn/reproduce-validation-after-test/fig8-speed"
 mv "$work/variant8/pla-fig8"/* "$res/tdgcn/reproduce-validation-after-test/fig8-speed/"
+variant reproduce-validation-after-test/select-metric-15dB "${after[@]}" --set 'snr_dB=[15.0]' \
+  --set 'tdgcn.train.select_on="metric"'
+variant reproduce-validation-after-test/dropout02-15dB "${after[@]}" --set 'snr_dB=[15.0]' --set tdgcn.model.dropout=0.2
