@@ -121,11 +121,15 @@ void mobility_config::describe(config::schema& s) {
     const int S = sequences_per_transmitter();
     const int b = static_cast<int>(std::lround(train_fraction * S));
     const int nv = std::max(1, static_cast<int>(std::lround(validation_fraction * S)));
-    const bool after = time_validation == "after_test";
-    if ((after ? b : b - nv - gap_sequences) < 1 || S - b - gap_sequences - (after ? nv + gap_sequences : 0) < 1)
+    const bool after = time_validation == "after_test";  // the layouts of assign_time_split
+    const int nof_train = after ? b : b - nv - gap_sequences;
+    const int nof_test = S - b - gap_sequences - (after ? nv + gap_sequences : 0);
+    if (nof_train < 1 || nof_test < 1)
       config::fail(file, s.key("samples_per_transmitter"), "too few sequences for train, validation, test and gaps",
-                   "at least " + std::to_string(2 * gap_sequences + nv + 2) + " sequences per transmitter",
-                   std::to_string(S));
+                   ">= 1 training and >= 1 test sequence per transmitter beside " + std::to_string(nv) +
+                       " validation and " + std::to_string(2 * gap_sequences) + " gap sequences",
+                   std::to_string(S) + " sequences: " + std::to_string(nof_train) + " training, " +
+                       std::to_string(nof_test) + " test (" + time_validation + ")");
     const auto arcs = arcs_of(*this);
     if (arcs.train < 2.0 * arcs.sequence)  // else the position split's training arc holds almost no whole sequence
       config::fail(file, s.key("speed_mps"), "the position split's training arc is too short for this speed",

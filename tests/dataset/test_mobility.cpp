@@ -260,6 +260,16 @@ TEST(mobility, bad_config_names_the_field) {
   EXPECT_NE(
       message_of([&] { ds::generate_mobility(c, physec::rng_stream(1), 1, nullptr); }).find("samples_per_transmitter"),
       std::string::npos);
+  // 20 sequences, train_fraction 0.9: the test starts at 18 + 1 gap. before_test: training 0..14, validation 16..17,
+  // test 19 (accepted); after_test: the test would need 2 validation and 2 gap sequences after it: 20 - 18 - 2 - 2
+  // = -2 test sequences, refused with the counts.
+  c = tiny();
+  c.train_fraction = 0.9;
+  EXPECT_NO_THROW(ds::generate_mobility(c, physec::rng_stream(1), 1, nullptr));
+  c.time_validation = "after_test";
+  const auto m_after = message_of([&] { ds::generate_mobility(c, physec::rng_stream(1), 1, nullptr); });
+  EXPECT_NE(m_after.find("samples_per_transmitter"), std::string::npos) << m_after;
+  EXPECT_NE(m_after.find("got 20 sequences: 18 training, -2 test (after_test)"), std::string::npos) << m_after;
   // 5 m/s on the 4 m route: a sequence (50 samples at 100 Hz) covers 2.5 m = 0.625 rad; the position split's arcs
   // (test 0.4 * 2 pi = 2.513, validation max(0.1 * 2 pi, 2 * 0.625) = 1.25, three guards of 0.625) leave
   // 2 pi - 5.638 = 0.645 rad, 1.03 sequences of training arc: refused, naming the speed. 3.5 m/s leaves 3.6.
