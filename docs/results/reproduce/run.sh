@@ -73,3 +73,11 @@ mv "$work/variant8/pla-fig8"/* "$res/tdgcn/reproduce-validation-after-test/fig8-
 variant reproduce-validation-after-test/select-metric-15dB "${after[@]}" --set 'snr_dB=[15.0]' \
   --set 'tdgcn.train.select_on="metric"'
 variant reproduce-validation-after-test/dropout02-15dB "${after[@]}" --set 'snr_dB=[15.0]' --set tdgcn.model.dropout=0.2
+# Fig. 7 (distance) with the validation after the test, 1 and 8 m (4 m is Fig. 6's 15 dB cell; one run per distance,
+# side by side, ~8 min each on one core).
+for d in 1 8; do
+  "$physec" reproduce pla-fig7 --scale default --set run.threads=1 --set 'seeds=[1,2,3]' "${after[@]}" \
+    --set "distance_m=[$d.0]" --out "$work/variant7-$d"
+  mkdir -p "$res/tdgcn/reproduce-validation-after-test/fig7-distance-${d}m"
+  mv "$work/variant7-$d/pla-fig7"/* "$res/tdgcn/reproduce-validation-after-test/fig7-distance-${d}m/"
+done
