@@ -106,6 +106,16 @@ dataset::mobility_data mobility_stage(run_context& ctx, const dataset::mobility_
       {"shape_sequences", d.sequences.shape},
       {"split_time", {{"train", tc[0]}, {"validation", tc[1]}, {"test", tc[2]}, {"unused", tc[3]}}},
       {"split_position", {{"train", pc[0]}, {"validation", pc[1]}, {"test", pc[2]}, {"unused", pc[3]}}}};
+  // Per protocol: how far validation and test lie from trained places (revisited or new), stated with the file.
+  std::string places;
+  for (const auto& protocol : dataset::split_protocols()) {
+    const auto& split = dataset::split_labels(d, protocol);
+    const auto v = dataset::distance_to_training(d, split, dataset::m_validation);
+    const auto t = dataset::distance_to_training(d, split, dataset::m_test);
+    ctx.report().results()["mobility"]["distance_to_training_m"][protocol] = {
+        {"validation_mean", v.mean}, {"validation_max", v.max}, {"test_mean", t.mean}, {"test_max", t.max}};
+    places += fmt::format("{}{} {:.2f} / {:.2f}", places.empty() ? "" : ", ", protocol, v.mean, t.mean);
+  }
   // Per transmitter: where it drives and what Bob receives (the large-scale cue the classifiers can use).
   table per_tx({"transmitter", "role", "route_x_m", "route_y_m", "snr_mean_dB", "snr_std_dB", "los_fraction"});
   for (int i = 0; i < cfg.nof_transmitters(); ++i) {
@@ -131,6 +141,8 @@ dataset::mobility_data mobility_stage(run_context& ctx, const dataset::mobility_
         "split {}/{}/{}/{}\n",
         file.string(), d.nof_sequences(), shape_string(d.sequences.shape), cfg.nof_transmitters(), tc[0], tc[1], tc[2],
         tc[3], pc[0], pc[1], pc[2], pc[3]);
+  if (!log::quiet())
+    fmt::print("mean distance of validation / test sequences from the nearest trained place [m]: {}\n", places);
   return d;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "physec/core/error.hpp"
 #include "physec/core/hdf5.hpp"
@@ -189,6 +190,43 @@ std::vector<std::size_t> split_indices(const std::vector<std::uint8_t>& split, s
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < split.size(); ++i)
     if (split[i] == code) out.push_back(i);
+  return out;
+}
+
+place_distance distance_to_training(const mobility_data& d, const std::vector<std::uint8_t>& split, std::uint8_t code) {
+  const std::size_t T = d.nof_steps();
+  std::vector<std::size_t> probes;  // up to five sample indices per sequence: first, quarters, last
+  for (std::size_t k = 0; k <= 4 && T > 0; ++k) {
+    const std::size_t t = k * (T - 1) / 4;
+    if (probes.empty() || probes.back() != t) probes.push_back(t);
+  }
+  place_distance out;
+  double sum = 0;
+  for (std::size_t q = 0; q < d.nof_sequences(); ++q) {
+    if (split[q] != code) continue;
+    double seq_sum = 0;
+    for (const auto t : probes) {
+      double best = std::numeric_limits<double>::infinity();
+      for (std::size_t r = 0; r < d.nof_sequences(); ++r) {
+        if (split[r] != m_train || d.transmitter[r] != d.transmitter[q]) continue;
+        for (std::size_t u = 0; u < T; ++u) {
+          double s2 = 0;
+          for (std::size_t c = 0; c < 3; ++c) {
+            const double e = d.positions_m(q, t, c) - d.positions_m(r, u, c);
+            s2 += e * e;
+          }
+          best = std::min(best, s2);
+        }
+      }
+      seq_sum += std::sqrt(best);
+    }
+    const double m = seq_sum / static_cast<double>(probes.size());
+    sum += m;
+    out.max = std::max(out.max, m);
+    ++out.nof_sequences;
+  }
+  if (out.nof_sequences == 0) return {std::nan(""), std::nan(""), 0};
+  out.mean = sum / static_cast<double>(out.nof_sequences);
   return out;
 }
 

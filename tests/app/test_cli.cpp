@@ -185,6 +185,10 @@ TEST(cli, dataset_mobility_then_auth_eval) {
   auto r = run("dataset mobility -q " + k_tiny_mobility + " -o " + (dir / "m.h5").string());
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_TRUE(fs::exists(dir / "m.h5.report.json"));
+  // The report states, per protocol, how far validation and test lie from trained places.
+  const std::string mreport = physec::read_file(dir / "m.h5.report.json");
+  for (const char* key : {"distance_to_training_m", "\"time\"", "\"position\"", "\"random\"", "test_mean"})
+    EXPECT_NE(mreport.find(key), std::string::npos) << key;
   r = run("auth eval -q -d " + (dir / "m.h5").string() + " --model nb --out " + (dir / "eval").string());
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("confusion of the best"), std::string::npos) << r.out;

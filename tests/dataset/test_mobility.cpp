@@ -101,6 +101,16 @@ TEST(mobility, time_splits_validation_lies_where_its_test_does_only_after_the_te
   const auto after = ds::generate_mobility(c, physec::rng_stream(9), 2, nullptr);
   EXPECT_LE(mean_distance(after, ds::m_test), 0.02);
   EXPECT_LE(mean_distance(after, ds::m_validation), 0.02);
+  // The library's summary (five samples per sequence) meets the same bounds on average. Its largest test sequence
+  // value is the first test sequence's: it starts at metre 25.0, 0.13 m before lap 1 closes at 25.13 m, so one of its
+  // five samples lies 0.13 m from training and the others within a sample step (0.02 m): <= 0.13 / 5 + 0.02.
+  const auto before_test = ds::distance_to_training(before, before.split_time, ds::m_test);
+  EXPECT_LE(before_test.mean, 0.02);
+  EXPECT_LE(before_test.max, 0.13 / 5 + 0.02);
+  EXPECT_GE(ds::distance_to_training(before, before.split_time, ds::m_validation).mean, 1.0);
+  EXPECT_LE(ds::distance_to_training(after, after.split_time, ds::m_validation).max, 0.02);
+  EXPECT_EQ(ds::distance_to_training(after, after.split_time, ds::m_validation).nof_sequences, 4u * 4u);
+  EXPECT_TRUE(std::isnan(ds::distance_to_training(after, after.split_time, 7).mean));  // no such sequence
 }
 
 TEST(mobility, random_split_is_the_time_splits_codes_shuffled_and_overlaps_along_each_route) {

@@ -87,6 +87,17 @@ const std::vector<std::string>& split_protocols();
 /// Indices of the sequences with `code` in `split` (one of d.split_time / d.split_position), in file order.
 std::vector<std::size_t> split_indices(const std::vector<std::uint8_t>& split, std::uint8_t code);
 
+/// How far the sequences with `code` in `split` lie from trained places: for each such sequence, the mean over up to
+/// five of its samples (first, quarters, last) of the distance to the nearest position of any training sequence of
+/// the same transmitter [m]; `mean` and `max` over those sequences (NaN when there are none). Tells whether a split's
+/// test or validation revisits places the training saw (issue #19: the default time split's test does, its
+/// before-test validation does not).
+struct place_distance {
+  double mean = 0, max = 0;
+  std::size_t nof_sequences = 0;
+};
+place_distance distance_to_training(const mobility_data& d, const std::vector<std::uint8_t>& split, std::uint8_t code);
+
 /// Sequences `index` of `[n, D, T]` -> `[index.size(), D, T]`.
 ndarray<float> select_sequences(const ndarray<float>& sequences, const std::vector<std::size_t>& index);
 
