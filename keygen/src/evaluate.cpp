@@ -26,6 +26,16 @@ void feature_config::describe(config::schema& s) {
       .range(0, 4096)
       .source("ours (TR 38.901 CDL/TDL at 100 ns: paths up to ~1 us, 2-3 taps, plus leakage)");
   s.add("delay_guard_taps", delay_guard_taps, "probe: taps kept just before delay 0 (leakage)").range(0, 4096).source("ours");
+  s.add("extrapolate_symbols", extrapolate_symbols,
+        "probe: evaluate the straight-line trend of each probe's symbols this many symbols past its centre toward the "
+        "other party's probe (downlink forward, uplink backward), so that both estimate the channel nearer one instant "
+        "across the TDD gap; 0 = the symbols' average; 7 = where two adjacent 14-symbol probes meet")
+      .range(0, 1000)
+      .source("ours (issue #15: the up/down gap costs 12 of 42 bound bits at 20 dB)");
+  s.add("shrink_slope", shrink_slope,
+        "probe: multiply the extrapolated slope by its Wiener gain max(0, 1 - noise/power), the noise from the lines' "
+        "residuals (a noisy probe is averaged, a clean one extrapolated); false: the plain line")
+      .source("ours");
   s.add("nof_components", nof_components, "pca: principal components kept; dct: lowest coefficients kept per antenna pair and symbol")
       .range(1, 100000)
       .source("ours");
@@ -40,12 +50,18 @@ void eval_config::describe(config::schema& s) {
       .source("ours");
 }
 
-ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi) const {
+int eve_probe_when(const dataset::wiretap_data& d, std::size_t k, bool uplink) {
+  const bool near_alice = k < d.eve_near.size() && d.eve_near[k] == "alice";
+  return (near_alice != uplink) ? -1 : +1;
+}
+
+ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi, int when) const {
   if (csi.rank() != 5)
     throw error("CSI must be [n, alice_ant, bob_ant, subcarriers, symbols]", {"", "features", {}}, "rank 5", shape_string(csi.shape));
   ndarray<std::complex<float>> used = csi;
   if (cfg_.symbols == "probe") {
-    used = denoise_probes(csi, static_cast<std::size_t>(cfg_.delay_taps), static_cast<std::size_t>(cfg_.delay_guard_taps));
+    used = denoise_probes(csi, static_cast<std::size_t>(cfg_.delay_taps), static_cast<std::size_t>(cfg_.delay_guard_taps),
+                          static_cast<double>(when) * cfg_.extrapolate_symbols, cfg_.shrink_slope);
   } else if (cfg_.symbols == "first") {
     // Keep symbol 0: [n, alice_ant, bob_ant, sc, 1].
     shape_t s = csi.shape;
@@ -83,12 +99,12 @@ ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi) 
 
 void feature_pipeline::fit(const ndarray<std::complex<float>>& train_csi) {
   if (cfg_.method != "pca") return;
-  const ndarray<double> f = base(train_csi);
+  const ndarray<double> f = base(train_csi, +1);  // Bob's: the earlier (downlink) probe
   pca_.fit(f, std::min<std::size_t>(static_cast<std::size_t>(cfg_.nof_components), f.shape[1]));
 }
 
-ndarray<double> feature_pipeline::transform(const ndarray<std::complex<float>>& csi) const {
-  ndarray<double> f = base(csi);
+ndarray<double> feature_pipeline::transform(const ndarray<std::complex<float>>& csi, int when) const {
+  ndarray<double> f = base(csi, when);
   return cfg_.method == "pca" ? pca_.transform(f) : f;
 }
 
@@ -177,7 +193,7 @@ eval_result evaluate_wiretap(const dataset::wiretap_data& d, const eval_config& 
     f.pipe = std::make_unique<feature_pipeline>(cfg.features);
     const auto bob_train = dataset::select_probes(d.bob, train_idx);
     f.pipe->fit(bob_train);
-    const ndarray<double> x = f.pipe->transform(bob_train);
+    const ndarray<double> x = f.pipe->transform(bob_train, +1);
     f.q = make_quantizer(cfg.quantizer);
     f.q->fit(x);
     res.nof_features = x.shape[1];
@@ -196,8 +212,8 @@ eval_result evaluate_wiretap(const dataset::wiretap_data& d, const eval_config& 
     const fitted& f = cfg.fit_per_snr ? local : global;
     const int nof_levels = 1 << f.q->bits_per_value();
 
-    const auto a = f.pipe->transform(dataset::select_probes(d.alice, test));
-    const auto b = f.pipe->transform(dataset::select_probes(d.bob, test));
+    const auto a = f.pipe->transform(dataset::select_probes(d.alice, test), -1);
+    const auto b = f.pipe->transform(dataset::select_probes(d.bob, test), +1);
     const auto la = f.q->levels(a), lb = f.q->levels(b);
     const auto mask = common_mask({&la, &lb});
     const auto bits_a = to_bits(la, f.q->bits_per_value(), mask);
@@ -210,8 +226,8 @@ eval_result evaluate_wiretap(const dataset::wiretap_data& d, const eval_config& 
     for (std::size_t i = 0; i < mask.size(); ++i)
       if (!mask[i]) la_kept.data[i] = k_dropped;
     // MI uses every probe of this SNR (it is a property of the channel at this SNR, not of the fitted parts).
-    const auto ra = f.mi_pca.transform(f.pipe->transform(dataset::select_probes(d.alice, idx)));
-    const auto rb = f.mi_pca.transform(f.pipe->transform(dataset::select_probes(d.bob, idx)));
+    const auto ra = f.mi_pca.transform(f.pipe->transform(dataset::select_probes(d.alice, idx), -1));
+    const auto rb = f.mi_pca.transform(f.pipe->transform(dataset::select_probes(d.bob, idx), +1));
     const double mi_ab = mi_or_nan(ra, rb);
     snr_bits* group = nullptr;
     if (bits) {
@@ -229,14 +245,14 @@ eval_result evaluate_wiretap(const dataset::wiretap_data& d, const eval_config& 
     }
 
     for (std::size_t k = 0; k < d.nof_eve(); ++k) {
-      auto le = f.q->levels(f.pipe->transform(dataset::select_probes(eve_all[k], test)));
+      auto le = f.q->levels(f.pipe->transform(dataset::select_probes(eve_all[k], test), eve_probe_when(d, k)));
       auto coin = coin_root.at(static_cast<std::uint64_t>(std::llround(snr * 1000))).derive(std::to_string(k));
       for (auto& l : le.data)
         if (l == k_dropped) l = static_cast<int>(coin.uniform_int(static_cast<std::uint64_t>(nof_levels)));
       const auto bits_e = to_bits(le, f.q->bits_per_value(), mask);
       double ae_lo = 0, ae_hi = 1;
       probe_interval(la, le, mask, f.q->bits_per_value(), cfg.confidence, ae_lo, ae_hi);
-      const auto re = f.mi_pca.transform(f.pipe->transform(dataset::select_probes(eve_all[k], idx)));
+      const auto re = f.mi_pca.transform(f.pipe->transform(dataset::select_probes(eve_all[k], idx), eve_probe_when(d, k)));
       eval_row row;
       row.snr_dB = snr;
       row.eve_distance_wavelengths = d.eve_distance_wavelengths[k];

@@ -32,7 +32,8 @@ ndarray<double> csi_features(const ndarray<std::complex<float>>& csi, const std:
 }
 
 ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& csi, std::size_t nof_taps,
-                                            std::size_t nof_guard_taps) {
+                                            std::size_t nof_guard_taps, double extrapolate_symbols,
+                                            bool shrink_slope) {
   using cd = std::complex<double>;
   if (csi.rank() != 5)
     throw error("CSI must be [n, alice_ant, bob_ant, subcarriers, symbols]", {"", "denoise_probes", {}}, "rank 5",
@@ -44,7 +45,11 @@ ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& 
   shape_t out_shape = csi.shape;
   out_shape[4] = 1;
   ndarray<std::complex<float>> out(out_shape);
-  std::vector<cd> roots(K), avg(K), taps(K);
+  std::vector<cd> roots(K), taps(K);
+  const double mean_t = 0.5 * static_cast<double>(T - 1);
+  const double sxx = static_cast<double>(T) * (static_cast<double>(T) * static_cast<double>(T) - 1.0) / 12.0;
+  const bool line = T > 2 && extrapolate_symbols != 0;
+  const std::size_t kept = nof_taps > 0 ? nof_taps + nof_guard_taps : K;
   for (std::size_t m = 0; m < K; ++m) roots[m] = std::polar(1.0, 2.0 * pi * static_cast<double>(m) / static_cast<double>(K));
   const auto dft = [&](const std::vector<cd>& x, std::vector<cd>& y, bool inverse) {
     const double scale = 1.0 / std::sqrt(static_cast<double>(K));
@@ -54,27 +59,57 @@ ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& 
       y[k] = acc * scale;
     }
   };
+  const auto truncate = [&](std::vector<cd>& x) {
+    if (nof_taps == 0) return;
+    dft(x, taps, true);
+    for (std::size_t l = nof_taps; l + nof_guard_taps < K; ++l) taps[l] = 0;
+    dft(taps, x, false);
+  };
+  std::vector<cd> y(K * T);                                // one antenna pair's derotated symbols [K, T]
+  std::vector<std::vector<cd>> mean(pairs, std::vector<cd>(K)), slope(pairs, std::vector<cd>(K));
   for (std::size_t i = 0; i < n; ++i) {
-    double power = 0;
+    double rss = 0, slope_power = 0;
     for (std::size_t p = 0; p < pairs; ++p) {
       const std::complex<float>* h = csi.ptr() + (i * pairs + p) * K * T;  // [K, T]
-      std::fill(avg.begin(), avg.end(), cd(0));
       for (std::size_t t = 0; t < T; ++t) {
         cd c = 0;
         for (std::size_t k = 0; k < K; ++k) c += cd(h[k * T + t]) * std::conj(cd(h[k * T]));
         const cd derot = std::abs(c) > 0 ? std::conj(c) / std::abs(c) : cd(1);
-        for (std::size_t k = 0; k < K; ++k) avg[k] += cd(h[k * T + t]) * derot;
+        for (std::size_t k = 0; k < K; ++k) y[k * T + t] = cd(h[k * T + t]) * derot;
       }
-      for (auto& v : avg) v /= static_cast<double>(T);
-      if (nof_taps > 0) {
-        dft(avg, taps, true);
-        for (std::size_t l = nof_taps; l + nof_guard_taps < K; ++l) taps[l] = 0;
-        dft(taps, avg, false);
+      auto &m = mean[p], &s = slope[p];
+      for (std::size_t k = 0; k < K; ++k) {
+        cd a = 0, b = 0;
+        for (std::size_t t = 0; t < T; ++t) {
+          a += y[k * T + t];
+          b += y[k * T + t] * (static_cast<double>(t) - mean_t);
+        }
+        m[k] = a / static_cast<double>(T);
+        s[k] = line ? b / sxx : cd(0);
+        if (line)
+          for (std::size_t t = 0; t < T; ++t) rss += std::norm(y[k * T + t] - m[k] - s[k] * (static_cast<double>(t) - mean_t));
       }
+      truncate(m);
+      if (line) {
+        truncate(s);
+        for (const cd& v : s) slope_power += std::norm(v);
+      }
+    }
+    // The slope shrunk toward 0 by the share of its power that is not noise: σ² from the residuals of the lines,
+    // Var(slope) = σ²/Σ(t − t̄)² per subcarrier, times kept/K after the delay-domain truncation.
+    double gain = 0;
+    if (line && slope_power > 0) {
+      const double noise = rss / static_cast<double>(pairs * K * (T - 2));
+      const double slope_noise = static_cast<double>(pairs * K) * noise / sxx * static_cast<double>(kept) / static_cast<double>(K);
+      gain = shrink_slope ? std::max(0.0, 1.0 - slope_noise / slope_power) : 1.0;
+    }
+    double power = 0;
+    for (std::size_t p = 0; p < pairs; ++p) {
       std::complex<float>* o = out.ptr() + (i * pairs + p) * K;
       for (std::size_t k = 0; k < K; ++k) {
-        o[k] = std::complex<float>(avg[k]);
-        power += std::norm(avg[k]);
+        const cd v = mean[p][k] + extrapolate_symbols * gain * slope[p][k];
+        o[k] = std::complex<float>(v);
+        power += std::norm(v);
       }
     }
     const double rms = std::sqrt(power / static_cast<double>(pairs * K));

@@ -541,11 +541,16 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
       out[d.split[i] == dataset::split_label::train ? 0 : d.split[i] == dataset::split_label::validation ? 1 : 2].push_back(i);
     return out;
   };
-  const auto sel = [&](const csi_t& csi, const std::vector<std::size_t>& s) { return features.transform(dataset::select_probes(csi, s)); };
+  // Features of probes s of one observation; `when`: +1 the earlier (downlink) probe of the TDD pair, −1 the later.
+  const auto sel = [&](const csi_t& csi, const std::vector<std::size_t>& s, int when) {
+    return features.transform(dataset::select_probes(csi, s), when);
+  };
+  const auto sel_a = [&](const std::vector<std::size_t>& s) { return sel(d.alice, s, -1); };  // Alice: the uplink
+  const auto sel_b = [&](const std::vector<std::size_t>& s) { return sel(d.bob, s, +1); };    // Bob: the downlink
   // Eve's observations of probes s, each through the link's KLT: her regressors (both probes, every position).
   const auto eve_obs = [&](const coefficient_allocator& alloc, std::size_t k, const std::vector<std::size_t>& s) {
-    std::vector<ndarray<double>> o{alloc.project_all(sel(eve_down[k], s))};
-    if (!eve_up[k].shape.empty()) o.push_back(alloc.project_all(sel(eve_up[k], s)));
+    std::vector<ndarray<double>> o{alloc.project_all(sel(eve_down[k], s, eve_probe_when(d, k)))};
+    if (!eve_up[k].shape.empty()) o.push_back(alloc.project_all(sel(eve_up[k], s, eve_probe_when(d, k, true))));
     return o;
   };
   // transform = key_encoder: per pool of links, the encoder trained on their calibration probes (train split) and
@@ -561,13 +566,13 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
       const auto &tr = parts[0], &va = parts[1], &te = parts[2];
       if (te.empty() || tr.size() < 3 || va.size() < 2) continue;
       coefficient_allocator a;
-      const auto fa_tr = sel(d.alice, tr), fb_tr = sel(d.bob, tr);
+      const auto fa_tr = sel_a(tr), fb_tr = sel_b(tr);
       a.fit_klt(fa_tr, fb_tr, cfg);
       learned_map_link l;
       l.alice_train = a.standardised(fa_tr);
       l.bob_train = a.standardised(fb_tr);
-      l.alice_val = a.standardised(sel(d.alice, va));
-      l.bob_val = a.standardised(sel(d.bob, va));
+      l.alice_val = a.standardised(sel_a(va));
+      l.bob_val = a.standardised(sel_b(va));
       std::vector<ndarray<double>> o_tr, o_va;
       for (std::size_t k = 0; k < d.nof_eve(); ++k) {
         for (auto& x : eve_obs(a, k, tr)) o_tr.push_back(std::move(x));
@@ -617,21 +622,21 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
     const auto map = maps.find(key);
     if (map != maps.end()) alloc.set_learned_map(map->second);
     const bool calibrated = tr.size() >= 3 && (cfg.transform != "key_encoder" || map != maps.end());
-    if (calibrated) alloc.fit(sel(d.alice, tr), sel(d.bob, tr), cfg);
+    if (calibrated) alloc.fit(sel_a(tr), sel_b(tr), cfg);
     row.nof_coefficients = calibrated ? alloc.bits_per_coefficient().size() : 0;
     row.bits_per_probe = calibrated ? alloc.bits_per_probe() : 0;
     // Alice's kept coefficients of the calibration and validation probes, projected once (the features denoise every
     // probe): her bits, the redundancy and Eve's targets all start from them.
     const bool keyed = row.bits_per_probe > 0;
-    const auto ya_tr = keyed ? alloc.project(sel(d.alice, tr), chain_party::alice) : ndarray<double>();
-    const auto fa_va = keyed && !va.empty() ? sel(d.alice, va) : ndarray<double>();
+    const auto ya_tr = keyed ? alloc.project(sel_a(tr), chain_party::alice) : ndarray<double>();
+    const auto fa_va = keyed && !va.empty() ? sel_a(va) : ndarray<double>();
     const auto ya_va = keyed && !va.empty() ? alloc.project(fa_va, chain_party::alice) : ndarray<double>();
     std::vector<std::uint8_t> a_te, b_te;
     if (keyed) {
       const auto a_cal = alloc.bits(alloc.levels(ya_tr));
       g.calibration_alice.insert(g.calibration_alice.end(), a_cal.begin(), a_cal.end());
-      a_te = alloc.bits(alloc.levels(alloc.project(sel(d.alice, te), chain_party::alice)));
-      const auto yb_te = alloc.project(sel(d.bob, te), chain_party::bob);
+      a_te = alloc.bits(alloc.levels(alloc.project(sel_a(te), chain_party::alice)));
+      const auto yb_te = alloc.project(sel_b(te), chain_party::bob);
       b_te = alloc.bits(alloc.levels(yb_te));
       const auto l_te = alloc.llr(yb_te);
       g.bob_llr.insert(g.bob_llr.end(), l_te.begin(), l_te.end());
@@ -639,7 +644,7 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
       for (std::size_t i = 0; i < a_te.size(); ++i) wrong += a_te[i] != b_te[i];
       row.kdr_test = a_te.empty() ? std::nan("") : static_cast<double>(wrong) / static_cast<double>(a_te.size());
       if (!va.empty()) {
-        const auto fb_va = sel(d.bob, va);
+        const auto fb_va = sel_b(va);
         const auto a_va = alloc.bits(alloc.levels(ya_va));
         const auto yb_va = alloc.project(fb_va, chain_party::bob);
         const auto b_va = alloc.bits(alloc.levels(yb_va));

@@ -84,14 +84,18 @@ void bind_keygen(py::module_& m) {
       "extents) or 'real_imag' (Re, Im interleaved: 2d).");
   m.def(
       "denoise_probes",
-      [](const py::handle& csi, std::size_t nof_taps, std::size_t nof_guard_taps) {
+      [](const py::handle& csi, std::size_t nof_taps, std::size_t nof_guard_taps, double extrapolate_symbols,
+         bool shrink_slope) {
         auto c = from_numpy<cfloat>(csi, "csi", 5, "[n, alice_ant, bob_ant, sc, sym]");
-        return to_numpy(without_gil([&] { return pk::denoise_probes(c, nof_taps, nof_guard_taps); }));
+        return to_numpy(
+            without_gil([&] { return pk::denoise_probes(c, nof_taps, nof_guard_taps, extrapolate_symbols, shrink_slope); }));
       },
-      py::arg("csi"), py::arg("nof_taps") = 6, py::arg("nof_guard_taps") = 2,
+      py::arg("csi"), py::arg("nof_taps") = 6, py::arg("nof_guard_taps") = 2, py::arg("extrapolate_symbols") = 0.0,
+      py::arg("shrink_slope") = true,
       "Whole-probe denoising: CSI complex64 [n, alice_ant, bob_ant, sc, sym] -> complex64 [n, alice_ant, bob_ant, "
-      "sc, 1]: symbols derotated to symbol 0 and averaged, delay taps 0..nof_taps-1 and the last nof_guard_taps "
-      "kept, normalised per probe to unit RMS.");
+      "sc, 1]: symbols derotated to symbol 0 and averaged (extrapolate_symbols != 0: their straight line evaluated that "
+      "many symbols past the centre, its slope shrunk by its Wiener gain unless shrink_slope is false), delay taps "
+      "0..nof_taps-1 and the last nof_guard_taps kept, normalised per probe to unit RMS.");
 
   py::class_<pk::feature_pipeline>(m, "FeaturePipeline",
                                    "One party's CSI complex [n, alice_ant, bob_ant, sc, sym] -> features float64 "
@@ -111,11 +115,14 @@ void bind_keygen(py::module_& m) {
           py::arg("train_csi"), "Fits on Bob's training CSI (PCA directions; raw and DCT have nothing to fit).")
       .def(
           "transform",
-          [](const pk::feature_pipeline& p, const py::handle& csi) {
+          [](const pk::feature_pipeline& p, const py::handle& csi, int when) {
             auto c = from_numpy<cfloat>(csi, "csi", 5, "[n, alice_ant, bob_ant, sc, sym]");
-            return to_numpy(without_gil([&] { return p.transform(c); }));
+            if (when < -1 || when > 1) throw error("when must be -1, 0 or +1", {"", "when", {}}, "-1, 0 or +1", std::to_string(when));
+            return to_numpy(without_gil([&] { return p.transform(c, when); }));
           },
-          py::arg("csi"), "CSI [n, alice_ant, bob_ant, sc, sym] -> float64 [n, d].");
+          py::arg("csi"), py::arg("when") = 0,
+          "CSI [n, alice_ant, bob_ant, sc, sym] -> float64 [n, d]; when: +1 the earlier (downlink, Bob's) probe of "
+          "the TDD pair, -1 the later (uplink, Alice's), 0 neither (signs extrapolate_symbols; 0 averages).");
 
   py::class_<pk::pca>(m, "PCA", "Principal component analysis (Karhunen-Loeve transform) on features [n, d]")
       .def(py::init<>())

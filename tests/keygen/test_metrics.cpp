@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "physec/core/error.hpp"
+#include "physec/keygen/evaluate.hpp"
 #include "physec/keygen/features.hpp"
 #include "physec/keygen/metrics.hpp"
 
@@ -76,6 +77,76 @@ TEST(features, amplitude_and_real_imag) {
   EXPECT_EQ(kg::csi_features(csi, "amplitude").data, (std::vector<double>{5.0, 1.0}));
   EXPECT_EQ(kg::csi_features(csi, "real_imag").data, (std::vector<double>{3.0, 4.0, 0.0, -1.0}));
   EXPECT_THROW(kg::csi_features(csi, "phase"), physec::error);
+}
+
+TEST(features, probe_line_is_evaluated_where_asked_and_a_common_rotation_is_undone) {
+  // One probe, one antenna pair, K = 4 subcarriers, T = 14 symbols: h_kt = (a_k + b_k t) e^{j 0.3 t} (a straight line
+  // per subcarrier turned by a CFO-like common rotation, which the derotation to symbol 0 removes exactly since
+  // Σ_k h_kt conj(h_k0) = e^{j 0.3 t} Σ_k (a_k + b_k t) a_k with a positive sum). Every tap kept, so the output is the
+  // line at t̄ + x = 6.5 + x, divided by its RMS over the subcarriers (x = 0: the average of the symbols).
+  const std::size_t K = 4, T = 14;
+  const double a[K] = {1.0, 2.0, 0.5, 1.5}, b[K] = {0.05, -0.04, 0.02, 0.0};
+  ndarray<std::complex<float>> csi({1, 1, 1, K, T});
+  for (std::size_t k = 0; k < K; ++k)
+    for (std::size_t t = 0; t < T; ++t)
+      csi.data[k * T + t] = std::complex<float>(std::polar(a[k] + b[k] * static_cast<double>(t), 0.3 * static_cast<double>(t)));
+  for (const double x : {0.0, 7.0, -7.0, 3.0}) {
+    const auto out = kg::denoise_probes(csi, 0, 0, x);
+    ASSERT_EQ(out.shape, (physec::shape_t{1, 1, 1, K, 1}));
+    std::vector<double> line(K);
+    double power = 0;
+    for (std::size_t k = 0; k < K; ++k) {
+      line[k] = a[k] + b[k] * (6.5 + x);
+      power += line[k] * line[k];
+    }
+    const double rms = std::sqrt(power / static_cast<double>(K));
+    for (std::size_t k = 0; k < K; ++k) {
+      EXPECT_NEAR(out.data[k].real(), line[k] / rms, 1e-5) << "x " << x << " k " << k;
+      EXPECT_NEAR(out.data[k].imag(), 0.0, 1e-5) << "x " << x << " k " << k;
+    }
+  }
+}
+
+TEST(features, extrapolated_slope_is_shrunk_by_its_wiener_gain) {
+  // One probe, one pair, K = 2 subcarriers, T = 14: y_kt = a_k + b (t − t̄) + e_t with e_t = c ((t − t̄)² − v), v the mean
+  // of (t − t̄)², a residual orthogonal to 1 and to (t − t̄) (symmetric, zero-mean), so the least-squares line is exactly
+  // a_k + b (t − t̄) and RSS = K Σ_t e_t². All values real and positive: the derotation does nothing. Hence, by the
+  // definition, σ² = RSS/(K (T − 2)), N = K σ²/Sxx, P = K b², g = 1 − N/P, and the output is a_k + x g b over its RMS.
+  const std::size_t K = 2, T = 14;
+  const double a[K] = {3.0, 2.0}, b = 0.05, c = 0.035, mean_t = 6.5, sxx = 14.0 * (14.0 * 14.0 - 1.0) / 12.0;
+  double v = 0;
+  for (std::size_t t = 0; t < T; ++t) v += (t - mean_t) * (t - mean_t) / static_cast<double>(T);
+  ndarray<std::complex<float>> csi({1, 1, 1, K, T});
+  double e2 = 0;
+  for (std::size_t t = 0; t < T; ++t) {
+    const double e = c * ((t - mean_t) * (t - mean_t) - v);
+    e2 += e * e;
+    for (std::size_t k = 0; k < K; ++k) csi.data[k * T + t] = std::complex<float>(static_cast<float>(a[k] + b * (t - mean_t) + e), 0.0f);
+  }
+  const double sigma2 = static_cast<double>(K) * e2 / static_cast<double>(K * (T - 2));
+  const double g = 1.0 - (static_cast<double>(K) * sigma2 / sxx) / (static_cast<double>(K) * b * b);
+  ASSERT_GT(g, 0.2);
+  ASSERT_LT(g, 0.9);  // the case exercises the shrinkage, neither end
+  for (const bool shrink : {true, false}) {
+    const double x = 7.0, gain = shrink ? g : 1.0;
+    const auto out = kg::denoise_probes(csi, 0, 0, x, shrink);
+    const double l0 = a[0] + x * gain * b, l1 = a[1] + x * gain * b, rms = std::sqrt((l0 * l0 + l1 * l1) / 2);
+    EXPECT_NEAR(out.data[0].real(), l0 / rms, 1e-5) << "shrink " << shrink;
+    EXPECT_NEAR(out.data[1].real(), l1 / rms, 1e-5) << "shrink " << shrink;
+  }
+}
+
+TEST(features, eve_observations_are_placed_in_the_tdd_pair_by_where_she_stands) {
+  // Near Bob, /eve is Alice's downlink probe (the earlier, +1) and /eve_uplink Bob's uplink (−1); near Alice the
+  // other way round; no /eve_near means near Bob.
+  physec::dataset::wiretap_data d;
+  d.eve_near = {"bob", "alice"};
+  EXPECT_EQ(kg::eve_probe_when(d, 0), +1);
+  EXPECT_EQ(kg::eve_probe_when(d, 0, true), -1);
+  EXPECT_EQ(kg::eve_probe_when(d, 1), -1);
+  EXPECT_EQ(kg::eve_probe_when(d, 1, true), +1);
+  d.eve_near.clear();
+  EXPECT_EQ(kg::eve_probe_when(d, 0), +1);
 }
 
 TEST(features, common_phase_is_removed_relative_phases_kept) {

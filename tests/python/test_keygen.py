@@ -35,9 +35,10 @@ def test_quantizer_and_kdr_equal_the_cli(evaluated):
     features = physec.keygen.FeaturePipeline({"method": "raw"})
     features.fit(data["bob"][train])
     quantizer = physec.keygen.Quantizer({"method": "quantile", "bits": 2})
-    quantizer.fit(features.transform(data["bob"][train]))
-    la = quantizer.levels(features.transform(data["alice"][test]))
-    lb = quantizer.levels(features.transform(data["bob"][test]))
+    quantizer.fit(features.transform(data["bob"][train], when=+1))
+    # Bob's probe is the earlier of the TDD pair (+1), Alice's the later (-1): each is taken toward the other.
+    la = quantizer.levels(features.transform(data["alice"][test], when=-1))
+    lb = quantizer.levels(features.transform(data["bob"][test], when=+1))
     assert la.dtype == np.int32 and la.shape == (len(test), 24) and la.min() >= 0 and la.max() <= 3
     mask = physec.keygen.common_mask([la, lb])
     bits_a, bits_b = quantizer.bits(la, mask), quantizer.bits(lb, mask)

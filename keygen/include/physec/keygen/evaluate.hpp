@@ -30,6 +30,10 @@ struct feature_config {
                                     ///< first: the first OFDM symbol only; all: every symbol, raw
   int delay_taps = 6;               ///< probe: delay taps kept from 0 (at 72 x 30 kHz a tap is 463 ns)
   int delay_guard_taps = 2;         ///< probe: taps kept before 0 (leakage of the earliest paths)
+  /// probe: evaluate each probe's straight-line trend this many symbols past its centre toward the other party's probe
+  /// (denoise_probes): the earlier (downlink) probe forward, the later (uplink) probe backward; 0 = the average
+  double extrapolate_symbols = 7;   ///< 7: half the default 0.5 ms up/down gap (14 symbols at 30 kHz)
+  bool shrink_slope = true;         ///< probe: the extrapolated slope times its Wiener gain (denoise_probes)
   int nof_components = 8;           ///< pca: kept principal components; dct: kept lowest coefficients per antenna pair
   void describe(config::schema& s);
 };
@@ -44,16 +48,23 @@ struct eval_config {
   void describe(config::schema& s);
 };
 
+/// Which probe of the TDD pair Eve's observation `k` of `d` is (the `when` of feature_pipeline::transform): /eve holds
+/// the downlink (+1) when she stands near Bob, the uplink (−1) near Alice; `uplink` = true asks for /eve_uplink, the
+/// other one.
+int eve_probe_when(const dataset::wiretap_data& d, std::size_t k, bool uplink = false);
+
 /// Fitted preprocessing: one party's CSI `[n, alice_ant, bob_ant, sc, sym]` -> features `[n, d]`.
 class feature_pipeline {
  public:
   explicit feature_pipeline(feature_config cfg) : cfg_(std::move(cfg)) {}
   /// Fits on Bob's training CSI (PCA directions; nothing to fit for raw and DCT).
   void fit(const ndarray<std::complex<float>>& train_csi);
-  ndarray<double> transform(const ndarray<std::complex<float>>& csi) const;
+  /// `when`: which probe of the TDD pair `csi` is — +1 the earlier (downlink: Bob's, and Eve's of Alice's probe when
+  /// she stands near Bob), −1 the later (uplink: Alice's), 0 neither; it signs `extrapolate_symbols`.
+  ndarray<double> transform(const ndarray<std::complex<float>>& csi, int when = 0) const;
 
  private:
-  ndarray<double> base(const ndarray<std::complex<float>>& csi) const;
+  ndarray<double> base(const ndarray<std::complex<float>>& csi, int when) const;
   feature_config cfg_;
   pca pca_;
 };

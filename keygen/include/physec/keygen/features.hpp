@@ -21,8 +21,19 @@ ndarray<double> csi_features(const ndarray<std::complex<float>>& csi, const std:
 /// 0..nof_taps-1 and the last nof_guard_taps (the leakage of early paths) are kept; back to frequency. Finally the
 /// probe is divided by its RMS over antenna pairs and subcarriers (per-probe normalisation: RF gain mismatch and
 /// large-scale power cancel). `nof_taps` = 0 keeps every tap.
+///
+/// `extrapolate_symbols` ≠ 0 replaces the average by the least-squares straight line through the derotated symbols
+/// (per subcarrier), evaluated that many symbol durations after the probe's centre (before it when negative). Across a
+/// TDD gap the two parties can so meet at one instant: with adjacent 14-symbol probes, the earlier probe at +7 and the
+/// later at −7. The line's slope is noisy (Var = σ²/Σ(t − t̄)², σ² the per-sample noise): the plain line's noise grows
+/// 1 + 12x²/(T² − 1)-fold, 4.0x at x = 7, T = 14. With `shrink_slope` the slope (after the same delay-domain
+/// truncation as the mean) is multiplied by g = max(0, 1 − N/P) per probe, P its power summed over antenna pairs and
+/// subcarriers and N that sum's noise part, pairs·K·σ²/Σ(t − t̄)²·kept/K with σ² from the lines' residuals
+/// (RSS/(pairs·K·(T − 2))): the Wiener gain of the slope, so a probe whose drift is buried in noise is averaged
+/// (g → 0) and a clean one extrapolated (g → 1).
 ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& csi, std::size_t nof_taps,
-                                            std::size_t nof_guard_taps);
+                                            std::size_t nof_guard_taps, double extrapolate_symbols = 0,
+                                            bool shrink_slope = true);
 
 /// Removes the common phase of every probe, `[n, ...]` -> same shape: each probe is multiplied by conj(s)/|s| with
 /// s = Σ of its first `reference_len` entries (after denoise_probes: antenna pair 0's subcarriers, i.e. √K times its
