@@ -81,3 +81,15 @@ for d in 1 8; do
   mkdir -p "$res/tdgcn/reproduce-validation-after-test/fig7-distance-${d}m"
   mv "$work/variant7-$d/pla-fig7"/* "$res/tdgcn/reproduce-validation-after-test/fig7-distance-${d}m/"
 done
+
+# Paper scale (50,000 samples per transmitter, seeds 1-3) at 15 dB only, paper-like and time protocols, a TDGCN budget
+# of 1,200 optimiser steps on windows strided by 50 (7 epochs): what fits in ~1 h on one core
+# (1 h 02 min measured, one torch thread, the other core busy). The full run: drop the snr_dB, protocols, max_steps
+# and window_stride overrides (~10 h).
+"$physec" reproduce pla-fig5 pla-fig6 --scale paper --set run.threads=1 --set 'snr_dB=[15.0]' \
+  --set tdgcn.train.max_steps=1200 --set tdgcn.data.window_stride=50 --set 'protocols=["random","time"]' \
+  --out "$work/paper-scale"
+for f in 5 6; do
+  mkdir -p "$res/pla-fig$f/paper-scale-15dB"
+  mv "$work/paper-scale/pla-fig$f"/* "$res/pla-fig$f/paper-scale-15dB/"
+done
