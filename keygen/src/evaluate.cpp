@@ -56,6 +56,8 @@ int eve_probe_when(const dataset::wiretap_data& d, std::size_t k, bool uplink) {
 }
 
 ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi, int when) const {
+  if (when < -1 || when > 1)
+    throw error("which probe of the TDD pair", {"", "when", {}}, "-1, 0 or +1", std::to_string(when));
   if (csi.rank() != 5)
     throw error("CSI must be [n, alice_ant, bob_ant, subcarriers, symbols]", {"", "features", {}}, "rank 5", shape_string(csi.shape));
   ndarray<std::complex<float>> used = csi;

@@ -136,6 +136,19 @@ TEST(features, extrapolated_slope_is_shrunk_by_its_wiener_gain) {
   }
 }
 
+TEST(features, a_probe_outside_the_tdd_pair_is_refused_by_name) {
+  const kg::feature_pipeline pipe(kg::feature_config{});
+  const ndarray<std::complex<float>> csi({1, 1, 1, 8, 14}, std::complex<float>(1.0f, 0.0f));
+  EXPECT_NO_THROW(pipe.transform(csi, -1));
+  try {
+    pipe.transform(csi, 2);
+    FAIL() << "when = 2 accepted";
+  } catch (const physec::error& e) {
+    EXPECT_NE(std::string(e.what()).find("when"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("-1, 0 or +1"), std::string::npos) << e.what();
+  }
+}
+
 TEST(features, eve_observations_are_placed_in_the_tdd_pair_by_where_she_stands) {
   // Near Bob, /eve is Alice's downlink probe (the earlier, +1) and /eve_uplink Bob's uplink (−1); near Alice the
   // other way round; no /eve_near means near Bob.

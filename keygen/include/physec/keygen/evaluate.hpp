@@ -31,8 +31,9 @@ struct feature_config {
   int delay_taps = 6;               ///< probe: delay taps kept from 0 (at 72 x 30 kHz a tap is 463 ns)
   int delay_guard_taps = 2;         ///< probe: taps kept before 0 (leakage of the earliest paths)
   /// probe: evaluate each probe's straight-line trend this many symbols past its centre toward the other party's probe
-  /// (denoise_probes): the earlier (downlink) probe forward, the later (uplink) probe backward; 0 = the average
-  double extrapolate_symbols = 7;   ///< 7: half the default 0.5 ms up/down gap (14 symbols at 30 kHz)
+  /// (denoise_probes): the earlier (downlink) probe forward, the later (uplink) probe backward; 0 = the average;
+  /// 7 = half the default 0.5 ms up/down gap (14 symbols at 30 kHz)
+  double extrapolate_symbols = 7;
   bool shrink_slope = true;         ///< probe: the extrapolated slope times its Wiener gain (denoise_probes)
   int nof_components = 8;           ///< pca: kept principal components; dct: kept lowest coefficients per antenna pair
   void describe(config::schema& s);
