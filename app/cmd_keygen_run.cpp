@@ -88,10 +88,10 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
   const auto& res = ctx.report().results()["keygen_run"];
   table shown({"SNR dB", "real.", "bits", "KDR before", "95 % low", "95 % high", "KDR after", "p cal.", "leak/bit",
                "H(X|E)/real.", "PA bits", "secret/real.", "asympt./real.", "real./key", "s/key", "bound/real.", "eff.",
-               "eff. asympt.", "keyed", "Eve best KDR", "Eve PA agr.", "Eve key agr."});
+               "eff. asympt.", "TDD bound/real.", "TDD eff.", "keyed", "Eve best KDR", "Eve PA agr.", "Eve key agr."});
   for (const auto& row : summary.agreement.rows())
     shown.add_row({row[0], row[3], row[4], row[5], row[24], row[25], row[6], row[7], row[9], row[10], row[11], row[12],
-                   row[26], row[13], row[14], row[15], row[16], row[27], row[18], row[20], row[22], row[23]});
+                   row[26], row[13], row[14], row[15], row[16], row[27], row[28], row[29], row[18], row[20], row[22], row[23]});
   fmt::print("features: whole probe, {} taps + {} guard · per-link KLT, <= {} bits/coefficient · {} · eps_PA = 2^-{} · "
              "key {} bits\n{}",
              eval.features.delay_taps, eval.features.delay_guard_taps, o.chain.max_bits, o.agree.reconciliation,
@@ -99,7 +99,9 @@ keygen_run_summary keygen_run_stage(run_context& ctx, const dataset::wiretap_dat
   fmt::print("real. = independent channel realisations (test probes x min(1, interval / coherence time)); secret/real. = "
              "PA bits / realisations (this session); asympt./real. = H(X|E) - leak per realisation (the finite-key terms vanish "
              "as sessions grow); KDR 95 %: over probes (cluster-robust); real./key and s/key: the smallest session whose finite-key length reaches a key, "
-             "at this SNR's averages; bound = I(A;B) of the simulated channel covariance - Eve's I(A;E); Eve: her "
+             "at this SNR's averages; bound = I(A;B) of the simulated channel covariance - Eve's I(A;E), both parties "
+             "observing the channel at one instant; TDD bound = the same with each party's probe at its own time (the "
+             "up/down gap) and every symbol; Eve: her "
              "LMMSE bits at her best position; agreement of her PA output / final key with Alice's (0.5 = nothing).\n{}\n",
              res["pa_length_formula"].get<std::string>());
   const auto& et = res["eve_key_agreement_test"];

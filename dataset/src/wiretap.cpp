@@ -38,6 +38,9 @@ void check_wiretap(const wiretap_data& d, const std::string& origin) {
   }
   if (!d.clean.shape.empty() && d.clean.shape != d.alice.shape)
     throw error("shape differs from /alice", {origin, "/clean", {}}, shape_string(d.alice.shape), shape_string(d.clean.shape));
+  if (!d.clean_downlink.shape.empty() && d.clean_downlink.shape != d.alice.shape)
+    throw error("shape differs from /alice", {origin, "/clean_downlink", {}}, shape_string(d.alice.shape),
+                shape_string(d.clean_downlink.shape));
   shape_t eve_shape = d.alice.shape;
   eve_shape.insert(eve_shape.begin() + 1, d.eve_distance_wavelengths.size());
   if (d.eve.shape != eve_shape)
@@ -83,6 +86,7 @@ void check_wiretap(const wiretap_data& d, const std::string& origin) {
   check_finite(d.bob, origin, "/bob");
   check_finite(d.eve, origin, "/eve");
   check_finite(d.clean, origin, "/clean");
+  check_finite(d.clean_downlink, origin, "/clean_downlink");
   check_finite(d.eve_uplink, origin, "/eve_uplink");
 }
 
@@ -90,6 +94,7 @@ struct wiretap_writer::impl {
   h5::writer w;
   bool uplink = false;  // /eve_uplink created
   bool clean = false;   // /clean created
+  bool clean_downlink = false;  // /clean_downlink created
   explicit impl(const std::filesystem::path& path) : w(path) {}
 };
 
@@ -131,12 +136,15 @@ void wiretap_writer::append(const wiretap_data& block) {
     w.create<std::complex<float>>("/eve", eve_shape_);
     p_->clean = !block.clean.shape.empty();
     if (p_->clean) w.create<std::complex<float>>("/clean", alice_shape_);
+    p_->clean_downlink = !block.clean_downlink.shape.empty();
+    if (p_->clean_downlink) w.create<std::complex<float>>("/clean_downlink", alice_shape_);
     p_->uplink = !block.eve_uplink.shape.empty();
     if (p_->uplink) w.create<std::complex<float>>("/eve_uplink", with_rows(block.eve_uplink.shape, nof_probes_));
   } else if (with_rows(block.alice.shape, nof_probes_) != alice_shape_ ||
              with_rows(block.eve.shape, nof_probes_) != eve_shape_ ||
              block.eve_distance_wavelengths != labels_.eve_distance_wavelengths || block.eve_near != labels_.eve_near ||
-             block.clean.shape.empty() == p_->clean || block.eve_uplink.shape.empty() == p_->uplink) {
+             block.clean.shape.empty() == p_->clean || block.clean_downlink.shape.empty() == p_->clean_downlink ||
+             block.eve_uplink.shape.empty() == p_->uplink) {
     throw error("block differs from the first in shape or Eve positions", {file, "/eve", written_},
                 shape_string(eve_shape_), shape_string(with_rows(block.eve.shape, nof_probes_)));
   }
@@ -144,6 +152,7 @@ void wiretap_writer::append(const wiretap_data& block) {
   w.write_rows("/bob", written_, rows, block.bob.ptr());
   w.write_rows("/eve", written_, rows, block.eve.ptr());
   if (p_->clean) w.write_rows("/clean", written_, rows, block.clean.ptr());
+  if (p_->clean_downlink) w.write_rows("/clean_downlink", written_, rows, block.clean_downlink.ptr());
   if (p_->uplink) w.write_rows("/eve_uplink", written_, rows, block.eve_uplink.ptr());
   append_labels(labels_.snr_dB, block.snr_dB);
   append_labels(labels_.delay_spread_s, block.delay_spread_s);
@@ -216,6 +225,7 @@ wiretap_data read_wiretap_file(const std::filesystem::path& path, bool csi) {
   d.eve = array("/eve", 6);
   if (r.has("/eve_uplink")) d.eve_uplink = array("/eve_uplink", 6);
   if (r.has("/clean")) d.clean = array("/clean", 5);
+  if (r.has("/clean_downlink")) d.clean_downlink = array("/clean_downlink", 5);
   d.snr_dB = r.read<double>("/labels/snr_dB", {opt{}}).data;
   d.delay_spread_s = r.read<double>("/labels/delay_spread_s", {opt{}}).data;
   d.speed_mps = r.read<double>("/labels/speed_mps", {opt{}}).data;

@@ -147,6 +147,7 @@ void generate_wiretap_blocks(const wiretap_config& cfg_in, const rng_stream& str
           d.alice = ndarray<std::complex<float>>({count, a, b, K, T});
           d.bob = d.alice;
           d.clean = d.alice;
+          d.clean_downlink = d.alice;
           d.eve = ndarray<std::complex<float>>({count, ne, a, b, K, T});
           const auto& up = first[0].eve_from_bob.shape;  // [T, E, B, K]
           d.eve_uplink = ndarray<std::complex<float>>({count, ne, up[1], up[2], K, T});
@@ -161,6 +162,7 @@ void generate_wiretap_blocks(const wiretap_config& cfg_in, const rng_stream& str
             store(ev.alice, false, d.alice.ptr() + i * per, a, b);  // [T, A, B, K]
             store(ev.bob, true, d.bob.ptr() + i * per, a, b);       // [T, B, A, K] -> transposed
             store(ev.clean_ba, false, d.clean.ptr() + i * per, a, b);
+            store(ev.clean_ab, true, d.clean_downlink.ptr() + i * per, a, b);  // [T, B, A, K] -> transposed
             for (std::size_t e = 0; e < ne_bob; ++e) {  // Eve near Bob hears Alice: [T, E, A, K] -> [A, E, K, T]
               store(by_eve[e][i].eve_from_alice, true, d.eve.ptr() + (i * ne + e) * per, a, b);
               // ... and Bob's uplink probe: [T, E, B, K] -> [E, B, K, T]
@@ -214,6 +216,7 @@ wiretap_data generate_wiretap(const wiretap_config& cfg, const rng_stream& strea
     copy_rows(all.alice, b.alice);
     copy_rows(all.bob, b.bob);
     copy_rows(all.clean, b.clean);
+    copy_rows(all.clean_downlink, b.clean_downlink);
     copy_rows(all.eve, b.eve);
     copy_rows(all.eve_uplink, b.eve_uplink);
     append(all.snr_dB, b.snr_dB);

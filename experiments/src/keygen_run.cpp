@@ -158,7 +158,7 @@ keygen_run_summary run_key_agreement(const dataset::wiretap_data& d, const keyge
   table links({"snr_dB", "profile", "nof_calibration", "nof_validation", "nof_test", "probe_interval_s",
                "realisations_per_probe", "coefficients", "bits_per_realisation", "kdr_validation", "kdr_test",
                "h_cond_bits", "v_cond_bits2", "mi_ae_bits", "soft_cross_entropy_bits", "i_ab_features_bits", "redundancy_bits",
-               "i_ab_analytic_bits", "bound_bits",
+               "i_ab_analytic_bits", "bound_bits", "i_ab_analytic_tdd_bits", "bound_tdd_bits",
                "eve_best_kdr", "rho_validation"});
   for (const auto& g : groups)
     for (const auto& l : g.links) {
@@ -169,7 +169,7 @@ keygen_run_summary run_key_agreement(const dataset::wiretap_data& d, const keyge
                      static_cast<std::int64_t>(l.nof_test), l.probe_interval_s, l.realisations_per_probe,
                      static_cast<std::int64_t>(l.nof_coefficients), static_cast<std::int64_t>(l.bits_per_probe),
                      l.kdr_validation, l.kdr_test, l.h_cond, l.v_cond, l.mi_ae, l.h_soft, l.i_ab_features, l.redundancy,
-                     l.i_ab_analytic, l.bound,
+                     l.i_ab_analytic, l.bound, l.i_ab_analytic_tdd, l.bound_tdd,
                      eve_best, rho_list(l.rho_validation)});
     }
   links.write_csv(output("links.csv"));
@@ -180,7 +180,8 @@ keygen_run_summary run_key_agreement(const dataset::wiretap_data& d, const keyge
              "secret_bits_per_realisation", "realisations_per_key", "seconds_per_key", "bound_per_realisation",
              "efficiency", "key_bits_confirmed", "sessions_with_key", "confirmation_rate", "eve_best_kdr",
              "eve_best_distance_wavelengths", "eve_pa_agreement", "eve_key_agreement", "kdr_before_low", "kdr_before_high",
-             "secret_bits_asymptotic", "efficiency_asymptotic"});
+             "secret_bits_asymptotic", "efficiency_asymptotic", "bound_tdd_per_realisation", "efficiency_tdd",
+             "efficiency_tdd_asymptotic"});
   nlohmann::json details = nlohmann::json::array();
   std::vector<std::tuple<double, std::size_t, double, double>> eve_keys;  // (snr, position, same, bits)
   std::vector<double> eve_distance;
@@ -303,13 +304,18 @@ keygen_run_summary run_key_agreement(const dataset::wiretap_data& d, const keyge
     double n_key = realisations_per_key(ratio(cal_all.h_total, n_real), ratio(cal_all.v_total, n_real),
                                               ratio(leaked, n_real), cal_all.max_bits_per_realisation, o.agree);
     if (leaked <= 0) n_key = std::nan("");  // reconciliation never completed: no leakage measured
-    double bound = 0, bound_w = 0;
-    for (const auto& l : g.links)
-      if (std::isfinite(l.bound)) {
-        bound += l.bound * static_cast<double>(l.nof_test);
-        bound_w += static_cast<double>(l.nof_test);
-      }
-    const double bound_per_real = bound_w > 0 ? bound / bound_w : std::nan("");
+    // A bound per realisation: the links' bounds weighted by their test probes (links without one left out).
+    const auto mean_bound = [&g](double keygen::chain_link_row::*member) {
+      double sum = 0, w = 0;
+      for (const auto& l : g.links)
+        if (std::isfinite(l.*member)) {
+          sum += l.*member * static_cast<double>(l.nof_test);
+          w += static_cast<double>(l.nof_test);
+        }
+      return w > 0 ? sum / w : std::nan("");
+    };
+    const double bound_per_real = mean_bound(&keygen::chain_link_row::bound);
+    const double bound_tdd_per_real = mean_bound(&keygen::chain_link_row::bound_tdd);
     tab.add_row({g.snr_dB, static_cast<std::int64_t>(nof_sessions), static_cast<std::int64_t>(np), n_real, ab_bits,
                  ratio(ab_wrong_before, ab_bits), ratio(ab_wrong_after, ab_rec_bits), g.error_rate, leaked,
                  ratio(leaked, ab_bits), ratio(cal_all.h_total, n_real), pa_bits, per_real, n_key,
@@ -319,7 +325,8 @@ keygen_run_summary run_key_agreement(const dataset::wiretap_data& d, const keyge
                  g.eve.empty() ? std::nan("") : g.eve_distance_wavelengths[eve_k],
                  g.eve.empty() ? std::nan("") : ratio(e_pa_same[eve_k], e_pa_total[eve_k]),
                  g.eve.empty() ? std::nan("") : ratio(e_key_same[eve_k], e_key_total[eve_k]), kdr_lo, kdr_hi, asym,
-                 ratio(asym, bound_per_real)});
+                 ratio(asym, bound_per_real), bound_tdd_per_real, ratio(per_real, bound_tdd_per_real),
+                 ratio(asym, bound_tdd_per_real)});
     nlohmann::json eve_all = nlohmann::json::array();
     if (eve_distance.empty()) {
       eve_distance = g.eve_distance_wavelengths;

@@ -84,6 +84,75 @@ double gaussian_mi_bits_corrected(const ndarray<double>& a, const ndarray<double
   return std::max(0.0, gaussian_mi_bits(a, b, ridge) - bias);
 }
 
+double complex_gaussian_channel_mi_bits(const ndarray<std::complex<float>>& h_a, const ndarray<std::complex<float>>& h_b,
+                                        double noise_var) {
+  const char* who = "complex_gaussian_channel_mi";
+  if (h_a.rank() < 1 || h_b.rank() < 1 || h_a.shape[0] != h_b.shape[0] || h_a.shape[0] == 0)
+    throw error("realisation counts differ or are zero", {"", who, {}}, shape_string(h_a.shape), shape_string(h_b.shape));
+  if (!(noise_var > 0)) throw error("noise variance must be positive", {"", who, {}}, "> 0", std::to_string(noise_var));
+  const auto n = static_cast<Eigen::Index>(h_a.shape[0]);
+  const auto gram = [n](const ndarray<std::complex<float>>& h) {
+    const auto d = static_cast<Eigen::Index>(h.size()) / n;
+    using cmatrix = Eigen::Matrix<std::complex<float>, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Eigen::MatrixXcd m = Eigen::Map<const cmatrix>(h.ptr(), n, d).cast<std::complex<double>>();
+    return Eigen::MatrixXcd(m * m.adjoint() / static_cast<double>(n));
+  };
+  const Eigen::MatrixXcd ga = gram(h_a), gb = gram(h_b);
+  const auto log2_det_plus_identity = [&](const Eigen::MatrixXcd& g) {  // log2 det(I + g/σ²), g Hermitian PSD
+    const Eigen::MatrixXcd s = Eigen::MatrixXcd::Identity(n, n) + g / noise_var;
+    Eigen::LLT<Eigen::MatrixXcd> llt(s);
+    if (llt.info() != Eigen::Success) throw error("covariance is not positive definite", {"", who, {}});
+    return 2.0 * llt.matrixLLT().diagonal().real().array().log().sum() / std::log(2.0);
+  };
+  return std::max(0.0, log2_det_plus_identity(ga) + log2_det_plus_identity(gb) - log2_det_plus_identity(ga + gb));
+}
+
+double separable_channel_mi_bits(const ndarray<std::complex<float>>& h_a, const ndarray<std::complex<float>>& h_b,
+                                 double noise_var) {
+  const char* who = "separable_channel_mi";
+  if (h_a.rank() < 2 || h_b.rank() < 2 || h_a.shape[0] != h_b.shape[0] || h_a.shape[0] == 0 ||
+      h_a.size() / h_a.shape.back() != h_b.size() / h_b.shape.back())
+    throw error("realisations or space-frequency entries differ", {"", who, {}}, shape_string(h_a.shape),
+                shape_string(h_b.shape));
+  if (!(noise_var > 0)) throw error("noise variance must be positive", {"", who, {}}, "> 0", std::to_string(noise_var));
+  const std::size_t n = h_a.shape[0], ta = h_a.shape.back(), tb = h_b.shape.back(), t = ta + tb;
+  const std::size_t d = h_a.size() / (n * ta);
+  // One sample x = [h_a(e, ·), h_b(e, ·)] per realisation and entry e: C from their outer products, R from the
+  // entries' second moments across realisations, averaged over the instants.
+  Eigen::MatrixXcd c = Eigen::MatrixXcd::Zero(static_cast<Eigen::Index>(t), static_cast<Eigen::Index>(t));
+  Eigen::MatrixXcd r = Eigen::MatrixXcd::Zero(static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(d));
+  Eigen::VectorXcd x(static_cast<Eigen::Index>(t));
+  Eigen::MatrixXcd rows(static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(t));  // one realisation [d, t]
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t e = 0; e < d; ++e) {
+      for (std::size_t k = 0; k < ta; ++k) x(static_cast<Eigen::Index>(k)) = std::complex<double>(h_a.data[(i * d + e) * ta + k]);
+      for (std::size_t k = 0; k < tb; ++k) x(static_cast<Eigen::Index>(ta + k)) = std::complex<double>(h_b.data[(i * d + e) * tb + k]);
+      c.noalias() += x * x.adjoint();
+      rows.row(static_cast<Eigen::Index>(e)) = x.transpose();
+    }
+    r.noalias() += rows * rows.adjoint();
+  }
+  const double power = c.diagonal().real().mean();
+  if (!(power > 0)) return 0;
+  c /= power;
+  r /= static_cast<double>(n * t);
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> eig(r, Eigen::EigenvaluesOnly);
+  const auto log2_det = [&](const Eigen::MatrixXcd& m) {
+    Eigen::LLT<Eigen::MatrixXcd> llt(m);
+    if (llt.info() != Eigen::Success) throw error("covariance is not positive definite", {"", who, {}});
+    return 2.0 * llt.matrixLLT().diagonal().real().array().log().sum() / std::log(2.0);
+  };
+  const auto a = static_cast<Eigen::Index>(ta), b = static_cast<Eigen::Index>(tb);
+  double mi = 0;
+  for (Eigen::Index k = 0; k < eig.eigenvalues().size(); ++k) {
+    const double l = eig.eigenvalues()(k) / noise_var;
+    if (!(l > 1e-12)) continue;
+    const Eigen::MatrixXcd s = Eigen::MatrixXcd::Identity(a + b, a + b) + l * c;
+    mi += log2_det(s.topLeftCorner(a, a)) + log2_det(s.bottomRightCorner(b, b)) - log2_det(s);
+  }
+  return std::max(0.0, mi);
+}
+
 double gaussian_mi_from_correlation(double rho) { return -0.5 * std::log2(1.0 - rho * rho); }
 
 double secrecy_bound_bits(double i_ab, double i_ae, double i_be) { return std::max(0.0, i_ab - std::min(i_ae, i_be)); }

@@ -461,21 +461,12 @@ struct eve_estimator {
 
 /// I(A;B) [bits] of the complex Gaussian channel with covariance R (from the clean channel of every probe of the
 /// link), each party observing it with CN(0, σ²) noise per entry: Σ_i log2((λ_i + σ²)² / (σ²(2λ_i + σ²))).
-double analytic_i_ab(const csi_t& clean, double noise_var) {
-  const std::size_t n = clean.shape[0], pairs = clean.shape[1] * clean.shape[2], K = clean.shape[3], T = clean.shape[4];
-  const std::size_t dim = pairs * K;
-  if (n < 2) return std::nan("");
-  Eigen::MatrixXcd X(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(dim));
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < dim; ++j) X(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = std::complex<double>(clean.data[(i * dim + j) * T]);
-  const Eigen::MatrixXcd R = X.adjoint() * X / static_cast<double>(n);
-  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> eig(R);
-  double i_ab = 0;
-  for (Eigen::Index k = 0; k < eig.eigenvalues().size(); ++k) {
-    const double l = std::max(0.0, eig.eigenvalues()(k));
-    i_ab += std::log2((l + noise_var) * (l + noise_var) / (noise_var * (2 * l + noise_var)));
-  }
-  return i_ab;
+/// The first symbol of every probe and antenna pair of `csi` [n, a, b, K, T]: [n, a, b, K].
+csi_t first_symbol(const csi_t& csi) {
+  const std::size_t n = csi.shape[0], T = csi.shape[4], m = csi.size() / (n * T);
+  csi_t out({n, csi.shape[1], csi.shape[2], csi.shape[3]});
+  for (std::size_t j = 0; j < n * m; ++j) out.data[j] = csi.data[j * T];
+  return out;
 }
 
 }  // namespace
@@ -728,12 +719,16 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
     }
     if (!std::isfinite(row.h_cond)) row.h_cond = 0;
     row.h_cond = std::max(0.0, row.h_cond);
-    if (!d.clean.shape.empty()) {
-      const double noise = std::pow(10.0, -snr / 10.0) / static_cast<double>(d.alice.shape[4]);
-      row.i_ab_analytic = analytic_i_ab(dataset::select_probes(d.clean, idx), noise);
+    row.i_ab_analytic = row.bound = row.i_ab_analytic_tdd = row.bound_tdd = std::nan("");
+    if (!d.clean.shape.empty() && idx.size() >= 2) {
+      const double noise = std::pow(10.0, -snr / 10.0);  // per symbol
+      const csi_t up = dataset::select_probes(d.clean, idx), up0 = first_symbol(up);
+      row.i_ab_analytic = complex_gaussian_channel_mi_bits(up0, up0, noise / static_cast<double>(d.alice.shape[4]));
       row.bound = std::max(0.0, row.i_ab_analytic - row.mi_ae);
-    } else {
-      row.i_ab_analytic = row.bound = std::nan("");
+      if (!d.clean_downlink.shape.empty()) {
+        row.i_ab_analytic_tdd = separable_channel_mi_bits(up, dataset::select_probes(d.clean_downlink, idx), noise);
+        row.bound_tdd = std::max(0.0, row.i_ab_analytic_tdd - row.mi_ae);
+      }
     }
     g.alice.insert(g.alice.end(), a_te.begin(), a_te.end());
     g.bob.insert(g.bob.end(), b_te.begin(), b_te.end());

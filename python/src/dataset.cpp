@@ -42,6 +42,7 @@ py::dict wiretap_dict(pd::wiretap_data&& w) {
   d["eve"] = to_numpy(std::move(w.eve));
   put_if(d, "eve_uplink", std::move(w.eve_uplink));
   put_if(d, "clean", std::move(w.clean));
+  put_if(d, "clean_downlink", std::move(w.clean_downlink));
   labels["snr_dB"] = to_numpy(std::move(w.snr_dB));
   labels["delay_spread_s"] = to_numpy(std::move(w.delay_spread_s));
   labels["speed_mps"] = to_numpy(std::move(w.speed_mps));
@@ -119,6 +120,7 @@ pd::wiretap_data wiretap_from_dict(const py::dict& d) {
   w.eve = array_entry<std::complex<float>>(d, "eve", "/eve");
   w.eve_uplink = array_entry<std::complex<float>>(d, "eve_uplink", "/eve_uplink", false);
   w.clean = array_entry<std::complex<float>>(d, "clean", "/clean", false);
+  w.clean_downlink = array_entry<std::complex<float>>(d, "clean_downlink", "/clean_downlink", false);
   const py::dict labels = py::dict(entry(d, "labels", "/labels", true));
   w.snr_dB = vector_entry<double>(labels, "snr_dB", "/labels/snr_dB");
   w.delay_spread_s = vector_entry<double>(labels, "delay_spread_s", "/labels/delay_spread_s");
@@ -188,7 +190,7 @@ void bind_dataset(py::module_& m) {
       "speeds_mps [m/s], snrs_dB [dB], eve_distances_wavelengths [lambda], probes_per_setting, grid = {...}, "
       "impairments = {...}, ...); physec.dataset.default_wiretap_config() lists them. threads: 0 = all cores.\n"
       "Returns dict: alice, bob complex64 [n, alice_ant, bob_ant, sc, sym]; eve complex64 [n, nof_eve, alice_ant, "
-      "bob_ant, sc, sym]; eve_uplink, clean when generated; labels = {snr_dB, delay_spread_s, speed_mps float64 [n], "
+      "bob_ant, sc, sym]; eve_uplink, clean, clean_downlink when generated; labels = {snr_dB, delay_spread_s, speed_mps float64 [n], "
       "profile list[str], split uint8 [n] (0 train, 1 validation, 2 test), link int32, time_s, coherence_time_s}; "
       "eve_distance_wavelengths float64 [nof_eve]; eve_near list[str]; attrs = {schema, seed, config}.");
   m.def(

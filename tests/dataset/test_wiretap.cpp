@@ -26,12 +26,14 @@ TEST(wiretap, round_trip) {
   const auto dir = temp_dir("rt");
   auto d = physec::testing::synthetic_wiretap(10, 0.1, {0.0, 0.9}, 3);
   d.eve_uplink = physec::ndarray<std::complex<float>>({10, 2, 1, 1, 8, 2}, std::complex<float>(0.5f, -1.0f));
+  d.clean_downlink = d.bob;
   physec::dataset::write_wiretap(dir / "w.h5", d);
   const auto r = physec::dataset::read_wiretap(dir / "w.h5");
   EXPECT_EQ(r.alice, d.alice);
   EXPECT_EQ(r.bob, d.bob);
   EXPECT_EQ(r.eve, d.eve);
   EXPECT_EQ(r.clean, d.clean);
+  EXPECT_EQ(r.clean_downlink, d.clean_downlink);
   EXPECT_EQ(r.eve_uplink, d.eve_uplink);
   EXPECT_EQ(r.snr_dB, d.snr_dB);
   EXPECT_EQ(r.profile, d.profile);
@@ -162,6 +164,8 @@ TEST(wiretap, streamed_file_equals_the_in_memory_file) {
   EXPECT_EQ(s.bob, m.bob);
   EXPECT_EQ(s.eve, m.eve);
   EXPECT_EQ(s.clean, m.clean);
+  EXPECT_EQ(s.clean_downlink, m.clean_downlink);
+  EXPECT_FALSE(m.clean_downlink.shape.empty());
   EXPECT_EQ(s.eve_uplink, m.eve_uplink);
   EXPECT_EQ(s.snr_dB, m.snr_dB);
   EXPECT_EQ(s.profile, m.profile);

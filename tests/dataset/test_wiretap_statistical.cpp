@@ -141,3 +141,31 @@ TEST(wiretap_generator, eve_near_alice_at_distance_zero_hears_what_alice_hears) 
   EXPECT_LT(diff, 1e-5);
   EXPECT_GT(far, 1e-2);  // 5 λ from Bob is another channel
 }
+
+// /clean_downlink is the channel during Bob's probe, one up/down gap before /clean (Alice's probe), in the same port
+// order: with no gap the two are the same numbers; with a gap τ on TDL-A (Rayleigh taps on a Jakes ring) their
+// normalised correlation is J0(2π f_D τ). At 30 m/s and 0.5 ms, f_D = v f_c / c = 350 Hz: J0(1.100) = 0.7196
+// (Abramowitz & Stegun table 9.1), far from 1. n = 300 probes x 72 subcarriers of ~a few independent taps: the
+// sample correlation's sd is about (1 − ρ²)/√300 = 0.03; tolerance 0.1 (> 3 sd).
+TEST(wiretap_generator, clean_downlink_is_the_channel_one_gap_before_alices_probe) {
+  auto c = small({"TDL-A"}, {20}, {5.0}, 300);
+  c.speeds_mps = {30.0};
+  c.up_down_gap_s = 0;
+  const auto same = ds::generate_wiretap(c, physec::rng_stream(5), 2, nullptr);
+  ASSERT_EQ(same.clean_downlink.shape, same.clean.shape);
+  for (std::size_t i = 0; i < same.clean.size(); ++i)
+    ASSERT_NEAR(std::abs(same.clean.data[i] - same.clean_downlink.data[i]), 0.0, 1e-5);
+  c.up_down_gap_s = 0.5e-3;
+  const auto gap = ds::generate_wiretap(c, physec::rng_stream(5), 2, nullptr);
+  std::complex<double> num = 0;
+  double na = 0, nb = 0;
+  for (std::size_t i = 0; i < gap.clean.size(); ++i) {
+    const std::complex<double> a(gap.clean.data[i]), b(gap.clean_downlink.data[i]);
+    num += a * std::conj(b);
+    na += std::norm(a);
+    nb += std::norm(b);
+  }
+  const double f_d = 30.0 * c.carrier_Hz / 299792458.0;
+  EXPECT_NEAR(2 * M_PI * f_d * 0.5e-3, 1.100, 0.001);
+  EXPECT_NEAR(num.real() / std::sqrt(na * nb), 0.7196, 0.1);
+}

@@ -1,7 +1,7 @@
 #pragma once
 // A synthetic wiretap dataset with known structure, for tests: the common channel h is CN(0,1) i.i.d. per
 // coefficient; Alice and Bob see h plus independent CN(0, noise_var) estimation noise; Eve at position k sees
-// rho_k h + sqrt(1 - rho_k^2) h_k' plus her own noise.
+// rho_k h + sqrt(1 - rho_k^2) h_k' plus her own noise. /clean and /clean_downlink both hold h (no up/down gap).
 #include <cmath>
 #include <filesystem>
 #include <functional>
@@ -47,6 +47,7 @@ inline dataset::wiretap_data synthetic_wiretap(std::size_t n, double noise_var, 
     d.split.push_back(static_cast<std::uint8_t>(i % 5 == 0 ? dataset::split_label::validation
                                                            : (i % 5 < 3 ? dataset::split_label::train : dataset::split_label::test)));
   }
+  d.clean_downlink = d.clean;  // no up/down gap
   for (std::size_t e = 0; e < eve_rho.size(); ++e) d.eve_distance_wavelengths.push_back(static_cast<double>(e));
   d.seed = seed;
   d.config_toml = "seed = " + std::to_string(seed) + "\n";

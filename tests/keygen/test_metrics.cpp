@@ -44,6 +44,58 @@ TEST(bound, secrecy_lower_bound) {
   EXPECT_NEAR(kg::gaussian_mi_from_correlation(0.5), 0.2075187, 1e-7);  // -0.5 log2(0.75)
 }
 
+// The channel-bound mutual information against closed forms of the complex Gaussian (n realisations as rows).
+TEST(bound, complex_gaussian_channel_mi_of_hand_made_covariances) {
+  using cf = std::complex<float>;
+  const double s2 = 0.1;
+  // Same channel on both sides, rows a·e1 and b·e2: covariance diag(a²/2, b²/2, 0), so
+  // I = Σ log2((λ + σ²)² / (σ² (2λ + σ²))) over λ = a²/2, b²/2.
+  ndarray<cf> h({2, 3});
+  h(0, 0) = cf(2.0f, 0.0f);
+  h(1, 1) = cf(0.0f, 1.0f);
+  const auto same = [s2](double l) { return std::log2((l + s2) * (l + s2) / (s2 * (2 * l + s2))); };
+  EXPECT_NEAR(kg::complex_gaussian_channel_mi_bits(h, h, s2), same(2.0) + same(0.5), 1e-9);
+  // Scalars: h_a = (1, 1), h_b = (c + s, c − s): E|h_a|² = 1, E|h_b|² = c² + s², E[h_a* h_b] = c, so
+  // I = log2(det Σ_a det Σ_b / det Σ) with Σ = [[1 + σ², c], [c, c² + s² + σ²]].
+  const double c = 0.8, s = 0.6;
+  ndarray<cf> a({2, 1}), b({2, 1});
+  a(0, 0) = a(1, 0) = cf(1.0f, 0.0f);
+  b(0, 0) = cf(static_cast<float>(c + s), 0.0f);
+  b(1, 0) = cf(static_cast<float>(c - s), 0.0f);
+  const double va = 1 + s2, vb = c * c + s * s + s2;
+  EXPECT_NEAR(kg::complex_gaussian_channel_mi_bits(a, b, s2), std::log2(va * vb / (va * vb - c * c)), 1e-6);
+  // Uncorrelated: h_b = (1, −1) has E[h_a* h_b] = 0.
+  b(0, 0) = cf(1.0f, 0.0f);
+  b(1, 0) = cf(-1.0f, 0.0f);
+  EXPECT_NEAR(kg::complex_gaussian_channel_mi_bits(a, b, s2), 0.0, 1e-9);
+  EXPECT_THROW(kg::complex_gaussian_channel_mi_bits(a, ndarray<cf>({3, 1}), s2), physec::error);
+  EXPECT_THROW(kg::complex_gaussian_channel_mi_bits(a, b, 0.0), physec::error);
+}
+
+// The separable (space-frequency x time) bound: a time-invariant channel reduces it to the one-instant bound with
+// noise σ²/T; a scalar pair with correlation c gives the closed form log2((1 + σ²)² / ((1 + σ²)² − c²)).
+TEST(bound, separable_channel_mi_reduces_to_closed_forms) {
+  using cf = std::complex<float>;
+  const double s2 = 0.1;
+  ndarray<cf> h({2, 3, 4});  // 2 realisations, 3 entries, 4 instants: the same value at every instant
+  const cf v[2][3] = {{cf(2.0f, 0.0f), cf(0.5f, -1.0f), cf(0.0f, 0.0f)}, {cf(0.0f, 1.0f), cf(1.0f, 1.0f), cf(-0.3f, 0.2f)}};
+  ndarray<cf> h0({2, 3});
+  for (std::size_t i = 0; i < 2; ++i)
+    for (std::size_t e = 0; e < 3; ++e) {
+      h0(i, e) = v[i][e];
+      for (std::size_t t = 0; t < 4; ++t) h(i, e, t) = v[i][e];
+    }
+  EXPECT_NEAR(kg::separable_channel_mi_bits(h, h, s2), kg::complex_gaussian_channel_mi_bits(h0, h0, s2 / 4), 1e-6);
+  const double c = 0.8, s = 0.6;  // c² + s² = 1: both sides have unit power
+  ndarray<cf> a({2, 1, 1}), b({2, 1, 1});
+  a(0, 0, 0) = a(1, 0, 0) = cf(1.0f, 0.0f);
+  b(0, 0, 0) = cf(static_cast<float>(c + s), 0.0f);
+  b(1, 0, 0) = cf(static_cast<float>(c - s), 0.0f);
+  const double q = (1 + s2) * (1 + s2);
+  EXPECT_NEAR(kg::separable_channel_mi_bits(a, b, s2), std::log2(q / (q - c * c)), 1e-6);
+  EXPECT_THROW(kg::separable_channel_mi_bits(a, ndarray<cf>({2, 2, 1}), s2), physec::error);
+}
+
 TEST(pca, exact_directions_and_explained_variance) {
   // Points (±3, 0), (0, ±1): covariance diag(6, 2/3) (n - 1 = 3); first direction e1, explains 6 / (20/3) = 0.9.
   ndarray<double> x({4, 2}, {3, 0, -3, 0, 0, 1, 0, -1});

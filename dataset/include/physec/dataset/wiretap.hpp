@@ -11,6 +11,8 @@
 ///   /eve_uplink  optional, [nof_probes, nof_eve, nof_eve_ant, nof_bob_ant, nof_subcarriers, nof_symbols]: Eve's
 ///            estimates of Bob's uplink probe (she hears both directions)
 ///   /clean   optional, same shape as /alice: the noiseless reciprocal channel at Alice's probe time
+///   /clean_downlink  optional, same shape as /alice: the noiseless channel during Bob's (downlink) probe, H_ab^T in
+///            Alice-by-Bob port order like /bob (with /clean: the channel at both probe times, for the TDD-gap bound)
 ///   /labels/snr_dB, /labels/delay_spread_s, /labels/speed_mps  float64 [nof_probes]
 ///   /labels/profile  strings [nof_probes] ("CDL-C", "TDL-A", ...)
 ///   /labels/split    uint8 [nof_probes]: 0 train, 1 validation, 2 test (no channel realisation crosses splits)
@@ -43,6 +45,7 @@ struct wiretap_data {
   ndarray<std::complex<float>> eve;              ///< [n, nof_eve, alice_ant, bob_ant, sc, sym]
   ndarray<std::complex<float>> eve_uplink;       ///< [n, nof_eve, eve_ant, bob_ant, sc, sym] or empty
   ndarray<std::complex<float>> clean;            ///< [n, alice_ant, bob_ant, sc, sym] or empty
+  ndarray<std::complex<float>> clean_downlink;   ///< [n, alice_ant, bob_ant, sc, sym] or empty
   std::vector<double> snr_dB;                    ///< [n]
   std::vector<double> delay_spread_s;            ///< [n]
   std::vector<double> speed_mps;                 ///< [n]

@@ -163,7 +163,15 @@ struct chain_link_row {
                                      ///< correlation [bits/realisation], what H(X|E), summed coefficient by
                                      ///< coefficient, may count twice; NaN when there are too few validation probes
   double i_ab_analytic = 0;          ///< I(A;B) of the complex Gaussian channel with the simulated covariance
+                                     ///< at Alice's probe time, both parties observing it with the noise of a
+                                     ///< T-symbol average (no TDD gap) [bits/realisation]
   double bound = 0;                  ///< i_ab_analytic − mi_ae [bits/realisation]
+  double i_ab_analytic_tdd = 0;      ///< the same with the TDD frame: every symbol of Bob's (downlink) probe against
+                                     ///< every symbol of Alice's (uplink) probe, each with the per-symbol noise, under
+                                     ///< the separable covariance of separable_channel_mi_bits estimated from the
+                                     ///< simulated channel at both probes (/clean, /clean_downlink); NaN without
+                                     ///< /clean_downlink [bits/realisation]
+  double bound_tdd = 0;              ///< i_ab_analytic_tdd − mi_ae [bits/realisation]
   double realisations_per_probe = 1; ///< min(1, probe interval / coherence time)
   double probe_interval_s = 0;       ///< NaN for i.i.d. probes
   std::vector<double> eve_kdr;       ///< per Eve position: her LMMSE bits vs Alice's on test probes
