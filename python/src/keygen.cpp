@@ -249,6 +249,17 @@ void bind_keygen(py::module_& m) {
       "covariances; corrected=True subtracts the small-sample bias d*d'/(2 n ln 2). Needs n > d + d'.");
   m.def("gaussian_mi_from_correlation", &pk::gaussian_mi_from_correlation, py::arg("rho"),
         "-1/2 log2(1 - rho^2) [bits]: MI of two jointly Gaussian scalars with correlation rho.");
+  m.def(
+      "channel_mi_bits",
+      [](const py::handle& h_a, const py::handle& h_b, double noise_var, bool separable) {
+        const auto a = from_numpy<cfloat>(h_a, "h_a"), b = from_numpy<cfloat>(h_b, "h_b");
+        return separable ? pk::separable_channel_mi_bits(a, b, noise_var)
+                         : pk::complex_gaussian_channel_mi_bits(a, b, noise_var);
+      },
+      py::arg("h_a"), py::arg("h_b"), py::arg("noise_var"), py::arg("separable") = false,
+      "I(A;B) [bits per realisation] of A = h_a + noise, B = h_b + noise (complex Gaussian, noise_var per entry) with "
+      "the second moments of the realisations in the rows of h_a [n, ...] and h_b [n, ...]; separable=True: the last "
+      "axis is time (symbols), the covariance R x C (space-frequency x instants), as keygen run's TDD bound.");
   m.def("secrecy_bound_bits", &pk::secrecy_bound_bits, py::arg("i_ab"), py::arg("i_ae"), py::arg("i_be"),
         "max(0, I(A;B) - min(I(A;E), I(B;E))) [bits per sample] (Maurer 1993; Ahlswede & Csiszar 1993).");
 

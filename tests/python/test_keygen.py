@@ -94,6 +94,20 @@ def test_gaussian_mi_and_bound():
     assert physec.keygen.secrecy_bound_bits(1.0, 2.0, 3.0) == 0.0
 
 
+def test_channel_mi_closed_forms():
+    # Scalars h_a = (1, 1), h_b = (c + s, c - s) with c^2 + s^2 = 1: correlation c, unit powers, so
+    # I = log2((1 + s2)^2 / ((1 + s2)^2 - c^2)) (complex Gaussian) for both models.
+    c, s, s2 = 0.8, 0.6, 0.1
+    a = np.array([[[1.0]], [[1.0]]], dtype=np.complex64)
+    b = np.array([[[c + s]], [[c - s]]], dtype=np.complex64)
+    q = (1 + s2) ** 2
+    exact = np.log2(q / (q - c * c))
+    assert physec.keygen.channel_mi_bits(a, b, s2) == pytest.approx(exact, abs=1e-6)
+    assert physec.keygen.channel_mi_bits(a, b, s2, separable=True) == pytest.approx(exact, abs=1e-6)
+    with pytest.raises(physec.Error):
+        physec.keygen.channel_mi_bits(a, b, 0.0)
+
+
 def test_features_shapes():
     csi = (np.arange(2 * 2 * 3 * 4 * 5) + 1j).reshape(2, 2, 3, 4, 5).astype(np.complex64)
     f = physec.keygen.csi_features(csi)
