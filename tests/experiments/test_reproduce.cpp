@@ -53,6 +53,8 @@ TEST(reproduce, scales_and_sweep_points_set_what_they_name) {
   ex::apply_scale(s, "paper");
   EXPECT_EQ(s.mobility.samples_per_transmitter, 50000);  // the PLA paper's 50,000 samples per transmitter
   EXPECT_EQ(s.seeds, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(s.tdgcn.train.max_steps, 3600);  // a budget for 50,000 samples, not the default dataset's 400 steps
+  EXPECT_EQ(s.tdgcn.data.window_stride, 50);
   ex::apply_scale(s, "small");
   EXPECT_LT(s.mobility.samples_per_transmitter, 2000);
   EXPECT_NE(message_of([&] { ex::apply_scale(s, "huge"); }).find("small, default or paper"), std::string::npos);
