@@ -12,10 +12,13 @@
 namespace physec::keygen {
 
 void cascade_config::describe(config::schema& s) {
-  s.add("nof_passes", nof_passes, "Cascade passes").range(1, 16).source("Brassard & Salvail 1993 (4)");
+  s.add("nof_passes", nof_passes, "Cascade passes (block sizes double from k1 up to half the string)")
+      .range(1, 16)
+      .source("ours: measured, docs/key-agreement.md (Brassard & Salvail 1993: 4)");
   s.add("first_block_factor", first_block_factor, "first block size k1 = ceil(factor / estimated error rate)")
       .range(0.1, 10)
-      .source("Brassard & Salvail 1993 (0.73)");
+      .source("ours: measured, docs/key-agreement.md (Brassard & Salvail 1993: 0.73; larger first blocks: "
+              "Martinez-Mateo et al. 2015)");
   s.add("min_block_bits", min_block_bits, "lower limit of k1 [bits]").range(2, 1 << 20).source("ours");
   s.add("max_error_rate", max_error_rate, "the error-rate estimate used for k1 is clamped to at most this")
       .range(0.01, 0.5)
@@ -95,7 +98,9 @@ cascade_stats cascade_correct(std::vector<std::uint8_t>& bits, std::size_t k1, c
   std::vector<std::vector<std::uint8_t>> alice_top;  // Alice's parity of every top-level block, per pass
   std::map<std::tuple<std::uint8_t, std::uint32_t, std::uint32_t>, std::uint8_t> known;  // every left half asked
   for (int pass = 0; pass < perm.nof_passes(); ++pass) {
-    const std::size_t k = std::min(n, k1 << std::min(pass, 30));
+    // Doubling blocks, capped at half the string: a pass of blocks as long as the string would only repeat its
+    // parity, while every pass of two half-string blocks of a fresh permutation can still expose a hidden pair.
+    const std::size_t k = std::min(n, std::min(k1 << std::min(pass, 30), std::max(k1, (n + 1) / 2)));
     block_bits.push_back(k);
     std::vector<parity_query> qs;
     for (std::size_t s = 0; s < n; s += k)

@@ -370,7 +370,7 @@ TEST(frames, round_trip_and_rejections) {
   bad[0] = 'X';
   EXPECT_THROW(kg::decode_header(bad.data(), 100, "peer"), physec::error);
   bad = f;
-  bad[4] = 2;  // this build speaks version 3
+  bad[4] = 3;  // this build speaks version 4
   try {
     kg::decode_header(bad.data(), 100, "peer");
     FAIL();

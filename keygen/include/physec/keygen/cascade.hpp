@@ -2,8 +2,9 @@
 /// @file Cascade information reconciliation (Brassard & Salvail, "Secret-key reconciliation by public discussion",
 /// EUROCRYPT 1993): Bob corrects his bits towards Alice's by asking for parities of blocks over a public channel.
 ///
-/// Pass 1 cuts the string into blocks of k1 = ⌈0.73 / p⌉ bits (p: the estimated bit error rate; the paper's
-/// choice), pass i into blocks of k1·2^(i−1) bits of the string shuffled by a public permutation. Alice announces
+/// Pass 1 cuts the string into blocks of k1 = ⌈factor / p⌉ bits (p: the estimated bit error rate; the paper's factor
+/// 0.73, ours 2.0), pass i into blocks of k1·2^(i−1) bits, capped at half the string, of the string shuffled by a
+/// public permutation. Alice announces
 /// every block parity of a pass; each block whose parity differs holds an odd number of errors, and a binary search
 /// (BINARY: parities of left halves) finds one. Every corrected bit changes the parity of the block holding it in
 /// every earlier pass, which then gets searched in turn (the cascade). Leakage is exactly the number of parity bits
@@ -20,8 +21,8 @@
 namespace physec::keygen {
 
 struct cascade_config {
-  int nof_passes = 4;                ///< passes (Brassard–Salvail: 4)
-  double first_block_factor = 0.73;  ///< k1 = ⌈factor / p⌉ (Brassard–Salvail)
+  int nof_passes = 10;               ///< passes (Brassard–Salvail: 4; the passes at the cap cost little)
+  double first_block_factor = 2.0;   ///< k1 = ⌈factor / p⌉ (Brassard–Salvail: 0.73; docs/key-agreement.md)
   int min_block_bits = 4;            ///< lower limit of k1 [bits]
   double max_error_rate = 0.25;      ///< the estimate used for k1 is clamped to [1e-3, this]
   void describe(config::schema& s);

@@ -28,8 +28,9 @@
 
 namespace physec::keygen {
 
-constexpr std::uint8_t k_protocol_version = 3;  ///< 2: amplify carries the finite-key inputs (issue #15); 3: Bob's
-                                                ///< nonce in hello_ack, optional pre-shared key, accepted
+constexpr std::uint8_t k_protocol_version = 4;  ///< 2: amplify carries the finite-key inputs (issue #15); 3: Bob's
+                                                ///< nonce in hello_ack, optional pre-shared key, accepted; 4: Cascade
+                                                ///< blocks capped at half the string
 constexpr std::size_t k_frame_header_bytes = 10;
 constexpr std::size_t k_default_max_message_bytes = 1 << 20;
 
