@@ -93,3 +93,12 @@ for f in 5 6; do
   mkdir -p "$res/pla-fig$f/paper-scale-15dB"
   mv "$work/paper-scale/pla-fig$f"/* "$res/pla-fig$f/paper-scale-15dB/"
 done
+# Paper scale with the TDGCN budget that --scale paper now sets (3,600 steps on windows strided by 50), 15 dB, time
+# protocol, seeds 1-3 (a later session: 1 h 45 min on one core, the other core busy with other work).
+"$physec" reproduce pla-fig5 pla-fig6 --scale paper --set run.threads=1 --set 'snr_dB=[15.0]' \
+  --set tdgcn.train.max_steps=3600 --set tdgcn.data.window_stride=50 --set 'protocols=["time"]' \
+  --out "$work/paper-scale-3600"
+for f in 5 6; do
+  mkdir -p "$res/pla-fig$f/paper-scale-15dB-3600steps"
+  mv "$work/paper-scale-3600/pla-fig$f"/* "$res/pla-fig$f/paper-scale-15dB-3600steps/"
+done
