@@ -86,19 +86,14 @@ done
 # of 1,200 optimiser steps on windows strided by 50 (7 epochs): what fits in ~1 h on one core
 # (1 h 02 min measured, one torch thread, the other core busy). The full run: drop the snr_dB, protocols, max_steps
 # and window_stride overrides (~10 h).
-"$physec" reproduce pla-fig5 pla-fig6 --scale paper --set run.threads=1 --set 'snr_dB=[15.0]' \
-  --set tdgcn.train.max_steps=1200 --set tdgcn.data.window_stride=50 --set 'protocols=["random","time"]' \
-  --out "$work/paper-scale"
-for f in 5 6; do
-  mkdir -p "$res/pla-fig$f/paper-scale-15dB"
-  mv "$work/paper-scale/pla-fig$f"/* "$res/pla-fig$f/paper-scale-15dB/"
-done
+paper_15dB() {  # paper_15dB STEPS PROTOCOLS FOLDER: pla-fig5/6 at paper scale, 15 dB, into docs/results/pla-fig*/FOLDER
+  "$physec" reproduce pla-fig5 pla-fig6 --scale paper --set run.threads=1 --set 'snr_dB=[15.0]' \
+    --set "tdgcn.train.max_steps=$1" --set tdgcn.data.window_stride=50 --set "protocols=$2" --out "$work/$3"
+  for f in 5 6; do
+    mkdir -p "$res/pla-fig$f/$3" && mv "$work/$3/pla-fig$f"/* "$res/pla-fig$f/$3/"
+  done
+}
+paper_15dB 1200 '["random","time"]' paper-scale-15dB
 # Paper scale with the TDGCN budget that --scale paper now sets (3,600 steps on windows strided by 50), 15 dB, time
 # protocol, seeds 1-3 (a later session: 1 h 45 min on one core, the other core busy with other work).
-"$physec" reproduce pla-fig5 pla-fig6 --scale paper --set run.threads=1 --set 'snr_dB=[15.0]' \
-  --set tdgcn.train.max_steps=3600 --set tdgcn.data.window_stride=50 --set 'protocols=["time"]' \
-  --out "$work/paper-scale-3600"
-for f in 5 6; do
-  mkdir -p "$res/pla-fig$f/paper-scale-15dB-3600steps"
-  mv "$work/paper-scale-3600/pla-fig$f"/* "$res/pla-fig$f/paper-scale-15dB-3600steps/"
-done
+paper_15dB 3600 '["time"]' paper-scale-15dB-3600steps
