@@ -49,12 +49,12 @@ Eigen::Map<const matrix> as_matrix(const ndarray<double>& x, const char* who) {
   return Eigen::Map<const matrix>(x.ptr(), static_cast<Eigen::Index>(x.shape[0]), static_cast<Eigen::Index>(x.shape[1]));
 }
 
-/// log2 det of a symmetric positive definite matrix via Cholesky.
-double log2_det(const Eigen::MatrixXd& s) {
-  Eigen::LLT<Eigen::MatrixXd> llt(s);
-  if (llt.info() != Eigen::Success) throw error("covariance is not positive definite", {"", "gaussian_mi", {}});
-  const Eigen::MatrixXd l = llt.matrixL();
-  return 2.0 * l.diagonal().array().log().sum() / std::log(2.0);
+/// log2 det of a symmetric (Hermitian) positive definite matrix via Cholesky; `who` names the caller in the error.
+template <class Matrix>
+double log2_det(const Matrix& s, const char* who = "gaussian_mi") {
+  Eigen::LLT<Matrix> llt(s);
+  if (llt.info() != Eigen::Success) throw error("covariance is not positive definite", {"", who, {}});
+  return 2.0 * llt.matrixLLT().diagonal().real().array().log().sum() / std::log(2.0);
 }
 }  // namespace
 
@@ -74,7 +74,8 @@ double gaussian_mi_bits(const ndarray<double>& a, const ndarray<double>& b, doub
   Eigen::MatrixXd cov = centred.transpose() * centred / static_cast<double>(n - 1);
   const double scale = cov.diagonal().mean();
   cov.diagonal().array() += ridge * scale;
-  const double mi = 0.5 * (log2_det(cov.topLeftCorner(da, da)) + log2_det(cov.bottomRightCorner(db, db)) - log2_det(cov));
+  const double mi = 0.5 * (log2_det(Eigen::MatrixXd(cov.topLeftCorner(da, da))) +
+                           log2_det(Eigen::MatrixXd(cov.bottomRightCorner(db, db))) - log2_det(cov));
   return std::max(0.0, mi);
 }
 
@@ -99,10 +100,7 @@ double complex_gaussian_channel_mi_bits(const ndarray<std::complex<float>>& h_a,
   };
   const Eigen::MatrixXcd ga = gram(h_a), gb = gram(h_b);
   const auto log2_det_plus_identity = [&](const Eigen::MatrixXcd& g) {  // log2 det(I + g/σ²), g Hermitian PSD
-    const Eigen::MatrixXcd s = Eigen::MatrixXcd::Identity(n, n) + g / noise_var;
-    Eigen::LLT<Eigen::MatrixXcd> llt(s);
-    if (llt.info() != Eigen::Success) throw error("covariance is not positive definite", {"", who, {}});
-    return 2.0 * llt.matrixLLT().diagonal().real().array().log().sum() / std::log(2.0);
+    return log2_det(Eigen::MatrixXcd(Eigen::MatrixXcd::Identity(n, n) + g / noise_var), who);
   };
   return std::max(0.0, log2_det_plus_identity(ga) + log2_det_plus_identity(gb) - log2_det_plus_identity(ga + gb));
 }
@@ -137,18 +135,14 @@ double separable_channel_mi_bits(const ndarray<std::complex<float>>& h_a, const 
   c /= power;
   r /= static_cast<double>(n * t);
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> eig(r, Eigen::EigenvaluesOnly);
-  const auto log2_det = [&](const Eigen::MatrixXcd& m) {
-    Eigen::LLT<Eigen::MatrixXcd> llt(m);
-    if (llt.info() != Eigen::Success) throw error("covariance is not positive definite", {"", who, {}});
-    return 2.0 * llt.matrixLLT().diagonal().real().array().log().sum() / std::log(2.0);
-  };
   const auto a = static_cast<Eigen::Index>(ta), b = static_cast<Eigen::Index>(tb);
   double mi = 0;
   for (Eigen::Index k = 0; k < eig.eigenvalues().size(); ++k) {
     const double l = eig.eigenvalues()(k) / noise_var;
     if (!(l > 1e-12)) continue;
     const Eigen::MatrixXcd s = Eigen::MatrixXcd::Identity(a + b, a + b) + l * c;
-    mi += log2_det(s.topLeftCorner(a, a)) + log2_det(s.bottomRightCorner(b, b)) - log2_det(s);
+    mi += log2_det(Eigen::MatrixXcd(s.topLeftCorner(a, a)), who) + log2_det(Eigen::MatrixXcd(s.bottomRightCorner(b, b)), who) -
+          log2_det(s, who);
   }
   return std::max(0.0, mi);
 }

@@ -459,8 +459,6 @@ struct eve_estimator {
   }
 };
 
-/// I(A;B) [bits] of the complex Gaussian channel with covariance R (from the clean channel of every probe of the
-/// link), each party observing it with CN(0, σ²) noise per entry: Σ_i log2((λ_i + σ²)² / (σ²(2λ_i + σ²))).
 /// The first symbol of every probe and antenna pair of `csi` [n, a, b, K, T]: [n, a, b, K].
 csi_t first_symbol(const csi_t& csi) {
   const std::size_t n = csi.shape[0], T = csi.shape[4], m = csi.size() / (n * T);
