@@ -78,6 +78,12 @@ TEST(wiretap, bad_files_give_one_line_errors) {
   p = broken_file(dir, "labels.h5", [](auto&, wiretap_data& d) { d.snr_dB.pop_back(); d.delay_spread_s.pop_back(); d.speed_mps.pop_back(); d.split.pop_back(); d.profile.pop_back(); });
   EXPECT_EQ(message_of([&] { physec::dataset::read_wiretap(p); }),
             p.string() + ": /labels/snr_dB: probe count differs from /alice (expected 10 entries, got 9)");
+
+  p = broken_file(dir, "clean_downlink.h5", [](auto& w, wiretap_data&) {
+    w.write("/clean_downlink", physec::ndarray<std::complex<float>>({10, 1, 1, 4, 2}));
+  });
+  EXPECT_EQ(message_of([&] { physec::dataset::read_wiretap(p); }),
+            p.string() + ": /clean_downlink: shape differs from /alice (expected [10, 1, 1, 8, 2], got [10, 1, 1, 4, 2])");
 }
 
 TEST(wiretap, writer_refuses_inconsistent_data_and_leaves_no_file) {
@@ -86,6 +92,12 @@ TEST(wiretap, writer_refuses_inconsistent_data_and_leaves_no_file) {
   d.split[2] = 7;
   EXPECT_NE(message_of([&] { physec::dataset::write_wiretap(dir / "x.h5", d); }).find("/labels/split[2]: unknown split label"),
             std::string::npos);
+  EXPECT_TRUE(fs::is_empty(dir));
+  // /clean_downlink must match /alice's shape: one-line error naming it, no file left.
+  d = physec::testing::synthetic_wiretap(10, 0.1, {0.0}, 3);
+  d.clean_downlink = physec::ndarray<std::complex<float>>({10, 1, 1, 8, 1});
+  EXPECT_EQ(message_of([&] { physec::dataset::write_wiretap(dir / "y.h5", d); }),
+            (dir / "y.h5").string() + ": /clean_downlink: shape differs from /alice (expected [10, 1, 1, 8, 2], got [10, 1, 1, 8, 1])");
   EXPECT_TRUE(fs::is_empty(dir));
 }
 
