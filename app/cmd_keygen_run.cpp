@@ -178,8 +178,8 @@ void run_agree(agree_options& o) {
                                                                                : std::filesystem::path("."));
   const dataset::wiretap_data d = read_wiretap_stage(ctx, o.dataset);
   const auto groups = blame_file(o.dataset, [&] {
-    return experiments::secret_chain_by_snr(d, cfg.eval, cfg.chain, chain_trainer(ctx, cfg.chain, cfg.run.seed),
-                                            ctx.report());
+    return experiments::secret_chain_by_snr(d, cfg.eval, cfg.chain, cfg.agree.reconciliation,
+                                            chain_trainer(ctx, cfg.chain, cfg.run.seed), ctx.report());
   });
   if (groups.empty()) throw error("no test probes", {o.dataset, "/labels/split", {}}, "some", "none");
   const keygen::chain_group* g = &groups.back();

@@ -135,10 +135,11 @@ double realisations_per_key(double h, double v, double leak, double max_bits, co
 }  // namespace
 
 std::vector<keygen::chain_group> secret_chain_by_snr(const dataset::wiretap_data& d, const keygen::eval_config& eval,
-                                                     keygen::chain_config chain,
+                                                     keygen::chain_config chain, const std::string& reconciliation,
                                                      const keygen::learned_map_trainer& trainer, run_report& report) {
   auto t = report.time("features, KLT, allocation, calibration (secret chain)");
   chain.features = eval.features;
+  keygen::resolve_allocation(chain, reconciliation);
   return keygen::build_secret_chain(d, chain, trainer);
 }
 
@@ -146,7 +147,7 @@ keygen_run_summary run_key_agreement(const dataset::wiretap_data& d, const keyge
                                      const keygen_run_options& o, std::uint64_t seed,
                                      const std::filesystem::path& out_dir, run_report& report,
                                      const keygen::learned_map_trainer& trainer) {
-  const auto groups = secret_chain_by_snr(d, eval, o.chain, trainer, report);
+  const auto groups = secret_chain_by_snr(d, eval, o.chain, o.agree.reconciliation, trainer, report);
   // A file in the output folder, recorded in the report's outputs (as the CLI's run_context::output).
   const auto output = [&](const std::string& name) {
     const auto p = out_dir / name;

@@ -8,11 +8,28 @@
 
 namespace physec::keygen {
 
-ldpc_code::ldpc_code(std::size_t n, std::size_t m, std::uint64_t seed) : check_vars_(m), var_checks_(n) {
+ldpc_code::ldpc_code(std::size_t n, std::size_t m, std::uint64_t seed, const ldpc_degrees& degrees)
+    : check_vars_(m), var_checks_(n) {
   if (m < 3 || n < 1)
     throw error("LDPC code too small", {"", "ldpc", {}}, "n >= 1 and m >= 3", "n " + std::to_string(n) + ", m " + std::to_string(m));
   auto r = rng_stream(seed).derive("keygen/ldpc");
-  // A deck holding each check ceil(3n/m) times, shuffled; every variable takes the next 3 distinct checks.
+  // Column weights: the profile's shares of n (the last degree takes the rounding rest), each at most m; the regular
+  // code keeps the previous construction's random stream (no shuffle of a constant).
+  std::vector<std::size_t> weight(n, 3);
+  if (degrees != k_ldpc_regular_degrees) {
+    std::size_t v = 0;
+    for (std::size_t k = 0; k < degrees.size(); ++k) {
+      const auto& [d, share] = degrees[k];
+      if (d < 1 || share < 0)
+        throw error("LDPC degree profile", {"", "ldpc", {}}, "degrees >= 1, shares >= 0", std::to_string(d));
+      const std::size_t count = k + 1 == degrees.size() ? n - v
+                                                          : std::min(n - v, static_cast<std::size_t>(std::llround(share * static_cast<double>(n))));
+      for (std::size_t i = 0; i < count; ++i) weight[v++] = static_cast<std::size_t>(d);
+    }
+    for (std::size_t i = n; i > 1; --i) std::swap(weight[i - 1], weight[r.uniform_int(i)]);
+  }
+  for (auto& w : weight) w = std::min(w, m);
+  // A deck holding each check once, shuffled and dealt again when empty; every variable takes its next distinct checks.
   std::vector<std::uint32_t> deck;
   std::size_t pos = 0;
   const auto refill = [&] {
@@ -24,12 +41,28 @@ ldpc_code::ldpc_code(std::size_t n, std::size_t m, std::uint64_t seed) : check_v
   refill();
   for (std::size_t v = 0; v < n; ++v) {
     auto& cs = var_checks_[v];
-    while (cs.size() < 3) {
+    while (cs.size() < weight[v]) {
       if (pos == deck.size()) refill();
       const std::uint32_t c = deck[pos++];
       if (std::find(cs.begin(), cs.end(), c) == cs.end()) cs.push_back(c);
     }
     for (auto c : cs) check_vars_[c].push_back(static_cast<std::uint32_t>(v));
+  }
+}
+
+void ldpc_code::add_checks(std::size_t count, std::size_t row_weight, std::uint64_t seed) {
+  const std::size_t n = nof_bits();
+  row_weight = std::clamp<std::size_t>(row_weight, 1, n);
+  auto r = rng_stream(seed).derive("keygen/ldpc/add_checks");
+  for (std::size_t k = 0; k < count; ++k) {
+    const auto c = static_cast<std::uint32_t>(check_vars_.size());
+    std::vector<std::uint32_t> vs;
+    while (vs.size() < row_weight) {
+      const auto v = static_cast<std::uint32_t>(r.uniform_int(n));
+      if (std::find(vs.begin(), vs.end(), v) == vs.end()) vs.push_back(v);
+    }
+    for (auto v : vs) var_checks_[v].push_back(c);
+    check_vars_.push_back(std::move(vs));
   }
 }
 

@@ -44,6 +44,7 @@ std::string to_string(msg_type t) {
     case msg_type::abort: return "abort";
     case msg_type::syndrome: return "syndrome";
     case msg_type::accepted: return "accepted";
+    case msg_type::syndrome_more: return "syndrome_more";
   }
   return "type " + std::to_string(static_cast<int>(t));
 }
@@ -66,8 +67,8 @@ std::pair<msg_type, std::size_t> decode_header(const std::uint8_t* h, std::size_
   if (h[4] != k_protocol_version)
     throw error("protocol version mismatch", {origin, "frame.version", {}}, std::to_string(k_protocol_version),
                 std::to_string(h[4]));
-  if (h[5] < 1 || h[5] > static_cast<std::uint8_t>(msg_type::accepted))
-    throw error("unknown message type", {origin, "frame.type", {}}, "1..10", std::to_string(h[5]));
+  if (h[5] < 1 || h[5] > static_cast<std::uint8_t>(msg_type::syndrome_more))
+    throw error("unknown message type", {origin, "frame.type", {}}, "1..11", std::to_string(h[5]));
   std::size_t n = 0;
   for (int i = 0; i < 4; ++i) n = (n << 8) | h[6 + i];
   if (n > max_payload_bytes)

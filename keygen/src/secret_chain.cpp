@@ -34,13 +34,23 @@ void chain_config::describe(config::schema& s) {
         "mapped to Pearson's under normality: robust to a few outlier probes)")
       .choices({"pearson", "rank"})
       .source("ours");
-  s.add("max_bits", max_bits, "most bits per KLT coefficient").range(1, 8).source("ours");
+  s.add("max_bits", max_bits, "most bits per KLT coefficient").range(1, 8)
+      .source("ours (docs/key-agreement.md: with allocation = soft, 6 is the measured choice)");
   s.add("min_correlation", min_correlation, "coefficients with a lower calibrated A-B correlation are dropped")
       .range(0.0, 1.0)
       .source("ours");
   s.add("leak_factor", leak_factor, "reconciliation leakage per bit / h(p) assumed when choosing bit counts")
       .range(1.0, 3.0)
       .source("docs/key-agreement.md (Cascade measured 1.15-1.28)");
+  s.add("allocation", allocation, "bits per coefficient for hard decisions (Cascade, ldpc: maximise m*(1 - "
+        "leak_factor*h(p_m))) or for Bob's soft LLRs (ldpc_soft: maximise m - soft_leak_factor*m*H_soft(rho, m), the "
+        "per-bit cross-entropy of Alice's Gray bits given Bob's value); soft allows more bits: raise max_bits")
+      .choices({"auto", "hard", "soft"})
+      .source("ours (docs/key-agreement.md, soft-decision LDPC; auto: soft with agree.reconciliation = ldpc_soft)");
+  s.add("soft_leak_factor", soft_leak_factor, "allocation = soft: syndrome bits / soft conditional entropy assumed "
+        "(set it to agree.ldpc_efficiency)")
+      .range(1.0, 3.0)
+      .source("docs/key-agreement.md (the irregular code converged at 1.10-1.15 in simulation)");
   s.add("eve_regressors", eve_regressors, "KLT components of each of Eve's probes her LMMSE estimator uses")
       .range(1, 4096)
       .source("ours (limited by the calibration probes per link)");
@@ -168,6 +178,42 @@ double gray_bit_disagreement(double rho, int m) {
   return expected / m;
 }
 
+void resolve_allocation(chain_config& chain, const std::string& reconciliation) {
+  if (chain.allocation == "auto") chain.allocation = reconciliation == "ldpc_soft" ? "soft" : "hard";
+}
+
+double gray_bit_soft_entropy(double rho, int m) {
+  if (m < 1 || m > 16) throw error("bits per coefficient out of range", {"", "m", {}}, "1..16", std::to_string(m));
+  const int nof_levels = 1 << m;
+  const double s = std::sqrt(std::max(0.0, 1 - rho * rho));
+  if (s < 1e-12) return 0;
+  std::vector<double> z(static_cast<std::size_t>(nof_levels) + 1);
+  z.front() = -std::numeric_limits<double>::infinity();
+  z.back() = std::numeric_limits<double>::infinity();
+  const boost::math::normal normal;
+  for (int j = 1; j < nof_levels; ++j) z[static_cast<std::size_t>(j)] = boost::math::quantile(normal, static_cast<double>(j) / nof_levels);
+  const int nof_points = 1601;
+  const double lo = -8, step = 16.0 / (nof_points - 1);
+  double expected = 0;
+  std::vector<double> p1(static_cast<std::size_t>(m));
+  for (int g = 0; g < nof_points; ++g) {
+    const double y = lo + step * g;
+    std::fill(p1.begin(), p1.end(), 0.0);
+    double total = 0;
+    for (int j = 0; j < nof_levels; ++j) {
+      const double p = phi_cdf((z[static_cast<std::size_t>(j) + 1] - rho * y) / s) - phi_cdf((z[static_cast<std::size_t>(j)] - rho * y) / s);
+      total += p;
+      const std::uint32_t gj = gray_encode(static_cast<std::uint32_t>(j));
+      for (int b = 0; b < m; ++b)
+        if ((gj >> b) & 1u) p1[static_cast<std::size_t>(b)] += p;
+    }
+    double e = 0;
+    for (int b = 0; b < m; ++b) e += binary_entropy(total > 0 ? p1[static_cast<std::size_t>(b)] / total : 0.5);
+    expected += phi_pdf(y) * step * e;
+  }
+  return expected / m;
+}
+
 void coefficient_allocator::fit(const ndarray<double>& alice, const ndarray<double>& bob, const chain_config& cfg) {
   fit_klt(alice, bob, cfg);
   const std::size_t n = alice.shape[0], d = alice.shape[1];
@@ -241,7 +287,9 @@ void coefficient_allocator::fit(const ndarray<double>& alice, const ndarray<doub
     int best_m = 0;
     double best = 0;
     for (int m = 1; m <= cfg.max_bits; ++m) {
-      const double score = m * (1 - cfg.leak_factor * binary_entropy(gray_bit_disagreement(rho, m)));
+      const double score = cfg.allocation == "soft"
+                               ? m * (1 - cfg.soft_leak_factor * gray_bit_soft_entropy(rho, m))
+                               : m * (1 - cfg.leak_factor * binary_entropy(gray_bit_disagreement(rho, m)));
       if (score > best) {
         best = score;
         best_m = m;
@@ -253,7 +301,16 @@ void coefficient_allocator::fit(const ndarray<double>& alice, const ndarray<doub
     std::sort(pooled.begin(), pooled.end());
     const std::size_t levels = std::size_t{1} << best_m;
     std::vector<double> t;
-    for (std::size_t j = 1; j < levels; ++j) {
+    const bool gaussian = 4 * levels > pooled.size();
+    if (gaussian) {
+      // More levels than a quarter of the calibration values (soft allocation, many bits): the order statistics
+      // would set each threshold from one or two values, so the Gaussian quantiles of the pooled mean and deviation.
+      const double mu = mean_of(pooled), sd = std::sqrt(std::max(variance_of(pooled), 1e-300));
+      const boost::math::normal normal;
+      for (std::size_t j = 1; j < levels; ++j)
+        t.push_back(mu + sd * boost::math::quantile(normal, static_cast<double>(j) / static_cast<double>(levels)));
+    }
+    for (std::size_t j = 1; j < levels && !gaussian; ++j) {
       // Equiprobable levels: the j/L quantile, midway between the order statistics around it.
       const double pos = static_cast<double>(j) * static_cast<double>(pooled.size()) / static_cast<double>(levels) - 0.5;
       const auto i0 = static_cast<std::size_t>(std::clamp(std::floor(pos), 0.0, static_cast<double>(pooled.size() - 1)));

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <future>
+#include <map>
 #include <thread>
 
 #include "agreement_fixture.hpp"
@@ -215,6 +216,37 @@ TEST(ldpc, every_column_has_weight_3) {
   EXPECT_EQ(kg::ldpc_syndrome_bits(1000, 0.1, 1.0), 469u);  // ceil(1000·h(0.1)) = ceil(468.996)
 }
 
+TEST(ldpc, irregular_profile_sets_the_column_weights) {
+  // ldpc_soft's profile on n = 1000: the syndrome of a single 1 at v has as many ones as v's column weight; 500
+  // columns of weight 2, 300 of weight 3, 200 of weight 8, by count (the shares times n).
+  const kg::ldpc_code code(1000, 400, 5, kg::k_ldpc_soft_degrees);
+  std::map<long, int> weights;
+  for (std::size_t v = 0; v < 1000; ++v) {
+    std::vector<std::uint8_t> x(1000, 0);
+    x[v] = 1;
+    const auto s = code.syndrome(x);
+    ++weights[std::count(s.begin(), s.end(), 1)];
+  }
+  EXPECT_EQ(weights, (std::map<long, int>{{2, 500}, {3, 300}, {8, 200}}));
+}
+
+TEST(ldpc, added_checks_keep_the_first_syndrome_and_have_the_row_weight) {
+  const auto x = random_bits(600, 4);
+  kg::ldpc_code code(600, 100, 7, kg::k_ldpc_soft_degrees);
+  const auto first = code.syndrome(x);
+  code.add_checks(30, 5, 8);
+  ASSERT_EQ(code.nof_checks(), 130u);
+  const auto all = code.syndrome(x);
+  EXPECT_TRUE(std::equal(first.begin(), first.end(), all.begin()));
+  // Row weight: the sum of the new checks' syndromes of all-ones is 5 mod 2 = 1 each.
+  const auto ones = code.syndrome(std::vector<std::uint8_t>(600, 1));
+  for (std::size_t c = 100; c < 130; ++c) EXPECT_EQ(ones[c], 1) << c;
+  // The same seed gives the same checks (both parties and Eve rebuild them).
+  kg::ldpc_code again(600, 100, 7, kg::k_ldpc_soft_degrees);
+  again.add_checks(30, 5, 8);
+  EXPECT_EQ(again.syndrome(x), all);
+}
+
 // ---- Toeplitz hashing ----
 
 TEST(toeplitz, hand_example) {
@@ -370,7 +402,7 @@ TEST(frames, round_trip_and_rejections) {
   bad[0] = 'X';
   EXPECT_THROW(kg::decode_header(bad.data(), 100, "peer"), physec::error);
   bad = f;
-  bad[4] = 3;  // this build speaks version 4
+  bad[4] = 3;  // this build speaks version 5
   try {
     kg::decode_header(bad.data(), 100, "peer");
     FAIL();
@@ -470,6 +502,55 @@ TEST(session, ldpc_agrees_in_one_message_and_eve_decodes_nothing_useful) {
   EXPECT_EQ(s.alice.leaked_bits, 64 + s.alice.cascade.leaked_bits);
   const double l = static_cast<double>(s.alice.pa_bits.size());
   EXPECT_LT(std::abs(kg::bit_agreement(s.alice.pa_bits, s.eve[0].pa_bits) - 0.5), 4.89 * 0.5 / std::sqrt(l));
+}
+
+TEST(session, ldpc_soft_asks_for_more_syndrome_until_bob_decodes) {
+  // Bob's LLRs from y = (1 − 2a) + N(0, 0.6²) (BPSK over AWGN by hand: LLR = 2y/σ²); H(A|Y) < 0.25 bits per bit at
+  // σ = 0.6 (the BI-AWGN limit of rate 3/4 is σ = 0.68), so a first syndrome sized for 0.16 bits per bit
+  // (soft_entropy_total = 0.16·n, f = 1) is short: Bob asks for more (rate adaptation) until he decodes. Identical
+  // keys; every syndrome_more counted as one leaked bit.
+  const std::size_t n = 4000;
+  const auto alice = random_bits(n, 31);
+  auto noise = physec::rng_stream(32);
+  std::vector<double> llr(n);
+  std::vector<std::uint8_t> bob(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double y = (alice[i] ? -1.0 : 1.0) + 0.6 * noise.normal();
+    llr[i] = 2 * y / 0.36;
+    bob[i] = y < 0;
+  }
+  kg::agree_config cfg;
+  cfg.reconciliation = "ldpc_soft";
+  cfg.ldpc_efficiency = 1.0;
+  cfg.ldpc_increment = 0.05;
+  auto cal = generous(50);
+  cal.soft_entropy_total = 0.16 * n;
+  const auto s = kg::simulate_session(alice, bob, {flip_k(alice, 1200, 33)}, cfg, cal, 5, llr);
+  ASSERT_TRUE(s.alice.ok) << s.alice.failure;
+  ASSERT_TRUE(s.bob.ok) << s.bob.failure;
+  EXPECT_EQ(s.alice.key.vec(), s.bob.key.vec());
+  std::size_t syndromes = 0, more = 0, syndrome_bits = 0;
+  for (const auto& f : s.alice.tr.frames) {
+    syndromes += f.second.type == kg::msg_type::syndrome;
+    more += f.second.type == kg::msg_type::syndrome_more;
+  }
+  EXPECT_GE(more, 1u);
+  EXPECT_EQ(syndromes, more + 1);
+  // First syndrome 640 bits, then 32 per request; leakage = syndrome bits + one bit per request.
+  syndrome_bits = 640 + 32 * more;
+  EXPECT_EQ(s.alice.cascade.leaked_bits, syndrome_bits + more);
+  EXPECT_EQ(s.bob.cascade.leaked_bits, s.alice.cascade.leaked_bits);
+  EXPECT_EQ(s.alice.leaked_bits, s.alice.cascade.leaked_bits);
+  // Not the whole string: the regular code of the same test above needed 700 checks for 2000 bits (0.35 per bit).
+  EXPECT_LT(syndrome_bits, 0.35 * n);
+  const double l = static_cast<double>(s.alice.pa_bits.size());
+  EXPECT_LT(std::abs(kg::bit_agreement(s.alice.pa_bits, s.eve[0].pa_bits) - 0.5), 4.89 * 0.5 / std::sqrt(l));
+  // Without rate adaptation the same session aborts on both sides.
+  cfg.ldpc_increment = 0;
+  const auto once = kg::simulate_session(alice, bob, {}, cfg, cal, 5, llr);
+  EXPECT_FALSE(once.alice.ok);
+  EXPECT_FALSE(once.bob.ok);
+  EXPECT_NE(once.bob.failure.find("did not converge"), std::string::npos) << once.bob.failure;
 }
 
 TEST(session, different_lengths_and_short_pa_abort_without_a_key) {

@@ -7,6 +7,7 @@
 #include "physec/core/error.hpp"
 #include "physec/core/rng.hpp"
 #include "physec/keygen/quantizer.hpp"
+#include "physec/keygen/secret_chain.hpp"
 
 namespace kg = physec::keygen;
 using physec::ndarray;
@@ -145,3 +146,27 @@ TEST(quantizer_config, validation_names_field) {
 }
 
 }  // namespace
+
+// ---- Bit allocation: hard and soft disagreement of Gray-coded equiprobable levels ----
+
+TEST(allocation, soft_entropy_obeys_the_analytic_bounds) {
+  // Independent checks, no stored values: (1) m = 1, hard: Sheppard's arccos(ρ)/π; (2) m = 1, soft: Jensen, the
+  // expected entropy of Bob's posterior of the sign is at most h(his sign's error rate) = h(arccos(ρ)/π); (3) the m
+  // Gray bits of equiprobable levels are independent and uniform, so Σ_b I(b; y) ≤ I(x; y) = −½·log2(1 − ρ²);
+  // (4) limits: ρ = 0 leaves 1 bit per bit, ρ = 1 nothing.
+  const auto h = [](double p) { return -p * std::log2(p) - (1 - p) * std::log2(1 - p); };
+  for (const double rho : {0.3, 0.7, 0.9, 0.99, 0.999}) {
+    const double p1 = std::acos(rho) / M_PI;
+    EXPECT_NEAR(kg::gray_bit_disagreement(rho, 1), p1, 1e-4) << rho;
+    EXPECT_LT(kg::gray_bit_soft_entropy(rho, 1), h(p1)) << rho;
+    for (int m = 1; m <= 6; ++m) {
+      const double hs = kg::gray_bit_soft_entropy(rho, m);
+      EXPECT_LE(m * (1 - hs), -0.5 * std::log2(1 - rho * rho) + 1e-6) << rho << " m " << m;
+      EXPECT_GT(hs, 0) << rho << " m " << m;
+    }
+  }
+  for (int m = 1; m <= 4; ++m) {
+    EXPECT_NEAR(kg::gray_bit_soft_entropy(0.0, m), 1.0, 1e-6) << m;
+    EXPECT_EQ(kg::gray_bit_soft_entropy(1.0, m), 0.0) << m;
+  }
+}

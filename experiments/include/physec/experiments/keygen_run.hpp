@@ -39,10 +39,10 @@ struct keygen_run_summary {
   std::vector<std::uint8_t> alice_pa_bits;       ///< Alice's PA outputs of the confirmed sessions, concatenated
 };
 
-/// The secret chain of every link, grouped by SNR (keygen::build_secret_chain with the features of `eval`), timed
-/// into `report`. `trainer`: the learned map of chain.transform = key_encoder (empty otherwise).
+/// The secret chain of every link, grouped by SNR (keygen::build_secret_chain with the features of `eval`;
+/// chain.allocation = auto resolved by `reconciliation`), timed into `report`. `trainer`: the learned map of chain.transform = key_encoder (empty otherwise).
 std::vector<keygen::chain_group> secret_chain_by_snr(const dataset::wiretap_data& d, const keygen::eval_config& eval,
-                                                     keygen::chain_config chain,
+                                                     keygen::chain_config chain, const std::string& reconciliation,
                                                      const keygen::learned_map_trainer& trainer, run_report& report);
 
 /// The secret chain per link, then the key-agreement protocol per SNR in simulation (sessions of

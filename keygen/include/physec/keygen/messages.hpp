@@ -28,9 +28,10 @@
 
 namespace physec::keygen {
 
-constexpr std::uint8_t k_protocol_version = 4;  ///< 2: amplify carries the finite-key inputs (issue #15); 3: Bob's
+constexpr std::uint8_t k_protocol_version = 5;  ///< 2: amplify carries the finite-key inputs (issue #15); 3: Bob's
                                                 ///< nonce in hello_ack, optional pre-shared key, accepted; 4: Cascade
-                                                ///< blocks capped at half the string
+                                                ///< blocks capped at half the string; 5: ldpc_soft's irregular code,
+                                                ///< syndrome_more (rate-adaptive LDPC)
 constexpr std::size_t k_frame_header_bytes = 10;
 constexpr std::size_t k_default_max_message_bytes = 1 << 20;
 
@@ -45,6 +46,7 @@ enum class msg_type : std::uint8_t {
   abort = 8,         ///< either way: reason; both discard everything
   syndrome = 9,      ///< Alice -> Bob: LDPC syndrome of her bits (instead of Cascade's queries)
   accepted = 10,     ///< Alice -> Bob: Bob's tag verified; only now does Bob keep the key
+  syndrome_more = 11,  ///< Bob -> Alice: LDPC decoding failed, send more syndrome bits (empty payload)
 };
 std::string to_string(msg_type t);
 

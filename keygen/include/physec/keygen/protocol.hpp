@@ -8,7 +8,8 @@
 ///                                                                                calibrated); any are then discarded
 ///   B->A hello_ack(error rate: calibrated, or estimated from the sample; k1; Bob's fresh 16-byte nonce)
 ///   (B->A parity_query, A->B parity_reply)*                                     Cascade, or
-///   A->B syndrome(m, H·x_A)                                                     LDPC (Bob decodes)
+///   A->B syndrome(m, H·x_A)                                                     LDPC (Bob decodes), then
+///   (B->A syndrome_more, A->B syndrome(more checks))*                           while Bob's decoding fails
 ///   B->A reconciled
 ///   A->B amplify(PA length ℓ and every input of its finite-key formula, Toeplitz seed); Bob recomputes ℓ from his
 ///        own calibration and leakage count and aborts on any difference
@@ -49,6 +50,7 @@ struct agree_config {
   cascade_config cascade;
   double ldpc_efficiency = 1.5;   ///< LDPC syndrome bits = ⌈f·n·h(p̂)⌉
   int ldpc_max_iterations = 100;  ///< belief-propagation iterations
+  double ldpc_increment = 0.02;   ///< rate adaptation: checks added per syndrome_more, share of the first syndrome
   int nof_sample_bits = 0;      ///< bits Alice reveals (then discards) for Bob to estimate the error rate; 0: the
                                 ///< calibrated error rate is used instead
   int eps_pa_log2 = 64;         ///< ε_PA = 2^−eps_pa_log2: the key's distance from uniform given Eve (and smoothing ε)

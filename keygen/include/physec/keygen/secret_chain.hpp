@@ -80,12 +80,19 @@ struct chain_config {
   int max_bits = 4;                 ///< most bits per coefficient
   double min_correlation = 0.5;     ///< coefficients whose calibrated A-B correlation is below are dropped
   double leak_factor = 1.25;        ///< reconciliation leakage / h(p) assumed when choosing bit counts (Cascade)
+  std::string allocation = "auto";  ///< bit counts for hard decisions (m·(1 − leak_factor·h(p_m)), Cascade, ldpc) or
+                                    ///< soft ones (m − soft_leak_factor·m·H_soft(ρ, m), ldpc_soft); auto: soft when the
+                                    ///< command's agree.reconciliation is ldpc_soft (resolve_allocation), else hard
+  double soft_leak_factor = 1.15;   ///< allocation = soft: syndrome bits / soft conditional entropy assumed
   int eve_regressors = 4;           ///< KLT components of each of Eve's two probes her estimator uses
   double entropy_confidence_z = 2.326;  ///< H(X|E) lower confidence bound: mean − z·sd/√n over validation probes
   bool redundancy_correction = true;    ///< H(X|E) − the kept coefficients' redundancy (chain_link_row::redundancy)
   key_encoder_config key_encoder;   ///< transform = key_encoder
   void describe(config::schema& s);
 };
+
+/// chain.allocation = auto -> soft for reconciliation = ldpc_soft (Bob decodes with his LLRs), hard otherwise.
+void resolve_allocation(chain_config& chain, const std::string& reconciliation);
 
 /// Whose features a projection is applied to (with CCA, Alice and Bob have their own maps).
 enum class chain_party { alice, bob };
@@ -141,6 +148,12 @@ class coefficient_allocator {
 /// Expected bit disagreement per Gray bit of two m-bit equiprobable quantizers applied to standard bivariate normal
 /// variables with correlation ρ (numerical integration). m = 1: arccos(ρ)/π (Sheppard).
 double gray_bit_disagreement(double rho, int m);
+
+/// Expected cross-entropy per Gray bit, E[−log2 P(a_b | y)] averaged over the m bits, of Alice's m-bit equiprobable
+/// Gray-coded level of a standard normal x given Bob's continuous y, (x, y) standard bivariate normal with
+/// correlation ρ (numerical integration over y): what soft-decision reconciliation with per-bit LLRs must disclose
+/// per bit at best. m = 1: E_y[h(Φ(−ρy/√(1−ρ²)))].
+double gray_bit_soft_entropy(double rho, int m);
 
 /// One link's row of the report.
 struct chain_link_row {
