@@ -149,7 +149,7 @@ struct keygen_agree_config {
   run_config run;
   keygen::eval_config eval;
   keygen::chain_config chain;
-  keygen::agree_config agree;
+  keygen::agree_config agree = keygen::agree_config::for_chain();
   void describe(config::schema& s) {
     eval.describe(s);
     s.section("chain", chain, "per-link KLT, bit allocation and H(X|E) calibration");
@@ -246,6 +246,7 @@ void run_agree(agree_options& o) {
          {"kdr_estimate", r.kdr_estimate},
          {"parity_bits", r.cascade.leaked_bits},
          {"round_trips", r.cascade.nof_rounds},
+         {"wrong_codewords_caught", r.cascade.nof_wrong_codewords},
          {"leaked_bits", r.leaked_bits},
          {"pa_length", r.pa.length},
          {"pa_formula", r.pa.formula},
@@ -275,7 +276,8 @@ void register_keygen_run(CLI::App& kg) {
   register_config<keygen_run_config>("keygen run", k_run_title);
   register_config<keygen_agree_config>("keygen agree", k_agree_title);
   auto* run = kg.add_subcommand("run", "the whole key-agreement chain per SNR in simulation: quantized bits -> "
-                                       "Cascade -> privacy amplification -> HKDF -> confirmation, with Eve");
+                                       "reconciliation (soft-decision LDPC; agree.reconciliation) -> privacy amplification -> "
+                                       "HKDF -> confirmation, with Eve");
   auto o = std::make_shared<run_options>();
   run->add_option("-d,--dataset", o->dataset, "wiretap dataset (HDF5)")->required();
   run->add_option("--method", o->method, "feature transform: raw, pca or dct (sets features.method)");

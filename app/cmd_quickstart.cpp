@@ -164,7 +164,7 @@ void run(const common_options& o) {
   const auto data = wiretap_stage(ctx, cfg.wiretap, cfg.run.seed, cfg.run.threads, toml, wiretap_file);
   heading("PSKG: features -> quantizer -> bits; KDR and the secrecy bound");
   const auto eval = keygen_eval_stage(ctx, data, cfg.keygen, cfg.run.seed);
-  heading("PSKG: key agreement — Cascade, privacy amplification, HKDF, confirmation; Eve replays the transcript");
+  heading("PSKG: key agreement — soft-decision LDPC, privacy amplification, HKDF, confirmation; Eve replays the transcript");
   const auto keys = keygen_run_stage(ctx, data, cfg.keygen, cfg.agreement, cfg.run.seed);
   heading(fmt::format("NIST SP 800-22 on Alice's {} quantized bits at {} dB (before reconciliation and privacy "
                       "amplification)", eval.alice_bits_top_snr.size(), eval.top_snr_dB));

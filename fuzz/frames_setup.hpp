@@ -9,7 +9,7 @@
 
 namespace physec::fuzz {
 
-constexpr std::size_t k_frames_bits = 640;
+constexpr std::size_t k_frames_bits = 1024;
 constexpr std::uint64_t k_party_seed = 0x9e3779b97f4a7c15ull;
 constexpr std::uint64_t k_eve_seed = 12345;
 constexpr std::uint64_t k_alice_public_seed = 11;
@@ -30,8 +30,8 @@ inline keygen::agree_config frames_config(std::uint8_t options) {
 inline keygen::pa_calibration frames_calibration() {
   keygen::pa_calibration cal;
   cal.nof_realisations = 8;
-  cal.h_total = 8 * 80;  // every bit secret: LDPC sessions too end with a key
-  cal.max_bits_per_realisation = 80;
+  cal.h_total = 8 * 128;  // every bit secret: LDPC sessions too end with a key
+  cal.max_bits_per_realisation = 128;
   cal.error_rate = 0.05;
   return cal;
 }

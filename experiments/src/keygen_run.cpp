@@ -252,6 +252,7 @@ keygen_run_summary run_key_agreement(const dataset::wiretap_data& d, const keyge
                           {"first_block_bits", r.bob.cascade.first_block_bits},
                           {"parity_bits", r.bob.cascade.leaked_bits},
                           {"round_trips", r.bob.cascade.nof_rounds},
+                          {"wrong_codewords_caught", r.bob.cascade.nof_wrong_codewords},
                           {"leaked_bits", r.alice.leaked_bits},
                           {"pa_inputs",
                            {{"nof_realisations", r.alice.pa_inputs.nof_realisations},
@@ -370,7 +371,8 @@ keygen_run_summary run_key_agreement(const dataset::wiretap_data& d, const keyge
   res["pa_length_formula"] =
       "l = floor(sum H(X|E) - sqrt(sum V) PhiInv(1 - eps^2) - leak - log2(2/eps_cor) - 2 log2(1/(2 eps_PA))); H(X|E), V "
       "per realisation from each link's validation probes under Eve's LMMSE estimator on both her probes (worst "
-      "position); leak = sample bits + Cascade parities (or LDPC syndrome); docs/key-agreement.md";
+      "position); leak = sample bits + Cascade parities (or LDPC syndrome, verification tag and one bit per request); "
+      "docs/key-agreement.md";
   summary.agreement = std::move(tab);
   return summary;
 }

@@ -44,7 +44,7 @@ void chain_config::describe(config::schema& s) {
       .source("docs/key-agreement.md (Cascade measured 1.15-1.28)");
   s.add("allocation", allocation, "bits per coefficient for hard decisions (Cascade, ldpc: maximise m*(1 - "
         "leak_factor*h(p_m))) or for Bob's soft LLRs (ldpc_soft: maximise m - soft_leak_factor*m*H_soft(rho, m), the "
-        "per-bit cross-entropy of Alice's Gray bits given Bob's value); soft allows more bits: raise max_bits")
+        "per-bit cross-entropy of Alice's Gray bits given Bob's value)")
       .choices({"auto", "hard", "soft"})
       .source("ours (docs/key-agreement.md, soft-decision LDPC; auto: soft with agree.reconciliation = ldpc_soft)");
   s.add("soft_leak_factor", soft_leak_factor, "allocation = soft: syndrome bits / soft conditional entropy assumed "

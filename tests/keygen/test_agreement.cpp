@@ -217,17 +217,37 @@ TEST(ldpc, every_column_has_weight_3) {
 }
 
 TEST(ldpc, irregular_profile_sets_the_column_weights) {
-  // ldpc_soft's profile on n = 1000: the syndrome of a single 1 at v has as many ones as v's column weight; 500
-  // columns of weight 2, 300 of weight 3, 200 of weight 8, by count (the shares times n).
-  const kg::ldpc_code code(1000, 400, 5, kg::k_ldpc_soft_degrees);
-  std::map<long, int> weights;
-  for (std::size_t v = 0; v < 1000; ++v) {
-    std::vector<std::uint8_t> x(1000, 0);
-    x[v] = 1;
-    const auto s = code.syndrome(x);
-    ++weights[std::count(s.begin(), s.end(), 1)];
+  // ldpc_soft's profile on n = 1000: the syndrome of a single 1 at v has as many ones as v's column weight. With 600
+  // checks: 500 columns of weight 2, 300 of weight 3, 200 of weight 8 (the shares times n). With 400 checks a
+  // staircase holds only 399 weight-2 columns; the other 101 get weight 3.
+  for (const auto& [m, expected] : std::vector<std::pair<std::size_t, std::map<long, int>>>{
+           {600, {{2, 500}, {3, 300}, {8, 200}}}, {400, {{2, 399}, {3, 401}, {8, 200}}}}) {
+    const kg::ldpc_code code(1000, m, 5, kg::k_ldpc_soft_degrees);
+    std::map<long, int> weights;
+    // The weight-2 columns as edges between their two checks must form a forest: a cycle would be a codeword (a
+    // set of columns summing to zero) of that many bits. Union-find over the checks.
+    std::vector<std::size_t> root(m);
+    for (std::size_t c = 0; c < m; ++c) root[c] = c;
+    const auto find = [&](std::size_t c) {
+      while (root[c] != c) c = root[c] = root[root[c]];
+      return c;
+    };
+    int cycles = 0;
+    for (std::size_t v = 0; v < 1000; ++v) {
+      std::vector<std::uint8_t> x(1000, 0);
+      x[v] = 1;
+      const auto s = code.syndrome(x);
+      const long w = std::count(s.begin(), s.end(), 1);
+      ++weights[w];
+      if (w != 2) continue;
+      const auto a = find(static_cast<std::size_t>(std::find(s.begin(), s.end(), 1) - s.begin()));
+      const auto b = find(static_cast<std::size_t>(std::find(s.rbegin(), s.rend(), 1).base() - 1 - s.begin()));
+      if (a == b) ++cycles;
+      else root[a] = b;
+    }
+    EXPECT_EQ(weights, expected) << m;
+    EXPECT_EQ(cycles, 0) << m;
   }
-  EXPECT_EQ(weights, (std::map<long, int>{{2, 500}, {3, 300}, {8, 200}}));
 }
 
 TEST(ldpc, added_checks_keep_the_first_syndrome_and_have_the_row_weight) {
@@ -402,7 +422,7 @@ TEST(frames, round_trip_and_rejections) {
   bad[0] = 'X';
   EXPECT_THROW(kg::decode_header(bad.data(), 100, "peer"), physec::error);
   bad = f;
-  bad[4] = 3;  // this build speaks version 5
+  bad[4] = 3;  // this build speaks version 6
   try {
     kg::decode_header(bad.data(), 100, "peer");
     FAIL();
@@ -536,9 +556,10 @@ TEST(session, ldpc_soft_asks_for_more_syndrome_until_bob_decodes) {
   }
   EXPECT_GE(more, 1u);
   EXPECT_EQ(syndromes, more + 1);
-  // First syndrome 640 bits, then 32 per request; leakage = syndrome bits + one bit per request.
+  // First syndrome 640 bits, then 32 per request; leakage = syndrome bits + the 64-bit verification tag + one bit per
+  // request.
   syndrome_bits = 640 + 32 * more;
-  EXPECT_EQ(s.alice.cascade.leaked_bits, syndrome_bits + more);
+  EXPECT_EQ(s.alice.cascade.leaked_bits, syndrome_bits + 64 + more);
   EXPECT_EQ(s.bob.cascade.leaked_bits, s.alice.cascade.leaked_bits);
   EXPECT_EQ(s.alice.leaked_bits, s.alice.cascade.leaked_bits);
   // Not the whole string: the regular code of the same test above needed 700 checks for 2000 bits (0.35 per bit).

@@ -24,7 +24,7 @@ namespace physec::experiments {
 /// What `keygen run` adds to `keygen eval`'s config.
 struct keygen_run_options {
   keygen::chain_config chain;       ///< per-link KLT, allocation, H(X|E) calibration (features from the eval config)
-  keygen::agree_config agree;
+  keygen::agree_config agree = keygen::agree_config::for_chain();
   int probes_per_session = 0;       ///< test probes per session; 0 = all test probes of an SNR
   double probe_interval_s = 0.5e-3; ///< i.i.d. datasets only (no probe times): time per probe [s]
   int iid_permutations = 10000;     ///< SP 800-90B §5.1 shuffles on each SNR's calibration bits; 0: tests not run

@@ -59,6 +59,7 @@ struct cascade_stats {
   std::size_t nof_rounds = 0;        ///< query batches (round trips)
   std::size_t nof_corrections = 0;   ///< bits Bob flipped
   std::size_t first_block_bits = 0;  ///< k1
+  std::size_t nof_wrong_codewords = 0;  ///< LDPC: decodings that satisfied every check but not the verification tag
 };
 
 /// First-pass block size for an estimated error rate `p`.

@@ -28,10 +28,11 @@
 
 namespace physec::keygen {
 
-constexpr std::uint8_t k_protocol_version = 5;  ///< 2: amplify carries the finite-key inputs (issue #15); 3: Bob's
+constexpr std::uint8_t k_protocol_version = 6;  ///< 2: amplify carries the finite-key inputs (issue #15); 3: Bob's
                                                 ///< nonce in hello_ack, optional pre-shared key, accepted; 4: Cascade
                                                 ///< blocks capped at half the string; 5: ldpc_soft's irregular code,
-                                                ///< syndrome_more (rate-adaptive LDPC)
+                                                ///< syndrome_more (rate-adaptive LDPC); 6: the first syndrome
+                                                ///< carries a verification tag (agree.ldpc_verify_bits)
 constexpr std::size_t k_frame_header_bytes = 10;
 constexpr std::size_t k_default_max_message_bytes = 1 << 20;
 

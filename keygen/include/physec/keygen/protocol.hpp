@@ -51,6 +51,8 @@ struct agree_config {
   double ldpc_efficiency = 1.5;   ///< LDPC syndrome bits = ⌈f·n·h(p̂)⌉
   int ldpc_max_iterations = 100;  ///< belief-propagation iterations
   double ldpc_increment = 0.02;   ///< rate adaptation: checks added per syndrome_more, share of the first syndrome
+  int ldpc_verify_bits = 64;      ///< LDPC: Toeplitz-hash tag of Alice's string sent with the syndrome (leaked);
+                                  ///< Bob asks for more checks when his decoded string does not match it; 0: none
   int nof_sample_bits = 0;      ///< bits Alice reveals (then discards) for Bob to estimate the error rate; 0: the
                                 ///< calibrated error rate is used instead
   int eps_pa_log2 = 64;         ///< ε_PA = 2^−eps_pa_log2: the key's distance from uniform given Eve (and smoothing ε)
@@ -69,6 +71,10 @@ struct agree_config {
   /// the OS CSPRNG every session (deployments); any other value fixes it (reproducible experiments and tests).
   std::uint64_t public_seed = 0;
   void describe(config::schema& s);
+  /// The defaults of the chain commands (`keygen run`, `keygen agree`, quickstart), where Bob has his LLRs:
+  /// soft-decision LDPC at f = 1.1 with rate adaptation (docs/key-agreement.md: 1.7x Cascade's secret bits at 20 dB).
+  /// The struct's own defaults stay Cascade, which needs nothing but the two bit strings (Python's keygen.agree).
+  static agree_config for_chain();
 };
 
 /// The public calibration of a session's bits (secret_chain.hpp), the same at Alice and Bob.

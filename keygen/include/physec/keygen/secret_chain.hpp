@@ -77,7 +77,7 @@ struct chain_config {
                                     ///< raw (every feature), pca (fitted on Bob's calibration features only), dct
   double cca_ridge = 0.1;           ///< cca: each party's covariance + ridge·(mean variance)·I before whitening
   std::string correlation = "pearson";  ///< calibrated A-B correlation: pearson | rank (Spearman -> 2 sin(πρ_s/6))
-  int max_bits = 4;                 ///< most bits per coefficient
+  int max_bits = 6;                 ///< most bits per coefficient
   double min_correlation = 0.5;     ///< coefficients whose calibrated A-B correlation is below are dropped
   double leak_factor = 1.25;        ///< reconciliation leakage / h(p) assumed when choosing bit counts (Cascade)
   std::string allocation = "auto";  ///< bit counts for hard decisions (m·(1 − leak_factor·h(p_m)), Cascade, ldpc) or
