@@ -14,11 +14,13 @@ bool quiet() { return g_quiet; }
 
 void write_info(std::string_view line) {
   std::lock_guard<std::mutex> lock(g_mutex);
+  std::fflush(stdout);  // what the command printed so far comes first when both streams go to one file or pipe
   std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
 }
 
 void write_warning(std::string_view line) {
   std::lock_guard<std::mutex> lock(g_mutex);
+  std::fflush(stdout);
   std::fprintf(stderr, "warning: %.*s\n", static_cast<int>(line.size()), line.data());
 }
 

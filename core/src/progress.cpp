@@ -57,6 +57,7 @@ void progress::maybe_print(bool force) {
   if (terminal_) {
     if (!force && since_last < 0.1) return;
     const std::string line = format_line(label_, done, total_, unit_, std::max(elapsed, 1e-9));
+    std::fflush(stdout);
     std::fprintf(stderr, "\r%s\x1b[K", line.c_str());
     if (force) std::fputc('\n', stderr);
     std::fflush(stderr);
