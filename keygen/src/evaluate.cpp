@@ -36,6 +36,10 @@ void feature_config::describe(config::schema& s) {
         "probe: multiply the extrapolated slope by its Wiener gain max(0, 1 - noise/power), the noise from the lines' "
         "residuals (a noisy probe is averaged, a clean one extrapolated); false: the plain line")
       .source("ours");
+  s.add("normalise_power", normalise_power,
+        "probe: divide every probe by its RMS (RF gain mismatch and large-scale power cancel, and so does the "
+        "small-scale fading power); false keeps each probe's level")
+      .source("ours");
   s.add("nof_components", nof_components, "pca: principal components kept; dct: lowest coefficients kept per antenna pair and symbol")
       .range(1, 100000)
       .source("ours");
@@ -63,7 +67,7 @@ ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi, 
   ndarray<std::complex<float>> used = csi;
   if (cfg_.symbols == "probe") {
     used = denoise_probes(csi, static_cast<std::size_t>(cfg_.delay_taps), static_cast<std::size_t>(cfg_.delay_guard_taps),
-                          static_cast<double>(when) * cfg_.extrapolate_symbols, cfg_.shrink_slope);
+                          static_cast<double>(when) * cfg_.extrapolate_symbols, cfg_.shrink_slope, cfg_.normalise_power);
   } else if (cfg_.symbols == "first") {
     // Keep symbol 0: [n, alice_ant, bob_ant, sc, 1].
     shape_t s = csi.shape;

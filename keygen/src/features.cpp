@@ -33,7 +33,7 @@ ndarray<double> csi_features(const ndarray<std::complex<float>>& csi, const std:
 
 ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& csi, std::size_t nof_taps,
                                             std::size_t nof_guard_taps, double extrapolate_symbols,
-                                            bool shrink_slope) {
+                                            bool shrink_slope, bool normalise_power) {
   using cd = std::complex<double>;
   if (csi.rank() != 5)
     throw error("CSI must be [n, alice_ant, bob_ant, subcarriers, symbols]", {"", "denoise_probes", {}}, "rank 5",
@@ -113,7 +113,7 @@ ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& 
       }
     }
     const double rms = std::sqrt(power / static_cast<double>(pairs * K));
-    if (rms > 0)
+    if (normalise_power && rms > 0)
       for (std::size_t j = 0; j < pairs * K; ++j) out.ptr()[i * pairs * K + j] /= static_cast<float>(rms);
   }
   return out;

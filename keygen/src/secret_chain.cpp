@@ -18,6 +18,13 @@ void chain_config::describe(config::schema& s) {
         "parts after removing the probe's common phase: the relative phases are reciprocal) or amplitude |h|")
       .choices({"phase_aligned", "amplitude"})
       .source("issue #15; docs/key-agreement.md (more secret bits per realisation than amplitude at 10 and 20 dB)");
+  s.add("normalise_power", normalise_power, "replaces [features].normalise_power for the chain: true divides every "
+        "probe by its RMS, false keeps its level (the small-scale fading power is reciprocal: more shared bits)")
+      .source("ours (docs/key-agreement.md: false gives more secret bits per realisation at every SNR)");
+  s.add("standardise_per_party", standardise_per_party, "each party quantizes a coefficient standardised by its own "
+        "calibration mean and deviation, thresholds in standard units (a fixed gain mismatch between Alice's and "
+        "Bob's views, e.g. RF mismatch, cancels); false: both quantize the raw coefficient")
+      .source("ours");
   s.add("nof_components", nof_components, "KLT components considered per link").range(1, 4096).source("ours");
   s.add("transform", transform, "per-link decorrelation fitted on the calibration probes: klt (joint KLT of Alice's and "
         "Bob's features), cca (canonical correlation analysis of their KLT coefficients, one map per party), "
@@ -280,8 +287,15 @@ void coefficient_allocator::fit(const ndarray<double>& alice, const ndarray<doub
   bits_.clear();
   rho_.clear();
   thresholds_.clear();
+  per_party_ = cfg.standardise_per_party;
   for (std::size_t c = 0; c < pa.shape[1]; ++c) {
-    const auto a = column(pa, c), b = column(pb, c);
+    auto a = column(pa, c), b = column(pb, c);
+    const double ma = mean_of(a), sa = std::sqrt(std::max(variance_of(a), 1e-300));
+    const double mb = mean_of(b), sb = std::sqrt(std::max(variance_of(b), 1e-300));
+    if (per_party_) {
+      for (double& v : a) v = (v - ma) / sa;
+      for (double& v : b) v = (v - mb) / sb;
+    }
     const double rho = cfg.correlation == "rank" ? rank_correlation(a, b) : pearson(a, b);
     if (rho < cfg.min_correlation) continue;
     int best_m = 0;
@@ -319,10 +333,10 @@ void coefficient_allocator::fit(const ndarray<double>& alice, const ndarray<doub
       t.push_back(pooled[i0] * (1 - w) + pooled[i1] * w);
     }
     kept_.push_back(c);
-    mean_ka_.push_back(mean_of(a));
-    sd_ka_.push_back(std::sqrt(std::max(variance_of(a), 1e-300)));
-    mean_kb_.push_back(mean_of(b));
-    sd_kb_.push_back(std::sqrt(std::max(variance_of(b), 1e-300)));
+    mean_ka_.push_back(ma);
+    sd_ka_.push_back(sa);
+    mean_kb_.push_back(mb);
+    sd_kb_.push_back(sb);
     bits_.push_back(best_m);
     rho_.push_back(rho);
     thresholds_.push_back(std::move(t));
@@ -395,8 +409,11 @@ ndarray<double> coefficient_allocator::coefficients(const ndarray<double>& x, ch
 ndarray<double> coefficient_allocator::project(const ndarray<double>& x, chain_party p) const {
   const auto all = coefficients(x, p);
   ndarray<double> out({x.shape[0], kept_.size()});
+  const auto& mean = p == chain_party::alice ? mean_ka_ : mean_kb_;
+  const auto& sd = p == chain_party::alice ? sd_ka_ : sd_kb_;
   for (std::size_t i = 0; i < x.shape[0]; ++i)
-    for (std::size_t c = 0; c < kept_.size(); ++c) out(i, c) = all(i, kept_[c]);
+    for (std::size_t c = 0; c < kept_.size(); ++c)
+      out(i, c) = per_party_ ? (all(i, kept_[c]) - mean[c]) / sd[c] : all(i, kept_[c]);
   return out;
 }
 
@@ -423,12 +440,13 @@ std::vector<double> coefficient_allocator::llr(const ndarray<double>& y) const {
   for (std::size_t i = 0; i < y.shape[0]; ++i)
     for (std::size_t c = 0; c < kept_.size(); ++c) {
       const double rho = std::clamp(rho_[c], -0.999999, 0.999999), s = std::sqrt(1 - rho * rho);
-      const double yt = (y(i, c) - mean_kb_[c]) / sd_kb_[c];
+      // Standard units: project() standardised them already, else with the calibration means and deviations.
+      const double yt = per_party_ ? y(i, c) : (y(i, c) - mean_kb_[c]) / sd_kb_[c];
       const auto& t = thresholds_[c];
       std::vector<double> p0(static_cast<std::size_t>(bits_[c]), 1e-300), p1(p0);
       for (std::size_t l = 0; l <= t.size(); ++l) {
-        const double lo = l == 0 ? -inf : (t[l - 1] - mean_ka_[c]) / sd_ka_[c];
-        const double hi = l == t.size() ? inf : (t[l] - mean_ka_[c]) / sd_ka_[c];
+        const double lo = l == 0 ? -inf : per_party_ ? t[l - 1] : (t[l - 1] - mean_ka_[c]) / sd_ka_[c];
+        const double hi = l == t.size() ? inf : per_party_ ? t[l] : (t[l] - mean_ka_[c]) / sd_ka_[c];
         const double p = std::max(0.0, phi_cdf((hi - rho * yt) / s) - phi_cdf((lo - rho * yt) / s));
         const std::uint32_t g = gray_encode(static_cast<std::uint32_t>(l));
         for (int b = 0; b < bits_[c]; ++b) (((g >> b) & 1u) ? p1 : p0)[static_cast<std::size_t>(b)] += p;
@@ -566,6 +584,7 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
   feature_config fc = cfg.features;
   fc.method = "raw";
   fc.value = cfg.value;
+  fc.normalise_power = cfg.normalise_power;
   feature_pipeline features(fc);
   // Links: the dataset's link label, else one per (SNR, profile, delay spread, speed) setting.
   std::map<std::pair<double, std::string>, std::vector<std::size_t>> links;  // (snr, link key) -> probes in order

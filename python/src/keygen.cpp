@@ -85,17 +85,19 @@ void bind_keygen(py::module_& m) {
   m.def(
       "denoise_probes",
       [](const py::handle& csi, std::size_t nof_taps, std::size_t nof_guard_taps, double extrapolate_symbols,
-         bool shrink_slope) {
+         bool shrink_slope, bool normalise_power) {
         auto c = from_numpy<cfloat>(csi, "csi", 5, "[n, alice_ant, bob_ant, sc, sym]");
-        return to_numpy(
-            without_gil([&] { return pk::denoise_probes(c, nof_taps, nof_guard_taps, extrapolate_symbols, shrink_slope); }));
+        return to_numpy(without_gil([&] {
+          return pk::denoise_probes(c, nof_taps, nof_guard_taps, extrapolate_symbols, shrink_slope, normalise_power);
+        }));
       },
       py::arg("csi"), py::arg("nof_taps") = 6, py::arg("nof_guard_taps") = 2, py::arg("extrapolate_symbols") = 0.0,
-      py::arg("shrink_slope") = true,
+      py::arg("shrink_slope") = true, py::arg("normalise_power") = true,
       "Whole-probe denoising: CSI complex64 [n, alice_ant, bob_ant, sc, sym] -> complex64 [n, alice_ant, bob_ant, "
       "sc, 1]: symbols derotated to symbol 0 and averaged (extrapolate_symbols != 0: their straight line evaluated that "
       "many symbols past the centre, its slope shrunk by its Wiener gain unless shrink_slope is false), delay taps "
-      "0..nof_taps-1 and the last nof_guard_taps kept, normalised per probe to unit RMS.");
+      "0..nof_taps-1 and the last nof_guard_taps kept, normalised per probe to unit RMS unless normalise_power is false "
+      "(the key chain's default: the fading power is reciprocal).");
 
   py::class_<pk::feature_pipeline>(m, "FeaturePipeline",
                                    "One party's CSI complex [n, alice_ant, bob_ant, sc, sym] -> features float64 "

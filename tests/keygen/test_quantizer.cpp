@@ -170,3 +170,49 @@ TEST(allocation, soft_entropy_obeys_the_analytic_bounds) {
     EXPECT_EQ(kg::gray_bit_soft_entropy(1.0, m), 0.0) << m;
   }
 }
+
+// A fixed gain between the two views (e.g. RF mismatch when the probes keep their power): with per-party
+// standardisation both parties' levels and Bob's soft decisions follow Alice's; quantizing the raw coefficients on
+// pooled thresholds does not. Bob sees 1.25x Alice's values plus 1 % noise: ρ ≈ 0.9999, so at 4 bits per coefficient
+// a disagreement needs a threshold inside ~2.6 noise deviations (≈ 0.026 σ) of the value: at most 15 thresholds
+// × 0.4 density × 2·0.026 ≈ 0.3 of a value's 4 bits flip, i.e. ≤ 0.08 per bit; the raw coefficients are off by 0.25 of
+// their value, several level widths beyond 1 σ.
+TEST(allocation, per_party_standardisation_absorbs_a_gain_mismatch) {
+  physec::rng_stream rng(7);
+  const std::size_t n = 2000, d = 4;
+  const double sd[d] = {2.0, 1.4, 1.0, 0.7};
+  ndarray<double> alice({n, d}), bob({n, d});
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < d; ++j) {
+      alice(i, j) = sd[j] * rng.normal();
+      bob(i, j) = 1.25 * (alice(i, j) + 0.01 * sd[j] * rng.normal());
+    }
+  const auto disagreement = [&](bool per_party) {
+    kg::chain_config cfg;
+    cfg.value = "amplitude";
+    cfg.allocation = "hard";
+    cfg.max_bits = 4;
+    cfg.nof_components = static_cast<int>(d);
+    cfg.standardise_per_party = per_party;
+    kg::coefficient_allocator a;
+    a.fit(alice, bob, cfg);
+    EXPECT_EQ(a.bits_per_coefficient(), std::vector<int>(d, 4));
+    const auto ya = a.project(alice, kg::chain_party::alice), yb = a.project(bob, kg::chain_party::bob);
+    const auto ba = a.bits(a.levels(ya)), bb = a.bits(a.levels(yb));
+    const auto llr = a.llr(yb);
+    std::size_t hard = 0, soft = 0;
+    for (std::size_t i = 0; i < ba.size(); ++i) {
+      hard += ba[i] != bb[i];
+      soft += ba[i] != (llr[i] < 0);
+    }
+    return std::pair{static_cast<double>(hard) / static_cast<double>(ba.size()),
+                     static_cast<double>(soft) / static_cast<double>(ba.size())};
+  };
+  const auto [hard_std, soft_std] = disagreement(true);
+  const auto [hard_raw, soft_raw] = disagreement(false);
+  EXPECT_LT(hard_std, 0.08);
+  EXPECT_LT(2 * hard_std, hard_raw);
+  EXPECT_LT(soft_std, 0.08);
+  EXPECT_GT(hard_raw, 0.10) << hard_std;  // the raw coefficients' levels drift apart
+  EXPECT_LT(soft_raw, 0.08);  // the LLRs always standardised with each party's calibration moments
+}

@@ -35,6 +35,7 @@ struct feature_config {
   /// 7 = half the default 0.5 ms up/down gap (14 symbols at 30 kHz)
   double extrapolate_symbols = 7;
   bool shrink_slope = true;         ///< probe: the extrapolated slope times its Wiener gain (denoise_probes)
+  bool normalise_power = true;      ///< probe: divide every probe by its RMS (false: keep its fading power)
   int nof_components = 8;           ///< pca: kept principal components; dct: kept lowest coefficients per antenna pair
   void describe(config::schema& s);
 };

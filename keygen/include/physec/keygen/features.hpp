@@ -20,7 +20,8 @@ ndarray<double> csi_features(const ndarray<std::complex<float>>& csi, const std:
 /// reduction), and the average is taken to the delay domain (unitary DFT over the subcarriers), where only the taps
 /// 0..nof_taps-1 and the last nof_guard_taps (the leakage of early paths) are kept; back to frequency. Finally the
 /// probe is divided by its RMS over antenna pairs and subcarriers (per-probe normalisation: RF gain mismatch and
-/// large-scale power cancel). `nof_taps` = 0 keeps every tap.
+/// large-scale power cancel, and so does the small-scale fading power, a reciprocal quantity); `normalise_power` =
+/// false keeps the probe's level. `nof_taps` = 0 keeps every tap.
 ///
 /// `extrapolate_symbols` ≠ 0 replaces the average by the least-squares straight line through the derotated symbols
 /// (per subcarrier), evaluated that many symbol durations after the probe's centre (before it when negative). Across a
@@ -33,7 +34,7 @@ ndarray<double> csi_features(const ndarray<std::complex<float>>& csi, const std:
 /// (g → 0) and a clean one extrapolated (g → 1).
 ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& csi, std::size_t nof_taps,
                                             std::size_t nof_guard_taps, double extrapolate_symbols = 0,
-                                            bool shrink_slope = true);
+                                            bool shrink_slope = true, bool normalise_power = true);
 
 /// Removes the common phase of every probe, `[n, ...]` -> same shape: each probe is multiplied by conj(s)/|s| with
 /// s = Σ of its first `reference_len` entries (after denoise_probes: antenna pair 0's subcarriers, i.e. √K times its

@@ -70,6 +70,10 @@ struct chain_config {
                                     ///< not a config section: the commands copy their [features] here
   std::string value = "phase_aligned";  ///< the chain's per-coefficient value (replaces [features].value): phase_aligned
                                         ///< (Re/Im after removing the probe's common phase) or amplitude
+  bool normalise_power = false;     ///< the chain's [features].normalise_power (replaces it): false keeps each
+                                    ///< probe's fading power, a reciprocal quantity the per-probe RMS removes
+  bool standardise_per_party = true;  ///< each party quantizes its coefficient standardised by its own calibration
+                                      ///< mean and deviation (a fixed gain mismatch between the views cancels)
   int nof_components = 12;          ///< KLT components considered per link
   std::string transform = "klt";    ///< klt: the joint KLT's coefficients; cca: canonical variates of Alice's and Bob's
                                     ///< KLT coefficients (a map per party, ridge-regularised); key_encoder: the outputs
@@ -109,7 +113,8 @@ class coefficient_allocator {
   ndarray<double> standardised(const ndarray<double>& x) const;
   /// The learned map that transform = key_encoder applies to standardised().
   void set_learned_map(std::shared_ptr<const learned_map> map) { map_ = std::move(map); }
-  /// `[n, d]` of one party -> `[n, kept]`: its kept coefficients (KLT, or canonical variates with CCA).
+  /// `[n, d]` of one party -> `[n, kept]`: its kept coefficients (KLT, or canonical variates with CCA), each
+  /// standardised by the party's own calibration mean and deviation when chain.standardise_per_party.
   ndarray<double> project(const ndarray<double>& x, chain_party p) const;
   /// `[n, d]` of one party -> `[n, all]`: every coefficient the allocation considered (KLT or canonical variates).
   ndarray<double> coefficients(const ndarray<double>& x, chain_party p) const;
@@ -142,6 +147,7 @@ class coefficient_allocator {
   std::vector<int> bits_;
   std::vector<double> rho_;
   std::vector<double> mean_ka_, sd_ka_, mean_kb_, sd_kb_;  // per kept coefficient, calibration
+  bool per_party_ = false;               // project() standardises with them; thresholds in standard units
   std::vector<std::vector<double>> thresholds_;
 };
 
