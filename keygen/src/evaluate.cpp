@@ -36,6 +36,16 @@ void feature_config::describe(config::schema& s) {
         "probe: multiply the extrapolated slope by its Wiener gain max(0, 1 - noise/power), the noise from the lines' "
         "residuals (a noisy probe is averaged, a clean one extrapolated); false: the plain line")
       .source("ours");
+  s.add("slope_gains", slope_gains,
+        "probe, shrink_slope: tap (each delay tap's slope times its own Wiener gain, fitted on the party's calibration "
+        "probes: strong taps extrapolated, weak ones averaged) or probe (one gain per probe from its own lines)")
+      .choices({"tap", "probe"})
+      .source("ours (issue #15: the TDD gap)");
+  s.add("slope_features", slope_features,
+        "probe: append each kept delay tap's slope over the probe (Wiener-shrunk, scaled to its tap's power, fitted on "
+        "the calibration probes) to the features: the channel's drift, which both parties observe; value phase_aligned "
+        "or real_imag")
+      .source("ours (issue #15)");
   s.add("normalise_power", normalise_power,
         "probe: divide every probe by its RMS (RF gain mismatch and large-scale power cancel, and so does the "
         "small-scale fading power); false keeps each probe's level")
@@ -59,15 +69,67 @@ int eve_probe_when(const dataset::wiretap_data& d, std::size_t k, bool uplink) {
   return (near_alice != uplink) ? -1 : +1;
 }
 
+namespace {
+
+/// `slopes` `[n, pairs, K]` turned by each probe's common-phase rotation of align_common_phase(`values`, reference_len).
+ndarray<std::complex<float>> align_common_phase_as(ndarray<std::complex<float>> slopes, const ndarray<std::complex<float>>& values,
+                                                   std::size_t reference_len) {
+  const std::size_t n = values.shape[0], per = values.size() / std::max<std::size_t>(n, 1), m = slopes.size() / std::max<std::size_t>(n, 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::complex<double> s = 0;
+    for (std::size_t j = 0; j < reference_len && j < per; ++j) s += std::complex<double>(values.data[i * per + j]);
+    if (std::abs(s) == 0) continue;
+    const auto rot = std::complex<float>(std::conj(s) / std::abs(s));
+    for (std::size_t j = 0; j < m; ++j) slopes.data[i * m + j] *= rot;
+  }
+  return slopes;
+}
+
+/// Features `[n, d]` followed by Re and Im of the slope times its scale of every antenna pair's taps that the delay
+/// truncation keeps (the same columns for every party).
+ndarray<double> append_slope_features(const ndarray<double>& f, const ndarray<std::complex<float>>& slopes,
+                                      const std::vector<double>& scale, std::size_t nof_taps, std::size_t nof_guard_taps) {
+  const std::size_t n = f.shape[0], d = f.shape[1], K = slopes.shape[2], m = slopes.size() / std::max<std::size_t>(n, 1);
+  if (scale.size() != m)
+    throw error("slope scales fitted on CSI of another shape", {"", "features.slope_features", {}}, std::to_string(m),
+                std::to_string(scale.size()));
+  std::vector<std::size_t> cols;
+  for (std::size_t j = 0; j < m; ++j) {
+    const std::size_t l = j % K;
+    if (nof_taps == 0 || l < nof_taps || l + nof_guard_taps >= K) cols.push_back(j);
+  }
+  ndarray<double> out({n, d + 2 * cols.size()});
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t c = 0; c < d; ++c) out(i, c) = f(i, c);
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      const std::complex<double> v = std::complex<double>(slopes.data[i * m + cols[c]]) * scale[cols[c]];
+      out(i, d + 2 * c) = v.real();
+      out(i, d + 2 * c + 1) = v.imag();
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi, int when) const {
   if (when < -1 || when > 1)
     throw error("which probe of the TDD pair", {"", "when", {}}, "-1, 0 or +1", std::to_string(when));
   if (csi.rank() != 5)
     throw error("CSI must be [n, alice_ant, bob_ant, subcarriers, symbols]", {"", "features", {}}, "rank 5", shape_string(csi.shape));
-  ndarray<std::complex<float>> used = csi;
+  ndarray<std::complex<float>> used = csi, slopes;
+  // A line needs 3 symbols: probes of fewer have no slope features (the same for every party of a dataset).
+  const bool with_slopes = cfg_.slope_features && cfg_.symbols == "probe" && csi.rank() == 5 && csi.shape[4] > 2;
+  if (with_slopes && (cfg_.value == "amplitude" || cfg_.method == "dct"))
+    throw error("slope features are complex: they need value = phase_aligned or real_imag and method raw or pca",
+                {"", "features.slope_features", {}}, "false", "true with value = " + cfg_.value + ", method = " + cfg_.method);
+  if (with_slopes && slope_scale_.empty())
+    throw error("slope features are scaled on calibration probes: fit() the pipeline first", {"", "features.slope_features", {}},
+                "a fitted pipeline", "not fitted");
   if (cfg_.symbols == "probe") {
     used = denoise_probes(csi, static_cast<std::size_t>(cfg_.delay_taps), static_cast<std::size_t>(cfg_.delay_guard_taps),
-                          static_cast<double>(when) * cfg_.extrapolate_symbols, cfg_.shrink_slope, cfg_.normalise_power);
+                          static_cast<double>(when) * cfg_.extrapolate_symbols, cfg_.shrink_slope, cfg_.normalise_power,
+                          tap_gains_, with_slopes ? &slopes : nullptr);
   } else if (cfg_.symbols == "first") {
     // Keep symbol 0: [n, alice_ant, bob_ant, sc, 1].
     shape_t s = csi.shape;
@@ -80,9 +142,13 @@ ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi, 
     if (cfg_.symbols == "all")
       throw error("phase_aligned needs one value per subcarrier: every symbol has its own phase", {"", "features.value", {}},
                   "features.symbols = probe or first", "all");
+    if (with_slopes) slopes = align_common_phase_as(slopes, used, used.shape[3] * used.shape[4]);
     used = align_common_phase(used, used.shape[3] * used.shape[4]);
   }
   ndarray<double> f = csi_features(used, cfg_.value == "amplitude" ? "amplitude" : "real_imag");
+  if (with_slopes)
+    f = append_slope_features(f, slopes, slope_scale_, static_cast<std::size_t>(cfg_.delay_taps),
+                              static_cast<std::size_t>(cfg_.delay_guard_taps));
   if (cfg_.method != "dct") return f;
   // DCT along the subcarrier axis, per (antenna pair, symbol, real/imag part): reorder so subcarriers are last.
   const std::size_t n = used.shape[0], ue = used.shape[1], bs = used.shape[2], sc = used.shape[3], sym = used.shape[4];
@@ -104,6 +170,21 @@ ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi, 
 }
 
 void feature_pipeline::fit(const ndarray<std::complex<float>>& train_csi) {
+  tap_gains_.clear();
+  slope_scale_.clear();
+  if (cfg_.symbols == "probe" && train_csi.rank() == 5 && train_csi.shape[0] > 0 && train_csi.shape[4] > 2 &&
+      (cfg_.slope_features || (cfg_.shrink_slope && cfg_.slope_gains == "tap" && cfg_.extrapolate_symbols != 0))) {
+    const auto st = fit_probe_line_stats(train_csi, static_cast<std::size_t>(cfg_.delay_taps),
+                                         static_cast<std::size_t>(cfg_.delay_guard_taps));
+    if (cfg_.shrink_slope && cfg_.slope_gains == "tap" && cfg_.extrapolate_symbols != 0) tap_gains_ = st.gains;
+    if (cfg_.slope_features) {
+      // The LMMSE slope (gain times the estimate) brought to its tap's power, so that the KLT weighs the drift of a
+      // tap like its level; a tap whose slope is noise (gain 0) contributes a constant 0.
+      slope_scale_.assign(st.gains.size(), 0.0);
+      for (std::size_t j = 0; j < st.gains.size(); ++j)
+        if (st.slope_power[j] > 0) slope_scale_[j] = st.gains[j] * std::sqrt(st.mean_power[j] / st.slope_power[j]);
+    }
+  }
   if (cfg_.method != "pca") return;
   const ndarray<double> f = base(train_csi, +1);  // Bob's: the earlier (downlink) probe
   pca_.fit(f, std::min<std::size_t>(static_cast<std::size_t>(cfg_.nof_components), f.shape[1]));

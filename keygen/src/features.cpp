@@ -31,90 +31,174 @@ ndarray<double> csi_features(const ndarray<std::complex<float>>& csi, const std:
   throw error("unknown feature mode", {"", "features", {}}, "amplitude or real_imag", "\"" + mode + "\"");
 }
 
+namespace {
+
+using cd = std::complex<double>;
+
+/// One probe's derotated least-squares lines through its symbols, per antenna pair and delay tap (unitary DFT over the
+/// subcarriers): the mean and the slope of every tap, and the lines' residual sum of squares.
+class probe_lines {
+ public:
+  probe_lines(std::size_t pairs, std::size_t K, std::size_t T, bool line)
+      : pairs_(pairs), K_(K), T_(T), line_(line), roots_(K), y_(K * T), mean(pairs, std::vector<cd>(K)),
+        slope(pairs, std::vector<cd>(K)) {
+    for (std::size_t m = 0; m < K; ++m) roots_[m] = std::polar(1.0, 2.0 * pi * static_cast<double>(m) / static_cast<double>(K));
+  }
+  double mean_t() const { return 0.5 * static_cast<double>(T_ - 1); }
+  double sxx() const { return static_cast<double>(T_) * (static_cast<double>(T_) * static_cast<double>(T_) - 1.0) / 12.0; }
+  /// Fits probe `i` of `csi` [n, pairs, K, T] (flattened): mean, slope (taps) and rss.
+  void fit(const ndarray<std::complex<float>>& csi, std::size_t i) {
+    rss = 0;
+    std::vector<cd> m(K_), s(K_);
+    for (std::size_t p = 0; p < pairs_; ++p) {
+      const std::complex<float>* h = csi.ptr() + (i * pairs_ + p) * K_ * T_;  // [K, T]
+      for (std::size_t t = 0; t < T_; ++t) {
+        cd c = 0;
+        for (std::size_t k = 0; k < K_; ++k) c += cd(h[k * T_ + t]) * std::conj(cd(h[k * T_]));
+        const cd derot = std::abs(c) > 0 ? std::conj(c) / std::abs(c) : cd(1);
+        for (std::size_t k = 0; k < K_; ++k) y_[k * T_ + t] = cd(h[k * T_ + t]) * derot;
+      }
+      for (std::size_t k = 0; k < K_; ++k) {
+        cd a = 0, b = 0;
+        for (std::size_t t = 0; t < T_; ++t) {
+          a += y_[k * T_ + t];
+          b += y_[k * T_ + t] * (static_cast<double>(t) - mean_t());
+        }
+        m[k] = a / static_cast<double>(T_);
+        s[k] = line_ ? b / sxx() : cd(0);
+        if (line_)
+          for (std::size_t t = 0; t < T_; ++t) rss += std::norm(y_[k * T_ + t] - m[k] - s[k] * (static_cast<double>(t) - mean_t()));
+      }
+      dft(m, mean[p], true);
+      dft(s, slope[p], true);
+    }
+  }
+  /// The per-sample noise σ² of the last fit, from its lines' residuals (needs T > 2).
+  double noise() const { return rss / static_cast<double>(pairs_ * K_ * (T_ - 2)); }
+  /// Unitary DFT over the subcarriers (inverse: subcarriers -> delay taps).
+  void dft(const std::vector<cd>& x, std::vector<cd>& y, bool inverse) const {
+    const double scale = 1.0 / std::sqrt(static_cast<double>(K_));
+    for (std::size_t k = 0; k < K_; ++k) {
+      cd acc = 0;
+      for (std::size_t m = 0; m < K_; ++m) acc += x[m] * (inverse ? roots_[(k * m) % K_] : std::conj(roots_[(k * m) % K_]));
+      y[k] = acc * scale;
+    }
+  }
+
+ private:
+  std::size_t pairs_, K_, T_;
+  bool line_;
+  std::vector<cd> roots_, y_;
+
+ public:
+  std::vector<std::vector<cd>> mean, slope;  ///< [pairs][taps]
+  double rss = 0;
+};
+
+/// Whether tap l of K survives the truncation to taps 0..nof_taps-1 and the last nof_guard_taps (nof_taps = 0: all).
+bool tap_kept(std::size_t l, std::size_t K, std::size_t nof_taps, std::size_t nof_guard_taps) {
+  return nof_taps == 0 || l < nof_taps || l + nof_guard_taps >= K;
+}
+
+void check_probe_csi(const ndarray<std::complex<float>>& csi, std::size_t nof_taps, std::size_t nof_guard_taps, const char* who) {
+  if (csi.rank() != 5)
+    throw error("CSI must be [n, alice_ant, bob_ant, subcarriers, symbols]", {"", who, {}}, "rank 5", shape_string(csi.shape));
+  if (nof_taps + nof_guard_taps > csi.shape[3])
+    throw error("more delay taps kept than subcarriers", {"", "features.delay_taps", {}},
+                "taps + guard <= " + std::to_string(csi.shape[3]), std::to_string(nof_taps + nof_guard_taps));
+}
+
+}  // namespace
+
+probe_line_stats fit_probe_line_stats(const ndarray<std::complex<float>>& csi, std::size_t nof_taps,
+                                      std::size_t nof_guard_taps) {
+  check_probe_csi(csi, nof_taps, nof_guard_taps, "slope_tap_gains");
+  const std::size_t n = csi.shape[0], pairs = csi.shape[1] * csi.shape[2], K = csi.shape[3], T = csi.shape[4];
+  if (n == 0 || T < 3)
+    throw error("slope gains need probes of at least 3 symbols", {"", "slope_tap_gains", {}}, "n >= 1, T >= 3",
+                shape_string(csi.shape));
+  probe_lines lines(pairs, K, T, true);
+  probe_line_stats st;
+  st.mean_power.assign(pairs * K, 0.0);
+  st.slope_power.assign(pairs * K, 0.0);
+  st.gains.assign(pairs * K, 0.0);
+  double noise = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    lines.fit(csi, i);
+    noise += lines.noise();
+    for (std::size_t p = 0; p < pairs; ++p)
+      for (std::size_t l = 0; l < K; ++l) {
+        st.mean_power[p * K + l] += std::norm(lines.mean[p][l]) / static_cast<double>(n);
+        st.slope_power[p * K + l] += std::norm(lines.slope[p][l]) / static_cast<double>(n);
+      }
+  }
+  st.slope_noise = noise / static_cast<double>(n) / lines.sxx();  // per tap: σ²/Σ(t − t̄)²
+  for (std::size_t p = 0; p < pairs; ++p)
+    for (std::size_t l = 0; l < K; ++l) {
+      if (!tap_kept(l, K, nof_taps, nof_guard_taps)) continue;
+      const double q = std::max(0.0, st.slope_power[p * K + l] - st.slope_noise);
+      st.gains[p * K + l] = q > 0 ? q / (q + st.slope_noise) : 0.0;
+    }
+  return st;
+}
+
+std::vector<double> slope_tap_gains(const ndarray<std::complex<float>>& csi, std::size_t nof_taps, std::size_t nof_guard_taps) {
+  return fit_probe_line_stats(csi, nof_taps, nof_guard_taps).gains;
+}
+
 ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& csi, std::size_t nof_taps,
                                             std::size_t nof_guard_taps, double extrapolate_symbols,
-                                            bool shrink_slope, bool normalise_power) {
-  using cd = std::complex<double>;
-  if (csi.rank() != 5)
-    throw error("CSI must be [n, alice_ant, bob_ant, subcarriers, symbols]", {"", "denoise_probes", {}}, "rank 5",
-                shape_string(csi.shape));
+                                            bool shrink_slope, bool normalise_power, const std::vector<double>& tap_gains,
+                                            ndarray<std::complex<float>>* slopes) {
+  check_probe_csi(csi, nof_taps, nof_guard_taps, "denoise_probes");
   const std::size_t n = csi.shape[0], pairs = csi.shape[1] * csi.shape[2], K = csi.shape[3], T = csi.shape[4];
-  if (nof_taps + nof_guard_taps > K)
-    throw error("more delay taps kept than subcarriers", {"", "features.delay_taps", {}}, "taps + guard <= " + std::to_string(K),
-                std::to_string(nof_taps + nof_guard_taps));
+  const bool line = T > 2 && extrapolate_symbols != 0;
+  const bool per_tap = line && shrink_slope && !tap_gains.empty();
+  if (per_tap && tap_gains.size() != pairs * K)
+    throw error("one slope gain per antenna pair and delay tap", {"", "denoise_probes", {}},
+                std::to_string(pairs * K) + " gains", std::to_string(tap_gains.size()));
   shape_t out_shape = csi.shape;
   out_shape[4] = 1;
   ndarray<std::complex<float>> out(out_shape);
-  std::vector<cd> roots(K), taps(K);
-  const double mean_t = 0.5 * static_cast<double>(T - 1);
-  const double sxx = static_cast<double>(T) * (static_cast<double>(T) * static_cast<double>(T) - 1.0) / 12.0;
-  const bool line = T > 2 && extrapolate_symbols != 0;
   const std::size_t kept = nof_taps > 0 ? nof_taps + nof_guard_taps : K;
-  for (std::size_t m = 0; m < K; ++m) roots[m] = std::polar(1.0, 2.0 * pi * static_cast<double>(m) / static_cast<double>(K));
-  const auto dft = [&](const std::vector<cd>& x, std::vector<cd>& y, bool inverse) {
-    const double scale = 1.0 / std::sqrt(static_cast<double>(K));
-    for (std::size_t k = 0; k < K; ++k) {
-      cd acc = 0;
-      for (std::size_t m = 0; m < K; ++m) acc += x[m] * (inverse ? roots[(k * m) % K] : std::conj(roots[(k * m) % K]));
-      y[k] = acc * scale;
-    }
-  };
-  const auto truncate = [&](std::vector<cd>& x) {
-    if (nof_taps == 0) return;
-    dft(x, taps, true);
-    for (std::size_t l = nof_taps; l + nof_guard_taps < K; ++l) taps[l] = 0;
-    dft(taps, x, false);
-  };
-  std::vector<cd> y(K * T);                                // one antenna pair's derotated symbols [K, T]
-  std::vector<std::vector<cd>> mean(pairs, std::vector<cd>(K)), slope(pairs, std::vector<cd>(K));
+  probe_lines lines(pairs, K, T, line || slopes != nullptr);
+  if (slopes != nullptr) *slopes = ndarray<std::complex<float>>({n, pairs, K});
+  std::vector<cd> taps(K), freq(K);
   for (std::size_t i = 0; i < n; ++i) {
-    double rss = 0, slope_power = 0;
-    for (std::size_t p = 0; p < pairs; ++p) {
-      const std::complex<float>* h = csi.ptr() + (i * pairs + p) * K * T;  // [K, T]
-      for (std::size_t t = 0; t < T; ++t) {
-        cd c = 0;
-        for (std::size_t k = 0; k < K; ++k) c += cd(h[k * T + t]) * std::conj(cd(h[k * T]));
-        const cd derot = std::abs(c) > 0 ? std::conj(c) / std::abs(c) : cd(1);
-        for (std::size_t k = 0; k < K; ++k) y[k * T + t] = cd(h[k * T + t]) * derot;
-      }
-      auto &m = mean[p], &s = slope[p];
-      for (std::size_t k = 0; k < K; ++k) {
-        cd a = 0, b = 0;
-        for (std::size_t t = 0; t < T; ++t) {
-          a += y[k * T + t];
-          b += y[k * T + t] * (static_cast<double>(t) - mean_t);
-        }
-        m[k] = a / static_cast<double>(T);
-        s[k] = line ? b / sxx : cd(0);
-        if (line)
-          for (std::size_t t = 0; t < T; ++t) rss += std::norm(y[k * T + t] - m[k] - s[k] * (static_cast<double>(t) - mean_t));
-      }
-      truncate(m);
-      if (line) {
-        truncate(s);
-        for (const cd& v : s) slope_power += std::norm(v);
-      }
-    }
-    // The slope shrunk toward 0 by the share of its power that is not noise: σ² from the residuals of the lines,
-    // Var(slope) = σ²/Σ(t − t̄)² per subcarrier, times kept/K after the delay-domain truncation.
+    lines.fit(csi, i);
+    if (slopes != nullptr)
+      for (std::size_t p = 0; p < pairs; ++p)
+        for (std::size_t l = 0; l < K; ++l) (*slopes)(i, p, l) = std::complex<float>(lines.slope[p][l]);
+    // One gain per probe (without per-tap gains): the slope shrunk toward 0 by the share of its power that is not
+    // noise, σ² from the lines' residuals, Var(slope) = σ²/Σ(t − t̄)² per kept tap.
     double gain = 0;
-    if (line && slope_power > 0) {
-      const double noise = rss / static_cast<double>(pairs * K * (T - 2));
-      const double slope_noise = static_cast<double>(pairs * K) * noise / sxx * static_cast<double>(kept) / static_cast<double>(K);
-      gain = shrink_slope ? std::max(0.0, 1.0 - slope_noise / slope_power) : 1.0;
+    if (line && !per_tap) {
+      double slope_power = 0;
+      for (std::size_t p = 0; p < pairs; ++p)
+        for (std::size_t l = 0; l < K; ++l)
+          if (tap_kept(l, K, nof_taps, nof_guard_taps)) slope_power += std::norm(lines.slope[p][l]);
+      const double slope_noise = static_cast<double>(pairs * kept) * lines.noise() / lines.sxx();
+      gain = !shrink_slope ? 1.0 : slope_power > 0 ? std::max(0.0, 1.0 - slope_noise / slope_power) : 0.0;
     }
     double power = 0;
     for (std::size_t p = 0; p < pairs; ++p) {
+      for (std::size_t l = 0; l < K; ++l) {
+        const double g = per_tap ? tap_gains[p * K + l] : gain;
+        taps[l] = tap_kept(l, K, nof_taps, nof_guard_taps) ? lines.mean[p][l] + extrapolate_symbols * g * lines.slope[p][l] : cd(0);
+      }
+      lines.dft(taps, freq, false);
       std::complex<float>* o = out.ptr() + (i * pairs + p) * K;
       for (std::size_t k = 0; k < K; ++k) {
-        const cd v = mean[p][k] + extrapolate_symbols * gain * slope[p][k];
-        o[k] = std::complex<float>(v);
-        power += std::norm(v);
+        o[k] = std::complex<float>(freq[k]);
+        power += std::norm(freq[k]);
       }
     }
     const double rms = std::sqrt(power / static_cast<double>(pairs * K));
-    if (normalise_power && rms > 0)
+    if (normalise_power && rms > 0) {
       for (std::size_t j = 0; j < pairs * K; ++j) out.ptr()[i * pairs * K + j] /= static_cast<float>(rms);
+      if (slopes != nullptr)
+        for (std::size_t j = 0; j < pairs * K; ++j) slopes->data[i * pairs * K + j] /= static_cast<float>(rms);
+    }
   }
   return out;
 }

@@ -21,6 +21,11 @@ void chain_config::describe(config::schema& s) {
   s.add("normalise_power", normalise_power, "replaces [features].normalise_power for the chain: true divides every "
         "probe by its RMS, false keeps its level (the small-scale fading power is reciprocal: more shared bits)")
       .source("ours (docs/key-agreement.md: false gives more secret bits per realisation at every SNR)");
+  s.add("slope_features", slope_features, "replaces [features].slope_features for the chain: each kept delay tap's "
+        "slope over the probe (Wiener-shrunk, scaled to its tap's power on each party's calibration probes) joins the "
+        "KLT's input; the channel's drift within a probe is shared by both parties (value phase_aligned; amplitude "
+        "ignores it)")
+      .source("ours (docs/key-agreement.md: more secret bits per realisation at 10-30 dB)");
   s.add("standardise_per_party", standardise_per_party, "each party quantizes a coefficient standardised by its own "
         "calibration mean and deviation, thresholds in standard units (a fixed gain mismatch between Alice's and "
         "Bob's views, e.g. RF mismatch, cancels); false: both quantize the raw coefficient")
@@ -45,7 +50,7 @@ void chain_config::describe(config::schema& s) {
       .source("ours (docs/key-agreement.md: with allocation = soft, 6 is the measured choice)");
   s.add("min_correlation", min_correlation, "coefficients with a lower calibrated A-B correlation are dropped")
       .range(0.0, 1.0)
-      .source("ours");
+      .source("ours (docs/key-agreement.md: 0.7 with the slope features; 0.5 before)");
   s.add("leak_factor", leak_factor, "reconciliation leakage per bit / h(p) assumed when choosing bit counts")
       .range(1.0, 3.0)
       .source("docs/key-agreement.md (Cascade measured 1.15-1.28)");
@@ -235,7 +240,7 @@ void coefficient_allocator::fit(const ndarray<double>& alice, const ndarray<doub
     // Canonical correlation analysis (Hotelling 1936) of the two parties' KLT coefficients: whiten each with its
     // ridge-regularised covariance, SVD of the whitened cross-covariance; the singular values are the canonical
     // correlations, each party gets its own map (absorbing a fixed linear map between their views, e.g. RF mismatch).
-    const auto ka = klt_.transform(alice), kb = klt_.transform(bob);
+    const auto ka = klt_transform(alice), kb = klt_transform(bob);
     const auto q = static_cast<Eigen::Index>(ka.shape[1]);
     Eigen::MatrixXd A(static_cast<Eigen::Index>(n), q), B(static_cast<Eigen::Index>(n), q);
     for (std::size_t i = 0; i < n; ++i)
@@ -343,6 +348,32 @@ void coefficient_allocator::fit(const ndarray<double>& alice, const ndarray<doub
   }
 }
 
+namespace {
+
+/// `[n, d]` -> its first `lead` columns and the rest.
+std::pair<ndarray<double>, ndarray<double>> split_columns(const ndarray<double>& x, std::size_t lead) {
+  const std::size_t n = x.shape[0], d = x.shape[1];
+  ndarray<double> a({n, lead}), b({n, d - lead});
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t c = 0; c < d; ++c) (c < lead ? a(i, c) : b(i, c - lead)) = x(i, c);
+  return {std::move(a), std::move(b)};
+}
+
+}  // namespace
+
+ndarray<double> coefficient_allocator::klt_transform(const ndarray<double>& x) const {
+  const std::size_t d = x.shape[1];
+  if (trailing_ == 0 || trailing_ >= d) return klt_.transform(x);
+  const auto [lead, trail] = split_columns(x, d - trailing_);
+  const auto a = klt_.transform(lead), b = klt_trailing_.transform(trail);
+  ndarray<double> out({x.shape[0], a.shape[1] + b.shape[1]});
+  for (std::size_t i = 0; i < x.shape[0]; ++i) {
+    for (std::size_t c = 0; c < a.shape[1]; ++c) out(i, c) = a(i, c);
+    for (std::size_t c = 0; c < b.shape[1]; ++c) out(i, a.shape[1] + c) = b(i, c);
+  }
+  return out;
+}
+
 void coefficient_allocator::fit_klt(const ndarray<double>& alice, const ndarray<double>& bob, const chain_config& cfg) {
   if (alice.shape != bob.shape || alice.rank() != 2 || alice.shape[0] < 3)
     throw error("calibration features of Alice and Bob must be [n >= 3, d], the same shape", {"", "calibration", {}},
@@ -352,14 +383,23 @@ void coefficient_allocator::fit_klt(const ndarray<double>& alice, const ndarray<
   std::copy(alice.data.begin(), alice.data.end(), both.data.begin());
   std::copy(bob.data.begin(), bob.data.end(), both.data.begin() + static_cast<std::ptrdiff_t>(n * d));
   nof_components_ = std::min<std::size_t>({static_cast<std::size_t>(cfg.nof_components), d, 2 * n - 1});
-  klt_.fit(both, nof_components_);
-  const auto k = klt_.transform(both);
+  const std::size_t trailing = trailing_ < d ? trailing_ : 0;
+  if (trailing > 0) {
+    const auto [lead, trail] = split_columns(both, d - trailing);
+    const std::size_t q = nof_components_;
+    nof_components_ = std::min(q, d - trailing);
+    klt_.fit(lead, nof_components_);
+    klt_trailing_.fit(trail, std::min(q, trailing));
+  } else {
+    klt_.fit(both, nof_components_);
+  }
+  const auto k = klt_transform(both);
   klt_sd_.assign(k.shape[1], 0.0);
   for (std::size_t c = 0; c < k.shape[1]; ++c) klt_sd_[c] = std::sqrt(std::max(variance_of(column(k, c)), 1e-300));
 }
 
 ndarray<double> coefficient_allocator::standardised(const ndarray<double>& x) const {
-  auto k = klt_.transform(x);
+  auto k = klt_transform(x);
   for (std::size_t i = 0; i < k.shape[0]; ++i)
     for (std::size_t c = 0; c < k.shape[1]; ++c) k(i, c) /= klt_sd_[c];
   return k;
@@ -391,7 +431,7 @@ ndarray<double> coefficient_allocator::coefficients(const ndarray<double>& x, ch
   if (transform_ == "dct")  // along the concatenated antenna pairs' subcarriers (one pair by default)
     return interleaved_ ? dct_of_interleaved(x, nof_components_) : dct_features(x, std::min(nof_components_, x.shape[1]));
   if (transform_ == "key_encoder") return map_->apply(standardised(x));
-  auto k = klt_.transform(x);
+  auto k = klt_transform(x);
   if (!cca_) return k;
   const std::size_t q = k.shape[1];
   const auto& w = p == chain_party::alice ? w_a_ : w_b_;
@@ -585,7 +625,7 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
   fc.method = "raw";
   fc.value = cfg.value;
   fc.normalise_power = cfg.normalise_power;
-  feature_pipeline features(fc);
+  fc.slope_features = cfg.slope_features && cfg.value == "phase_aligned";
   // Links: the dataset's link label, else one per (SNR, profile, delay spread, speed) setting.
   std::map<std::pair<double, std::string>, std::vector<std::size_t>> links;  // (snr, link key) -> probes in order
   for (std::size_t i = 0; i < d.nof_probes(); ++i) {
@@ -606,9 +646,30 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
       out[d.split[i] == dataset::split_label::train ? 0 : d.split[i] == dataset::split_label::validation ? 1 : 2].push_back(i);
     return out;
   };
+  // The slope features' columns (the last of each feature vector): their own KLT block (set_trailing_block).
+  const std::size_t nof_slope_columns = [&]() -> std::size_t {
+    if (!fc.slope_features || d.alice.rank() != 5 || d.alice.shape[4] < 3 || (cfg.transform != "klt" && cfg.transform != "cca" && cfg.transform != "key_encoder"))
+      return 0;
+    const std::size_t K = d.alice.shape[3], taps = static_cast<std::size_t>(fc.delay_taps);
+    const std::size_t kept = taps == 0 ? K : std::min(K, taps + static_cast<std::size_t>(fc.delay_guard_taps));
+    return 2 * d.alice.shape[1] * d.alice.shape[2] * kept;
+  }();
+  // Each observation (Alice, Bob, each of Eve's) has its own feature pipeline per link, fitted on its own calibration
+  // probes (the per-tap slope gains): use_link() starts a link, and a pipeline is fitted the first time it is used.
+  std::map<const csi_t*, feature_pipeline> pipes;
+  const std::vector<std::size_t>* calibration = nullptr;
+  const auto use_link = [&](const std::vector<std::size_t>& tr) {
+    pipes.clear();
+    calibration = &tr;
+  };
   // Features of probes s of one observation; `when`: +1 the earlier (downlink) probe of the TDD pair, −1 the later.
   const auto sel = [&](const csi_t& csi, const std::vector<std::size_t>& s, int when) {
-    return features.transform(dataset::select_probes(csi, s), when);
+    auto it = pipes.find(&csi);
+    if (it == pipes.end()) {
+      it = pipes.emplace(&csi, feature_pipeline(fc)).first;
+      if (calibration != nullptr && !calibration->empty()) it->second.fit(dataset::select_probes(csi, *calibration));
+    }
+    return it->second.transform(dataset::select_probes(csi, s), when);
   };
   const auto sel_a = [&](const std::vector<std::size_t>& s) { return sel(d.alice, s, -1); };  // Alice: the uplink
   const auto sel_b = [&](const std::vector<std::size_t>& s) { return sel(d.bob, s, +1); };    // Bob: the downlink
@@ -630,7 +691,9 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
       const auto parts = split_of(idx);
       const auto &tr = parts[0], &va = parts[1], &te = parts[2];
       if (te.empty() || tr.size() < 3 || va.size() < 2) continue;
+      use_link(tr);
       coefficient_allocator a;
+      a.set_trailing_block(nof_slope_columns);
       const auto fa_tr = sel_a(tr), fb_tr = sel_b(tr);
       a.fit_klt(fa_tr, fb_tr, cfg);
       learned_map_link l;
@@ -670,6 +733,7 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
     g.eve.resize(d.nof_eve());
     if (g.probe_offsets.empty()) g.probe_offsets.push_back(0);
     if (te.empty()) continue;
+    use_link(tr);
     chain_link_row row;
     row.profile = d.profile[idx.front()];
     row.snr_dB = snr;
@@ -684,6 +748,7 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
       row.realisations_per_probe = std::isfinite(t_coh) && t_coh > 0 ? std::min(1.0, row.probe_interval_s / t_coh) : 0.0;
     }
     coefficient_allocator alloc;
+    alloc.set_trailing_block(nof_slope_columns);
     const auto map = maps.find(key);
     if (map != maps.end()) alloc.set_learned_map(map->second);
     const bool calibrated = tr.size() >= 3 && (cfg.transform != "key_encoder" || map != maps.end());

@@ -85,19 +85,31 @@ void bind_keygen(py::module_& m) {
   m.def(
       "denoise_probes",
       [](const py::handle& csi, std::size_t nof_taps, std::size_t nof_guard_taps, double extrapolate_symbols,
-         bool shrink_slope, bool normalise_power) {
+         bool shrink_slope, bool normalise_power, const std::vector<double>& tap_gains) {
         auto c = from_numpy<cfloat>(csi, "csi", 5, "[n, alice_ant, bob_ant, sc, sym]");
         return to_numpy(without_gil([&] {
-          return pk::denoise_probes(c, nof_taps, nof_guard_taps, extrapolate_symbols, shrink_slope, normalise_power);
+          return pk::denoise_probes(c, nof_taps, nof_guard_taps, extrapolate_symbols, shrink_slope, normalise_power,
+                                    tap_gains);
         }));
       },
       py::arg("csi"), py::arg("nof_taps") = 6, py::arg("nof_guard_taps") = 2, py::arg("extrapolate_symbols") = 0.0,
-      py::arg("shrink_slope") = true, py::arg("normalise_power") = true,
+      py::arg("shrink_slope") = true, py::arg("normalise_power") = true, py::arg("tap_gains") = std::vector<double>{},
       "Whole-probe denoising: CSI complex64 [n, alice_ant, bob_ant, sc, sym] -> complex64 [n, alice_ant, bob_ant, "
       "sc, 1]: symbols derotated to symbol 0 and averaged (extrapolate_symbols != 0: their straight line evaluated that "
       "many symbols past the centre, its slope shrunk by its Wiener gain unless shrink_slope is false), delay taps "
       "0..nof_taps-1 and the last nof_guard_taps kept, normalised per probe to unit RMS unless normalise_power is false "
-      "(the key chain's default: the fading power is reciprocal).");
+      "(the key chain's default: the fading power is reciprocal); tap_gains (slope_tap_gains) shrinks each delay "
+      "tap's slope by its own gain instead of one per probe.");
+  m.def(
+      "slope_tap_gains",
+      [](const py::handle& csi, std::size_t nof_taps, std::size_t nof_guard_taps) {
+        auto c = from_numpy<cfloat>(csi, "csi", 5, "[n, alice_ant, bob_ant, sc, sym]");
+        py::gil_scoped_release release;
+        return pk::slope_tap_gains(c, nof_taps, nof_guard_taps);
+      },
+      py::arg("csi"), py::arg("nof_taps") = 6, py::arg("nof_guard_taps") = 2,
+      "Per antenna pair and delay tap (DFT order), the Wiener gain q/(q + N) of the slope of denoise_probes, fitted on "
+      "one party's probes of one channel (its calibration probes): list of pairs * sc floats, 0 for cut taps.");
 
   py::class_<pk::feature_pipeline>(m, "FeaturePipeline",
                                    "One party's CSI complex [n, alice_ant, bob_ant, sc, sym] -> features float64 "
@@ -114,7 +126,8 @@ void bind_keygen(py::module_& m) {
             py::gil_scoped_release release;
             p.fit(c);
           },
-          py::arg("train_csi"), "Fits on Bob's training CSI (PCA directions; raw and DCT have nothing to fit).")
+          py::arg("train_csi"), "Fits on Bob's training CSI: the per-tap slope gains (features.slope_gains = tap) and slope-feature scales, "
+          "and the PCA directions.")
       .def(
           "transform",
           [](const pk::feature_pipeline& p, const py::handle& csi, int when) {

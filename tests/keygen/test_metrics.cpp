@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "physec/core/error.hpp"
+#include "physec/core/rng.hpp"
+#include "physec/core/units.hpp"
 #include "physec/keygen/evaluate.hpp"
 #include "physec/keygen/features.hpp"
 #include "physec/keygen/metrics.hpp"
@@ -186,6 +188,92 @@ TEST(features, extrapolated_slope_is_shrunk_by_its_wiener_gain) {
     EXPECT_NEAR(out.data[0].real(), l0 / rms, 1e-5) << "shrink " << shrink;
     EXPECT_NEAR(out.data[1].real(), l1 / rms, 1e-5) << "shrink " << shrink;
   }
+}
+
+TEST(features, tap_slope_gains_are_the_wiener_gains_of_each_tap) {
+  // Two probes, one pair, K = 4, T = 14, all values real: y_kt = A + b_i (t − t̄) + u_i (t − t̄) cos(2πk/K) + e_t, e_t =
+  // c ((t − t̄)² − v) orthogonal to 1 and (t − t̄). The lines are exact, so (unitary DFT) tap 0's slope is √K b_i,
+  // taps 1 and 3 each √K u_i/2, tap 2's 0; RSS_i = K Σ e_t²; σ² = RSS/(K (T − 2)) and N = σ²/Sxx; q_l = mean |slope_l|²
+  // − N and g_l = q_l/(q_l + N), by the definition. nof_taps 2 + 1 guard tap keep taps 0, 1 and 3; tap 2 is cut.
+  const std::size_t K = 4, T = 14;
+  const double A = 5.0, b[2] = {0.04, -0.02}, u[2] = {0.03, 0.05}, c = 0.01, mean_t = 6.5;
+  const double sxx = 14.0 * (14.0 * 14.0 - 1.0) / 12.0;
+  double v = 0, e2 = 0;
+  for (std::size_t t = 0; t < T; ++t) v += (t - mean_t) * (t - mean_t) / static_cast<double>(T);
+  ndarray<std::complex<float>> csi({2, 1, 1, K, T});
+  for (std::size_t t = 0; t < T; ++t) {
+    const double e = c * ((t - mean_t) * (t - mean_t) - v), x = static_cast<double>(t) - mean_t;
+    e2 += e * e;
+    for (std::size_t i = 0; i < 2; ++i)
+      for (std::size_t k = 0; k < K; ++k)
+        csi.data[(i * K + k) * T + t] = std::complex<float>(
+            static_cast<float>(A + b[i] * x + u[i] * x * std::cos(2.0 * physec::pi * static_cast<double>(k) / K) + e), 0.0f);
+  }
+  const double noise = (static_cast<double>(K) * e2 / static_cast<double>(K * (T - 2))) / sxx;
+  const auto gain = [&](double q) { return q > 0 ? q / (q + noise) : 0.0; };
+  const double q0 = static_cast<double>(K) * (b[0] * b[0] + b[1] * b[1]) / 2 - noise;
+  const double q1 = static_cast<double>(K) * (u[0] * u[0] + u[1] * u[1]) / 8 - noise;
+  ASSERT_GT(gain(q0), 0.1);
+  ASSERT_LT(gain(q1), 0.99);
+  const auto g = kg::slope_tap_gains(csi, 2, 1);
+  ASSERT_EQ(g.size(), K);
+  EXPECT_NEAR(g[0], gain(q0), 1e-4);
+  EXPECT_NEAR(g[1], gain(q1), 1e-4);
+  EXPECT_NEAR(g[3], gain(q1), 1e-4);
+  EXPECT_EQ(g[2], 0.0);
+  // denoise_probes with these gains: tap l of the output is mean_l + x g_l slope_l (no normalisation, every tap kept
+  // here), so subcarrier k is A + x (g_0 b + g_1 u cos(2πk/K)) at probe 0 (the zero-mean e_t drops out of the mean).
+  const double x = 7.0;
+  const auto out = kg::denoise_probes(csi, 2, 1, x, true, false, g);
+  for (std::size_t k = 0; k < K; ++k) {
+    const double want = A + x * (g[0] * b[0] + g[1] * u[0] * std::cos(2.0 * physec::pi * static_cast<double>(k) / K));
+    EXPECT_NEAR(out.data[k].real(), want, 1e-4) << "k " << k;
+  }
+}
+
+TEST(features, slope_features_are_invariant_to_the_common_phase_and_need_a_fit) {
+  // A probe whose taps drift, seen twice under two LO phases (a common rotation of every entry): the phase-aligned
+  // values and the slope features (rotated by the same common phase) are identical, and the slopes are not all zero.
+  const std::size_t K = 8, T = 14;
+  physec::rng_stream rng(11);
+  ndarray<std::complex<float>> base({6, 1, 1, K, T});
+  for (std::size_t i = 0; i < 6; ++i) {
+    std::vector<std::complex<double>> h0(3), dh(3);
+    for (std::size_t l = 0; l < 3; ++l) {
+      h0[l] = {rng.normal() + 2.0 * (l == 0), rng.normal()};
+      dh[l] = {0.05 * rng.normal(), 0.05 * rng.normal()};
+    }
+    for (std::size_t k = 0; k < K; ++k)
+      for (std::size_t t = 0; t < T; ++t) {
+        std::complex<double> y = 0;
+        for (std::size_t l = 0; l < 3; ++l)
+          y += (h0[l] + dh[l] * static_cast<double>(t)) * std::polar(1.0, -2.0 * physec::pi * static_cast<double>(k * l) / K);
+        base.data[((i * K) + k) * T + t] = std::complex<float>(y + 1e-3 * std::complex<double>(rng.normal(), rng.normal()));
+      }
+  }
+  ndarray<std::complex<float>> turned = base;
+  for (auto& z : turned.data) z *= std::polar(1.0f, 2.1f);
+  kg::feature_config cfg;
+  cfg.value = "phase_aligned";
+  cfg.normalise_power = false;
+  cfg.slope_features = true;
+  cfg.delay_taps = 3;
+  cfg.delay_guard_taps = 0;
+  kg::feature_pipeline unfitted(cfg);
+  EXPECT_THROW(unfitted.transform(base, +1), physec::error);
+  kg::feature_pipeline p(cfg), q(cfg);
+  p.fit(base);
+  q.fit(turned);
+  const auto a = p.transform(base, +1), b = q.transform(turned, +1);
+  ASSERT_EQ(a.shape, (physec::shape_t{6, 2 * K + 2 * 3}));
+  ASSERT_EQ(a.shape, b.shape);
+  double slope_power = 0;
+  for (std::size_t i = 0; i < 6; ++i)
+    for (std::size_t c = 0; c < a.shape[1]; ++c) {
+      EXPECT_NEAR(a(i, c), b(i, c), 1e-3 * (1 + std::abs(a(i, c)))) << "probe " << i << " column " << c;
+      if (c >= 2 * K) slope_power += a(i, c) * a(i, c);
+    }
+  EXPECT_GT(slope_power, 1e-3);
 }
 
 TEST(features, a_probe_outside_the_tdd_pair_is_refused_by_name) {

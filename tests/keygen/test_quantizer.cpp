@@ -216,3 +216,45 @@ TEST(allocation, per_party_standardisation_absorbs_a_gain_mismatch) {
   EXPECT_GT(hard_raw, 0.10) << hard_std;  // the raw coefficients' levels drift apart
   EXPECT_LT(soft_raw, 0.08);  // the LLRs always standardised with each party's calibration moments
 }
+
+TEST(allocation, a_trailing_block_gets_its_own_klt) {
+  // Features [level, level, drift, drift] with equal variances: a joint KLT may mix a level with a drift (degenerate
+  // eigenvalues); with the last two columns as a block of their own, the first block's coefficients depend on the
+  // first two columns only and the second block's on the last two only.
+  physec::rng_stream rng(3);
+  const std::size_t n = 400;
+  ndarray<double> alice({n, 4}), bob({n, 4});
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < 4; ++j) {
+      alice(i, j) = rng.normal();
+      bob(i, j) = alice(i, j) + 0.05 * rng.normal();
+    }
+  kg::chain_config cfg;
+  cfg.value = "amplitude";
+  cfg.nof_components = 2;
+  kg::coefficient_allocator a;
+  a.set_trailing_block(2);
+  a.fit(alice, bob, cfg);
+  ndarray<double> moved_lead = alice, moved_trail = alice;
+  for (std::size_t i = 0; i < n; ++i) {
+    moved_lead(i, 0) += 1.0;
+    moved_trail(i, 3) += 1.0;
+  }
+  const auto k = a.project_all(alice), kl = a.project_all(moved_lead), kt = a.project_all(moved_trail);
+  ASSERT_EQ(k.shape, (physec::shape_t{n, 4}));  // 2 components per block
+  double lead_to_trail = 0, trail_to_lead = 0, lead_to_lead = 0, trail_to_trail = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t c = 0; c < 2; ++c) {
+      lead_to_lead += std::abs(kl(i, c) - k(i, c));
+      trail_to_lead += std::abs(kt(i, c) - k(i, c));
+    }
+    for (std::size_t c = 2; c < 4; ++c) {
+      lead_to_trail += std::abs(kl(i, c) - k(i, c));
+      trail_to_trail += std::abs(kt(i, c) - k(i, c));
+    }
+  }
+  EXPECT_EQ(lead_to_trail, 0.0);
+  EXPECT_EQ(trail_to_lead, 0.0);
+  EXPECT_GT(lead_to_lead, 0.5 * static_cast<double>(n));  // a unit shift moves the block's coefficients by ~1
+  EXPECT_GT(trail_to_trail, 0.5 * static_cast<double>(n));
+}

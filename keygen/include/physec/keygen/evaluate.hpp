@@ -35,7 +35,12 @@ struct feature_config {
   /// 7 = half the default 0.5 ms up/down gap (14 symbols at 30 kHz)
   double extrapolate_symbols = 7;
   bool shrink_slope = true;         ///< probe: the extrapolated slope times its Wiener gain (denoise_probes)
+  std::string slope_gains = "tap";  ///< shrink_slope: tap (one gain per delay tap, slope_tap_gains fitted on the probes
+                                    ///< fit() sees; one per probe before fit()) | probe (one per probe, its own lines)
   bool normalise_power = true;      ///< probe: divide every probe by its RMS (false: keep its fading power)
+  bool slope_features = false;      ///< probe: append every kept tap's slope (Wiener-shrunk, scaled to its tap's power;
+                                    ///< fitted by fit()) to the features: the channel's drift within the probe, which
+                                    ///< both parties observe (probes of 3 symbols or more)
   int nof_components = 8;           ///< pca: kept principal components; dct: kept lowest coefficients per antenna pair
   void describe(config::schema& s);
 };
@@ -59,7 +64,8 @@ int eve_probe_when(const dataset::wiretap_data& d, std::size_t k, bool uplink = 
 class feature_pipeline {
  public:
   explicit feature_pipeline(feature_config cfg) : cfg_(std::move(cfg)) {}
-  /// Fits on Bob's training CSI (PCA directions; nothing to fit for raw and DCT).
+  /// Fits on one party's training CSI (Bob's, or each party its own in the key chain): the per-tap slope gains
+  /// (symbols = probe, slope_gains = tap, a line extrapolated) and the PCA directions.
   void fit(const ndarray<std::complex<float>>& train_csi);
   /// `when`: which probe of the TDD pair `csi` is — +1 the earlier (downlink: Bob's, and Eve's of Alice's probe when
   /// she stands near Bob), −1 the later (uplink: Alice's), 0 neither; it signs `extrapolate_symbols`.
@@ -69,6 +75,8 @@ class feature_pipeline {
   ndarray<double> base(const ndarray<std::complex<float>>& csi, int when) const;
   feature_config cfg_;
   pca pca_;
+  std::vector<double> tap_gains_;    ///< slope_tap_gains of the training CSI (empty: not fitted or not used)
+  std::vector<double> slope_scale_;  ///< slope_features: per antenna pair and tap, gain·sqrt(mean power / slope power)
 };
 
 /// One row: the test probes at one SNR, against Eve at one position.

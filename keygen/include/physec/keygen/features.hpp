@@ -4,6 +4,7 @@
 
 #include <complex>
 #include <string>
+#include <vector>
 
 #include "physec/core/ndarray.hpp"
 
@@ -31,10 +32,29 @@ ndarray<double> csi_features(const ndarray<std::complex<float>>& csi, const std:
 /// truncation as the mean) is multiplied by g = max(0, 1 − N/P) per probe, P its power summed over antenna pairs and
 /// subcarriers and N that sum's noise part, pairs·K·σ²/Σ(t − t̄)²·kept/K with σ² from the lines' residuals
 /// (RSS/(pairs·K·(T − 2))): the Wiener gain of the slope, so a probe whose drift is buried in noise is averaged
-/// (g → 0) and a clean one extrapolated (g → 1).
+/// (g → 0) and a clean one extrapolated (g → 1). With `tap_gains` (from slope_tap_gains, `[pairs·K]`) each delay tap's
+/// slope is multiplied by its own gain instead: strong taps, whose drift stands far above the noise, are extrapolated
+/// and weak ones averaged, which one gain per probe cannot do. `slopes`, when given, receives every probe's line
+/// slopes per antenna pair and delay tap, `[n, pairs, K]` (unitary DFT over the subcarriers, DFT order, untruncated,
+/// per symbol, in the probe's derotated frame; divided by the probe's RMS too when `normalise_power`).
 ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& csi, std::size_t nof_taps,
                                             std::size_t nof_guard_taps, double extrapolate_symbols = 0,
-                                            bool shrink_slope = true, bool normalise_power = true);
+                                            bool shrink_slope = true, bool normalise_power = true,
+                                            const std::vector<double>& tap_gains = {},
+                                            ndarray<std::complex<float>>* slopes = nullptr);
+
+/// The Wiener gain of each delay tap's slope for denoise_probes, from one party's probes of one channel (its
+/// calibration probes): per antenna pair and tap l (unitary DFT over the subcarriers, DFT order), g_l = q_l/(q_l + N)
+/// with N = σ²/Σ(t − t̄)² the slope's noise (σ² the mean per-sample noise from the lines' residuals) and q_l =
+/// max(0, mean |slope_l|² − N) its signal power; 0 for the taps the truncation cuts. `[pairs·K]`; needs T ≥ 3.
+/// What slope_tap_gains measures, per antenna pair and tap (`[pairs·K]` each): the mean power of the lines' means and
+/// slopes over the probes, the slope noise N, and the gains.
+struct probe_line_stats {
+  std::vector<double> mean_power, slope_power, gains;
+  double slope_noise = 0;
+};
+probe_line_stats fit_probe_line_stats(const ndarray<std::complex<float>>& csi, std::size_t nof_taps, std::size_t nof_guard_taps);
+std::vector<double> slope_tap_gains(const ndarray<std::complex<float>>& csi, std::size_t nof_taps, std::size_t nof_guard_taps);
 
 /// Removes the common phase of every probe, `[n, ...]` -> same shape: each probe is multiplied by conj(s)/|s| with
 /// s = Σ of its first `reference_len` entries (after denoise_probes: antenna pair 0's subcarriers, i.e. √K times its

@@ -72,6 +72,8 @@ struct chain_config {
                                         ///< (Re/Im after removing the probe's common phase) or amplitude
   bool normalise_power = false;     ///< the chain's [features].normalise_power (replaces it): false keeps each
                                     ///< probe's fading power, a reciprocal quantity the per-probe RMS removes
+  bool slope_features = true;       ///< the chain's [features].slope_features (replaces it): each kept tap's drift over
+                                    ///< the probe as more reciprocal coefficients
   bool standardise_per_party = true;  ///< each party quantizes its coefficient standardised by its own calibration
                                       ///< mean and deviation (a fixed gain mismatch between the views cancels)
   int nof_components = 12;          ///< KLT components considered per link
@@ -82,7 +84,7 @@ struct chain_config {
   double cca_ridge = 0.1;           ///< cca: each party's covariance + ridge·(mean variance)·I before whitening
   std::string correlation = "pearson";  ///< calibrated A-B correlation: pearson | rank (Spearman -> 2 sin(πρ_s/6))
   int max_bits = 6;                 ///< most bits per coefficient
-  double min_correlation = 0.5;     ///< coefficients whose calibrated A-B correlation is below are dropped
+  double min_correlation = 0.7;     ///< coefficients whose calibrated A-B correlation is below are dropped
   double leak_factor = 1.25;        ///< reconciliation leakage / h(p) assumed when choosing bit counts (Cascade)
   std::string allocation = "auto";  ///< bit counts for hard decisions (m·(1 − leak_factor·h(p_m)), Cascade, ldpc) or
                                     ///< soft ones (m − soft_leak_factor·m·H_soft(ρ, m), ldpc_soft); auto: soft when the
@@ -119,7 +121,11 @@ class coefficient_allocator {
   /// `[n, d]` of one party -> `[n, all]`: every coefficient the allocation considered (KLT or canonical variates).
   ndarray<double> coefficients(const ndarray<double>& x, chain_party p) const;
   /// `[n, d]` -> `[n, all]`: every KLT coefficient considered (Eve's regressors).
-  ndarray<double> project_all(const ndarray<double>& x) const { return klt_.transform(x); }
+  ndarray<double> project_all(const ndarray<double>& x) const { return klt_transform(x); }
+  /// The last `columns` feature columns (the slope features) get a KLT of their own, whose coefficients follow the
+  /// first block's: a joint KLT would mix a tap's level with its drift where their variances meet, and a coefficient
+  /// mixing a reliable direction with a noisy one loses what the reliable one carried. Call before fit.
+  void set_trailing_block(std::size_t columns) { trailing_ = columns; }
   /// Levels `[n, kept]` of kept coefficients `[n, kept]` (from project).
   ndarray<int> levels(const ndarray<double>& coeffs) const;
   /// Gray-coded bits of levels `[n, kept]`, probe by probe, bits_per_coefficient()[c] bits each, MSB first.
@@ -134,7 +140,9 @@ class coefficient_allocator {
   int bits_per_probe() const;
 
  private:
-  pca klt_, bob_pca_;
+  ndarray<double> klt_transform(const ndarray<double>& x) const;
+  pca klt_, bob_pca_, klt_trailing_;
+  std::size_t trailing_ = 0;
   std::string transform_ = "klt";
   bool interleaved_ = true;              // features are Re, Im interleaved (value = phase_aligned)
   std::size_t nof_components_ = 0;
