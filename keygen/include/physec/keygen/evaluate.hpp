@@ -35,8 +35,9 @@ struct feature_config {
   /// 7 = half the default 0.5 ms up/down gap (14 symbols at 30 kHz)
   double extrapolate_symbols = 7;
   bool shrink_slope = true;         ///< probe: the extrapolated slope times its Wiener gain (denoise_probes)
-  std::string slope_gains = "tap";  ///< shrink_slope: tap (one gain per delay tap, slope_tap_gains fitted on the probes
-                                    ///< fit() sees; one per probe before fit()) | probe (one per probe, its own lines)
+  std::string slope_gains = "probe";  ///< shrink_slope: probe (one gain per probe, its own lines) | tap (one gain per
+                                      ///< delay tap, slope_tap_gains fitted on the probes fit() sees; one per probe
+                                      ///< before fit())
   bool normalise_power = true;      ///< probe: divide every probe by its RMS (false: keep its fading power)
   bool slope_features = false;      ///< probe: append every kept tap's slope (Wiener-shrunk, scaled to its tap's power;
                                     ///< fitted by fit()) to the features: the channel's drift within the probe, which

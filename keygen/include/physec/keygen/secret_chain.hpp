@@ -72,8 +72,9 @@ struct chain_config {
                                         ///< (Re/Im after removing the probe's common phase) or amplitude
   bool normalise_power = false;     ///< the chain's [features].normalise_power (replaces it): false keeps each
                                     ///< probe's fading power, a reciprocal quantity the per-probe RMS removes
-  bool slope_features = true;       ///< the chain's [features].slope_features (replaces it): each kept tap's drift over
-                                    ///< the probe as more reciprocal coefficients
+  bool slope_features = false;      ///< the chain's [features].slope_features (replaces it): each kept tap's drift over
+                                    ///< the probe as more reciprocal coefficients (off: the quickstart's calibration bits
+                                    ///< fail the SP 800-90B excursion test with them; docs/key-agreement.md)
   bool standardise_per_party = true;  ///< each party quantizes its coefficient standardised by its own calibration
                                       ///< mean and deviation (a fixed gain mismatch between the views cancels)
   int nof_components = 12;          ///< KLT components considered per link
@@ -84,7 +85,7 @@ struct chain_config {
   double cca_ridge = 0.1;           ///< cca: each party's covariance + ridge·(mean variance)·I before whitening
   std::string correlation = "pearson";  ///< calibrated A-B correlation: pearson | rank (Spearman -> 2 sin(πρ_s/6))
   int max_bits = 6;                 ///< most bits per coefficient
-  double min_correlation = 0.7;     ///< coefficients whose calibrated A-B correlation is below are dropped
+  double min_correlation = 0.5;     ///< coefficients whose calibrated A-B correlation is below are dropped
   double leak_factor = 1.25;        ///< reconciliation leakage / h(p) assumed when choosing bit counts (Cascade)
   std::string allocation = "auto";  ///< bit counts for hard decisions (m·(1 − leak_factor·h(p_m)), Cascade, ldpc) or
                                     ///< soft ones (m − soft_leak_factor·m·H_soft(ρ, m), ldpc_soft); auto: soft when the
