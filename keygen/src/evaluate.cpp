@@ -72,20 +72,6 @@ int eve_probe_when(const dataset::wiretap_data& d, std::size_t k, bool uplink) {
 
 namespace {
 
-/// `slopes` `[n, pairs, K]` turned by each probe's common-phase rotation of align_common_phase(`values`, reference_len).
-ndarray<std::complex<float>> align_common_phase_as(ndarray<std::complex<float>> slopes, const ndarray<std::complex<float>>& values,
-                                                   std::size_t reference_len) {
-  const std::size_t n = values.shape[0], per = values.size() / std::max<std::size_t>(n, 1), m = slopes.size() / std::max<std::size_t>(n, 1);
-  for (std::size_t i = 0; i < n; ++i) {
-    std::complex<double> s = 0;
-    for (std::size_t j = 0; j < reference_len && j < per; ++j) s += std::complex<double>(values.data[i * per + j]);
-    if (std::abs(s) == 0) continue;
-    const auto rot = std::complex<float>(std::conj(s) / std::abs(s));
-    for (std::size_t j = 0; j < m; ++j) slopes.data[i * m + j] *= rot;
-  }
-  return slopes;
-}
-
 /// Features `[n, d]` followed by Re and Im of the slope times its scale of every antenna pair's taps that the delay
 /// truncation keeps (the same columns for every party).
 ndarray<double> append_slope_features(const ndarray<double>& f, const ndarray<std::complex<float>>& slopes,
@@ -95,10 +81,8 @@ ndarray<double> append_slope_features(const ndarray<double>& f, const ndarray<st
     throw error("slope scales fitted on CSI of another shape", {"", "features.slope_features", {}}, std::to_string(m),
                 std::to_string(scale.size()));
   std::vector<std::size_t> cols;
-  for (std::size_t j = 0; j < m; ++j) {
-    const std::size_t l = j % K;
-    if (nof_taps == 0 || l < nof_taps || l + nof_guard_taps >= K) cols.push_back(j);
-  }
+  for (std::size_t j = 0; j < m; ++j)
+    if (delay_tap_kept(j % K, K, nof_taps, nof_guard_taps)) cols.push_back(j);
   ndarray<double> out({n, d + 2 * cols.size()});
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t c = 0; c < d; ++c) out(i, c) = f(i, c);
@@ -120,7 +104,7 @@ ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi, 
     throw error("CSI must be [n, alice_ant, bob_ant, subcarriers, symbols]", {"", "features", {}}, "rank 5", shape_string(csi.shape));
   ndarray<std::complex<float>> used = csi, slopes;
   // A line needs 3 symbols: probes of fewer have no slope features (the same for every party of a dataset).
-  const bool with_slopes = cfg_.slope_features && cfg_.symbols == "probe" && csi.rank() == 5 && csi.shape[4] > 2;
+  const bool with_slopes = cfg_.slope_features && cfg_.symbols == "probe" && csi.shape[4] > 2;
   if (with_slopes && (cfg_.value == "amplitude" || cfg_.method == "dct"))
     throw error("slope features are complex: they need value = phase_aligned or real_imag and method raw or pca",
                 {"", "features.slope_features", {}}, "false", "true with value = " + cfg_.value + ", method = " + cfg_.method);
@@ -143,8 +127,7 @@ ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi, 
     if (cfg_.symbols == "all")
       throw error("phase_aligned needs one value per subcarrier: every symbol has its own phase", {"", "features.value", {}},
                   "features.symbols = probe or first", "all");
-    if (with_slopes) slopes = align_common_phase_as(slopes, used, used.shape[3] * used.shape[4]);
-    used = align_common_phase(used, used.shape[3] * used.shape[4]);
+    used = align_common_phase(used, used.shape[3] * used.shape[4], with_slopes ? &slopes : nullptr);
   }
   ndarray<double> f = csi_features(used, cfg_.value == "amplitude" ? "amplitude" : "real_imag");
   if (with_slopes)
@@ -173,11 +156,12 @@ ndarray<double> feature_pipeline::base(const ndarray<std::complex<float>>& csi, 
 void feature_pipeline::fit(const ndarray<std::complex<float>>& train_csi) {
   tap_gains_.clear();
   slope_scale_.clear();
+  const bool per_tap = cfg_.shrink_slope && cfg_.slope_gains == "tap" && cfg_.extrapolate_symbols != 0;
   if (cfg_.symbols == "probe" && train_csi.rank() == 5 && train_csi.shape[0] > 0 && train_csi.shape[4] > 2 &&
-      (cfg_.slope_features || (cfg_.shrink_slope && cfg_.slope_gains == "tap" && cfg_.extrapolate_symbols != 0))) {
+      (cfg_.slope_features || per_tap)) {
     const auto st = fit_probe_line_stats(train_csi, static_cast<std::size_t>(cfg_.delay_taps),
                                          static_cast<std::size_t>(cfg_.delay_guard_taps));
-    if (cfg_.shrink_slope && cfg_.slope_gains == "tap" && cfg_.extrapolate_symbols != 0) tap_gains_ = st.gains;
+    if (per_tap) tap_gains_ = st.gains;
     if (cfg_.slope_features) {
       // The LMMSE slope (gain times the estimate) brought to its tap's power, so that the KLT weighs the drift of a
       // tap like its level; a tap whose slope is noise (gain 0) contributes a constant 0.

@@ -95,10 +95,6 @@ class probe_lines {
   double rss = 0;
 };
 
-/// Whether tap l of K survives the truncation to taps 0..nof_taps-1 and the last nof_guard_taps (nof_taps = 0: all).
-bool tap_kept(std::size_t l, std::size_t K, std::size_t nof_taps, std::size_t nof_guard_taps) {
-  return nof_taps == 0 || l < nof_taps || l + nof_guard_taps >= K;
-}
 
 void check_probe_csi(const ndarray<std::complex<float>>& csi, std::size_t nof_taps, std::size_t nof_guard_taps, const char* who) {
   if (csi.rank() != 5)
@@ -109,6 +105,10 @@ void check_probe_csi(const ndarray<std::complex<float>>& csi, std::size_t nof_ta
 }
 
 }  // namespace
+
+bool delay_tap_kept(std::size_t l, std::size_t K, std::size_t nof_taps, std::size_t nof_guard_taps) {
+  return nof_taps == 0 || l < nof_taps || l + nof_guard_taps >= K;
+}
 
 probe_line_stats fit_probe_line_stats(const ndarray<std::complex<float>>& csi, std::size_t nof_taps,
                                       std::size_t nof_guard_taps) {
@@ -135,7 +135,7 @@ probe_line_stats fit_probe_line_stats(const ndarray<std::complex<float>>& csi, s
   st.slope_noise = noise / static_cast<double>(n) / lines.sxx();  // per tap: σ²/Σ(t − t̄)²
   for (std::size_t p = 0; p < pairs; ++p)
     for (std::size_t l = 0; l < K; ++l) {
-      if (!tap_kept(l, K, nof_taps, nof_guard_taps)) continue;
+      if (!delay_tap_kept(l, K, nof_taps, nof_guard_taps)) continue;
       const double q = std::max(0.0, st.slope_power[p * K + l] - st.slope_noise);
       st.gains[p * K + l] = q > 0 ? q / (q + st.slope_noise) : 0.0;
     }
@@ -176,7 +176,7 @@ ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& 
       double slope_power = 0;
       for (std::size_t p = 0; p < pairs; ++p)
         for (std::size_t l = 0; l < K; ++l)
-          if (tap_kept(l, K, nof_taps, nof_guard_taps)) slope_power += std::norm(lines.slope[p][l]);
+          if (delay_tap_kept(l, K, nof_taps, nof_guard_taps)) slope_power += std::norm(lines.slope[p][l]);
       const double slope_noise = static_cast<double>(pairs * kept) * lines.noise() / lines.sxx();
       gain = !shrink_slope ? 1.0 : slope_power > 0 ? std::max(0.0, 1.0 - slope_noise / slope_power) : 0.0;
     }
@@ -184,7 +184,7 @@ ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& 
     for (std::size_t p = 0; p < pairs; ++p) {
       for (std::size_t l = 0; l < K; ++l) {
         const double g = per_tap ? tap_gains[p * K + l] : gain;
-        taps[l] = tap_kept(l, K, nof_taps, nof_guard_taps) ? lines.mean[p][l] + extrapolate_symbols * g * lines.slope[p][l] : cd(0);
+        taps[l] = delay_tap_kept(l, K, nof_taps, nof_guard_taps) ? lines.mean[p][l] + extrapolate_symbols * g * lines.slope[p][l] : cd(0);
       }
       lines.dft(taps, freq, false);
       std::complex<float>* o = out.ptr() + (i * pairs + p) * K;
@@ -203,12 +203,17 @@ ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& 
   return out;
 }
 
-ndarray<std::complex<float>> align_common_phase(const ndarray<std::complex<float>>& csi, std::size_t reference_len) {
+ndarray<std::complex<float>> align_common_phase(const ndarray<std::complex<float>>& csi, std::size_t reference_len,
+                                                ndarray<std::complex<float>>* also) {
   if (csi.rank() < 2 || csi.shape[0] == 0) return csi;
   const std::size_t n = csi.shape[0], per = csi.size() / n;
   if (reference_len < 1 || reference_len > per)
     throw error("phase reference longer than a probe", {"", "align_common_phase", {}}, "1.." + std::to_string(per),
                 std::to_string(reference_len));
+  if (also != nullptr && (also->rank() < 1 || also->shape[0] != n))
+    throw error("arrays to turn alike must have the same probes", {"", "align_common_phase", {}}, std::to_string(n) + " probes",
+                shape_string(also->shape));
+  const std::size_t per_also = also != nullptr ? also->size() / n : 0;
   ndarray<std::complex<float>> out = csi;
   for (std::size_t i = 0; i < n; ++i) {
     std::complex<double> s = 0;
@@ -216,6 +221,7 @@ ndarray<std::complex<float>> align_common_phase(const ndarray<std::complex<float
     if (std::abs(s) == 0) continue;
     const auto rot = std::complex<float>(std::conj(s) / std::abs(s));
     for (std::size_t j = 0; j < per; ++j) out.data[i * per + j] *= rot;
+    for (std::size_t j = 0; j < per_also; ++j) also->data[i * per_also + j] *= rot;
   }
   return out;
 }

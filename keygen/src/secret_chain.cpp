@@ -651,8 +651,10 @@ std::vector<chain_group> build_secret_chain(const dataset::wiretap_data& d, cons
   const std::size_t nof_slope_columns = [&]() -> std::size_t {
     if (!fc.slope_features || d.alice.rank() != 5 || d.alice.shape[4] < 3 || (cfg.transform != "klt" && cfg.transform != "cca" && cfg.transform != "key_encoder"))
       return 0;
-    const std::size_t K = d.alice.shape[3], taps = static_cast<std::size_t>(fc.delay_taps);
-    const std::size_t kept = taps == 0 ? K : std::min(K, taps + static_cast<std::size_t>(fc.delay_guard_taps));
+    const std::size_t K = d.alice.shape[3];
+    std::size_t kept = 0;
+    for (std::size_t l = 0; l < K; ++l)
+      kept += delay_tap_kept(l, K, static_cast<std::size_t>(fc.delay_taps), static_cast<std::size_t>(fc.delay_guard_taps));
     return 2 * d.alice.shape[1] * d.alice.shape[2] * kept;
   }();
   // Each observation (Alice, Bob, each of Eve's) has its own feature pipeline per link, fitted on its own calibration

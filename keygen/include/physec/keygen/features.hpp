@@ -47,6 +47,10 @@ ndarray<std::complex<float>> denoise_probes(const ndarray<std::complex<float>>& 
 /// calibration probes): per antenna pair and tap l (unitary DFT over the subcarriers, DFT order), g_l = q_l/(q_l + N)
 /// with N = σ²/Σ(t − t̄)² the slope's noise (σ² the mean per-sample noise from the lines' residuals) and q_l =
 /// max(0, mean |slope_l|² − N) its signal power; 0 for the taps the truncation cuts. `[pairs·K]`; needs T ≥ 3.
+/// Whether delay tap `l` of `K` survives denoise_probes' truncation: taps 0..nof_taps-1 and the last nof_guard_taps
+/// (nof_taps = 0 keeps every tap).
+bool delay_tap_kept(std::size_t l, std::size_t K, std::size_t nof_taps, std::size_t nof_guard_taps);
+
 /// What slope_tap_gains measures, per antenna pair and tap (`[pairs·K]` each): the mean power of the lines' means and
 /// slopes over the probes, the slope noise N, and the gains.
 struct probe_line_stats {
@@ -61,7 +65,9 @@ std::vector<double> slope_tap_gains(const ndarray<std::complex<float>>& csi, std
 /// delay-0 tap). The LO phase of a reception (and CFO, phase noise) turns the whole probe, so what remains (the
 /// phases across subcarriers and antenna pairs relative to pair 0) is reciprocal up to the fixed per-port RF
 /// mismatch, a fixed linear map between Alice's and Bob's views. A probe with s = 0 is left as it is.
-ndarray<std::complex<float>> align_common_phase(const ndarray<std::complex<float>>& csi, std::size_t reference_len);
+/// `also`, when given (`[n, ...]`, the same probes), has each probe turned by the same rotation in place.
+ndarray<std::complex<float>> align_common_phase(const ndarray<std::complex<float>>& csi, std::size_t reference_len,
+                                                ndarray<std::complex<float>>* also = nullptr);
 
 /// Principal component analysis (Karhunen–Loève transform) on features `[n, d]`.
 class pca {
